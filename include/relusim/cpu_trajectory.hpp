@@ -1,0 +1,55 @@
+// One Model A trajectory on a CPU team: single-source setup, host target, single-source run.
+// Used by the CPU backend (SerialTeam), the trace command (with an observer) and the tests
+// (ThreadedTeam).
+#pragma once
+
+#include <vector>
+
+#include "relusim/backend.hpp"
+#include "relusim/model_a.hpp"
+#include "relusim/targets.hpp"
+
+namespace relusim {
+
+/// The target of the trajectory whose setup filled `ws` (host, double precision).
+template <class T>
+TargetInfo model_a_target(const ModelAParams& p, const ModelAWorkspace<T>& ws) {
+  std::vector<double> w_star(ws.w_star, ws.w_star + p.d);
+  if (p.mode == DataMode::fixed) {
+    const std::size_t size = static_cast<std::size_t>(p.n_samples) * static_cast<std::size_t>(p.d);
+    std::vector<double> x(ws.x, ws.x + size);
+    return fixed_mode_target(p, x.data(), w_star.data());
+  }
+  return expected_mode_target(p, w_star.data());
+}
+
+/// Runs trajectory `id`; `scratch` holds model_a_workspace_size(p, team.size()) T's shared by
+/// the team. Every rank returns the record; ws.w (start of the workspace's w) holds the final w.
+template <class T, class Team, class Observer = NoObserver>
+TrajectoryRecord run_model_a_trajectory(Team& team, const ModelAParams& p, std::uint32_t id,
+                                        T* scratch, Observer* observer = nullptr,
+                                        double* final_w = nullptr) {
+  const ModelAWorkspace<T> ws = model_a_workspace<T>(p, team.size(), scratch);
+  model_a_setup(team, p, id, ws);
+  TargetInfo info;
+  if (team.rank() == 0) {
+    info = model_a_target(p, ws);
+    for (int j = 0; j < p.d; ++j) ws.target[j] = static_cast<T>(info.target[static_cast<std::size_t>(j)]);
+  }
+  team.sync();
+  TrajectoryRecord rec;
+  rec.id = id;
+  rec.result = model_a_run(team, p, id, ws, observer);
+  if (team.rank() == 0) {
+    rec.design_checked = info.design_checked;
+    rec.positive_definite = info.positive_definite;
+    rec.lambda_within_bound = info.lambda_within_bound;
+    rec.target_valid = info.target_valid;
+    rec.lambda_bound = info.lambda_bound;
+    if (final_w != nullptr)
+      for (int j = 0; j < p.d; ++j) final_w[j] = static_cast<double>(ws.w[j]);
+  }
+  return rec;
+}
+
+}  // namespace relusim

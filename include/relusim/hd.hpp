@@ -1,0 +1,62 @@
+// The one header that spells __host__ __device__ (DESIGN.md rule 1) and the math the
+// single-source code may call on both sides.
+#pragma once
+
+#if defined(__CUDACC__)
+#define RELUSIM_HD __host__ __device__
+#define RELUSIM_DEVICE_CODE 1
+#else
+#define RELUSIM_HD
+#define RELUSIM_DEVICE_CODE 0
+#endif
+
+#include <cmath>
+#include <cstdint>
+
+namespace relusim::hd {
+
+inline constexpr double kPi = 3.14159265358979323846;
+
+RELUSIM_HD inline float sqrt(float x) { return ::sqrtf(x); }
+RELUSIM_HD inline double sqrt(double x) { return ::sqrt(x); }
+RELUSIM_HD inline float fabs(float x) { return ::fabsf(x); }
+RELUSIM_HD inline double fabs(double x) { return ::fabs(x); }
+RELUSIM_HD inline float sin(float x) { return ::sinf(x); }
+RELUSIM_HD inline double sin(double x) { return ::sin(x); }
+RELUSIM_HD inline float cos(float x) { return ::cosf(x); }
+RELUSIM_HD inline double cos(double x) { return ::cos(x); }
+RELUSIM_HD inline float acos(float x) { return ::acosf(x); }
+RELUSIM_HD inline double acos(double x) { return ::acos(x); }
+RELUSIM_HD inline double pow(double x, double y) { return ::pow(x, y); }
+#if defined(__CUDA_ARCH__)
+__device__ inline bool isfinite(float x) { return ::isfinite(x); }
+__device__ inline bool isfinite(double x) { return ::isfinite(x); }
+#else
+inline bool isfinite(float x) { return std::isfinite(x); }
+inline bool isfinite(double x) { return std::isfinite(x); }
+#endif
+
+template <class T>
+RELUSIM_HD inline T max(T a, T b) {
+  return a < b ? b : a;
+}
+template <class T>
+RELUSIM_HD inline T min(T a, T b) {
+  return b < a ? b : a;
+}
+template <class T>
+RELUSIM_HD inline T sign(T x) {
+  return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0));
+}
+template <class T>
+RELUSIM_HD inline T relu(T x) {
+  return x > T(0) ? x : T(0);
+}
+
+/// Angle in [0, pi] from a cosine that rounding may have pushed outside [-1, 1].
+template <class T>
+RELUSIM_HD inline T angle_from_cos(T c) {
+  return acos(max(T(-1), min(T(1), c)));
+}
+
+}  // namespace relusim::hd

@@ -1,0 +1,81 @@
+// The CPU backend: trajectories in parallel on all cores, one SerialTeam per trajectory.
+// A trajectory's result depends only on its id, so any thread count gives the same records.
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "relusim/backend.hpp"
+#include "relusim/cpu_trajectory.hpp"
+
+namespace relusim {
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(int threads)
+      : threads_(threads > 0 ? threads
+                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+
+  std::string description() const override {
+    return "cpu (" + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s") + ")";
+  }
+
+  BatchResult run(const TrajectoryBatch& batch) override {
+    const ModelAParams p = resolve(*batch.cell);
+    return batch.cell->precision == Precision::f32 ? run_typed<float>(p, batch)
+                                                   : run_typed<double>(p, batch);
+  }
+
+ private:
+  template <class T>
+  BatchResult run_typed(const ModelAParams& p, const TrajectoryBatch& batch) {
+    BatchResult out;
+    out.records.resize(batch.count);
+    if (batch.keep_weights) out.final_weights.resize(static_cast<std::size_t>(batch.count) * p.d);
+    std::atomic<std::uint32_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    constexpr std::uint32_t kChunk = 8;
+    auto worker = [&] {
+      try {
+        std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+        SerialTeam team;
+        for (;;) {
+          const std::uint32_t begin = next.fetch_add(kChunk);
+          if (begin >= batch.count) break;
+          const std::uint32_t end = std::min(batch.count, begin + kChunk);
+          for (std::uint32_t k = begin; k < end; ++k) {
+            double* w = batch.keep_weights ? out.final_weights.data() + static_cast<std::size_t>(k) * p.d
+                                           : nullptr;
+            out.records[k] = run_model_a_trajectory<T>(team, p, batch.first_id + k, scratch.data(),
+                                                       static_cast<NoObserver*>(nullptr), w);
+          }
+        }
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+        next.store(batch.count);
+      }
+    };
+    const int n_threads = static_cast<int>(std::min<std::uint32_t>(
+        static_cast<std::uint32_t>(threads_), (batch.count + kChunk - 1) / kChunk));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < n_threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+    return out;
+  }
+
+  int threads_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend(int threads) {
+  return std::make_unique<CpuBackend>(threads);
+}
+
+}  // namespace relusim
