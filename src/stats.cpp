@@ -15,7 +15,8 @@ Interval wilson_interval(std::int64_t k, std::int64_t n, double z) {
   const double denom = 1.0 + z2 / nn;
   const double centre = (p + z2 / (2.0 * nn)) / denom;
   const double half = z * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn)) / denom;
-  return {std::fmax(0.0, centre - half), std::fmin(1.0, centre + half)};
+  // At k = 0 and k = n one end is exactly 0 or 1; rounding must not move it.
+  return {k == 0 ? 0.0 : std::fmax(0.0, centre - half), k == n ? 1.0 : std::fmin(1.0, centre + half)};
 }
 
 TheoryBound theory_bound_for(const CellConfig& c) {

@@ -115,6 +115,7 @@ TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const doubl
     info.lambda_bound = 0.0;
     info.lambda_within_bound = !regularized;
     info.target_valid = !regularized;  // with lambda = 0, w* is a target whatever Bm is
+    info.solved = !regularized;
     return info;
   }
   SquareMatrix bm_inv;
@@ -151,7 +152,7 @@ TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const doubl
           w[static_cast<std::size_t>(j)] -= step[static_cast<std::size_t>(j)];
           step_norm = std::max(step_norm, std::fabs(step[static_cast<std::size_t>(j)]));
         }
-        if (step_norm <= 1e-15 * norm2(ws)) {
+        if (step_norm <= 1e-13 * norm2(ws)) {
           solved = sign_of(w) == s;  // the sign pattern the step assumed still holds
         }
       }
@@ -172,6 +173,7 @@ TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const doubl
     case Regularizer::none:
       break;
   }
+  info.solved = solved;
   if (!solved) {
     info.target_valid = false;
     return info;
@@ -194,7 +196,7 @@ TargetInfo expected_mode_target(const ModelAParams& p, const double* w_star) {
     // On the w* ray theta = 0 and E[Delta] = (w* - w)/2 - (lambda/2) 2 w (descent).
     const double denom = p.convention == Convention::descent ? 1.0 + 2.0 * p.lambda : 1.0 - 2.0 * p.lambda;
     if (denom <= 0.0) {
-      info.target_valid = false;
+      info.target_valid = info.solved = false;
       return info;
     }
     for (double& v : info.target) v /= denom;
@@ -222,6 +224,7 @@ TargetInfo expected_mode_target(const ModelAParams& p, const double* w_star) {
     }
     for (int j = 0; j < d; ++j) w[static_cast<std::size_t>(j)] += delta[static_cast<std::size_t>(j)];
   }
+  info.solved = info.target_valid;
   if (info.target_valid) info.target = w;
   return info;
 }

@@ -7,10 +7,26 @@
 #include "relusim/model_a.hpp"
 
 namespace relusim {
+namespace {
+
+// Up to N = 62 the sum of binomials fits in 64 bits (C(62, 31) * 32 < 2^64): exact, one rounding.
+constexpr std::int64_t kExactAkMaxN = 62;
+
+double exact_a_k(std::int64_t n, std::int64_t k) {
+  std::uint64_t c = 1, sum = 1;
+  for (std::int64_t i = 1; i <= k; ++i) {
+    c = c * static_cast<std::uint64_t>(n - i + 1) / static_cast<std::uint64_t>(i);
+    sum += c;
+  }
+  return std::ldexp(static_cast<double>(sum), -static_cast<int>(n));
+}
+
+}  // namespace
 
 double log_a_k(std::int64_t n, std::int64_t k) {
   if (k < 0) return -std::numeric_limits<double>::infinity();
   if (k >= n) return 0.0;
+  if (n <= kExactAkMaxN) return std::log(exact_a_k(n, k));
   const double lg_n1 = std::lgamma(static_cast<double>(n) + 1.0);
   // log C(N, i) for i = 0..k; the largest term is i = k when k < N/2, otherwise near N/2.
   double max_term = -std::numeric_limits<double>::infinity();
@@ -26,7 +42,10 @@ double log_a_k(std::int64_t n, std::int64_t k) {
   return std::min(0.0, max_term + std::log(s) - static_cast<double>(n) * std::log(2.0));
 }
 
-double a_k(std::int64_t n, std::int64_t k) { return std::exp(log_a_k(n, k)); }
+double a_k(std::int64_t n, std::int64_t k) {
+  if (k >= 0 && k < n && n <= kExactAkMaxN) return exact_a_k(n, k);
+  return std::exp(log_a_k(n, k));
+}
 
 double tian_bound(double eps) { return (1.0 - eps) / 2.0; }
 

@@ -1,0 +1,193 @@
+// Configuration: the sweep file format, grid expansion, and every bad-input case (MODEL.md-free
+// behaviour the users rely on): one message naming the key, exit code 2, no complete-looking file.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "relusim/config.hpp"
+
+namespace relusim {
+namespace {
+
+/// The key a ConfigError names, or "<none>" when nothing is thrown.
+std::string error_key_of_text(const std::string& toml) {
+  try {
+    parse_sweep_text(toml, "test.toml");
+  } catch (const ConfigError& e) {
+    return e.key();
+  }
+  return "<none>";
+}
+
+TEST(Config, SweepFileBaseAndGrid) {
+  const SweepConfig s = parse_sweep_text(R"(
+    d = 3
+    lambda = 0.01
+    regularizer = "l2"
+    teacher = [1.0, 2.0, 2.0]
+    trials = 20
+    [grid]
+    N = [10, 20]
+    lambda = [0.001, 0.1]
+    convention = ["descent", "as-printed"]
+  )", "t.toml");
+  ASSERT_EQ(s.cells.size(), 8u);
+  // Axes in registry order (N before lambda before convention), last axis fastest.
+  ASSERT_EQ(s.axes.size(), 3u);
+  EXPECT_EQ(s.axes[0].first, "N");
+  EXPECT_EQ(s.axes[1].first, "lambda");
+  EXPECT_EQ(s.axes[2].first, "convention");
+  EXPECT_EQ(s.cells[0].n_samples, 10);
+  EXPECT_EQ(s.cells[0].convention, Convention::descent);
+  EXPECT_EQ(s.cells[1].convention, Convention::as_printed);
+  EXPECT_DOUBLE_EQ(s.cells[2].lambda, 0.1);
+  EXPECT_EQ(s.cells[7].n_samples, 20);
+  for (const auto& c : s.cells) {
+    EXPECT_EQ(c.d, 3);
+    EXPECT_EQ(c.teacher, TeacherKind::explicit_vector);
+    EXPECT_EQ(c.trials, 20);
+  }
+}
+
+TEST(Config, BadInputNamesTheKey) {
+  EXPECT_EQ(error_key_of_text("dd = 3"), "dd");                       // unknown key
+  EXPECT_EQ(error_key_of_text("[grid]\nfoo = [1]"), "foo");           // unknown grid key
+  EXPECT_EQ(error_key_of_text("[other]\nd = 1"), "other");            // unknown table
+  EXPECT_EQ(error_key_of_text("d = \"three\""), "d");                 // wrong type
+  EXPECT_EQ(error_key_of_text("lambda = \"small\""), "lambda");       // wrong type
+  EXPECT_EQ(error_key_of_text("early_stop = 1"), "early_stop");       // wrong type
+  EXPECT_EQ(error_key_of_text("mode = \"batch\""), "mode");           // unknown choice
+  EXPECT_EQ(error_key_of_text("N = [10, 20]"), "N");                  // a list outside [grid]
+  EXPECT_EQ(error_key_of_text("d = 0"), "d");                         // d < 1
+  EXPECT_EQ(error_key_of_text("N = 0"), "N");                         // N < 1
+  EXPECT_EQ(error_key_of_text("eps = 1.0"), "eps");                   // eps outside (0, 1)
+  EXPECT_EQ(error_key_of_text("eps = 0"), "eps");
+  EXPECT_EQ(error_key_of_text("lambda = -0.1"), "lambda");            // lambda < 0
+  EXPECT_EQ(error_key_of_text("eta = 0"), "eta");                     // eta <= 0
+  EXPECT_EQ(error_key_of_text("eta = -1"), "eta");
+  EXPECT_EQ(error_key_of_text("N = 10\nB = 11"), "B");                // B > N
+  EXPECT_EQ(error_key_of_text("trials = 0"), "trials");
+  EXPECT_EQ(error_key_of_text("steps = 0"), "steps");
+  EXPECT_EQ(error_key_of_text("tol = 0"), "tol");
+  EXPECT_EQ(error_key_of_text("d = 2\nteacher = [1, 2, 3]"), "teacher");  // wrong length
+  EXPECT_EQ(error_key_of_text("teacher = [0, 0]"), "teacher");
+  EXPECT_EQ(error_key_of_text("mode = \"expected\"\ninputs = \"uniform\""), "inputs");
+  EXPECT_EQ(error_key_of_text("[grid]\nd = [2, 0]"), "d");            // bad value in the grid
+  EXPECT_EQ(error_key_of_text("[grid]\nd = []"), "d");
+  EXPECT_EQ(error_key_of_text("seed = -1"), "seed");
+  EXPECT_EQ(error_key_of_text("d = 2\n[grid]\nteacher = [[1, 1], [1, 1, 1]]"), "teacher");
+  EXPECT_EQ(error_key_of_text("d = 3\nN = 10"), "<none>");
+  // A TOML syntax error is reported with the file and line.
+  try {
+    parse_sweep_text("d = 3\nN = = 4", "bad.toml");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.toml:2"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, FlagTextParsing) {
+  const ParamInfo& d = find_parameter("d");
+  EXPECT_EQ(std::get<std::int64_t>(parse_param_text(d, "12")), 12);
+  EXPECT_THROW(parse_param_text(d, "12x"), ConfigError);
+  const ParamInfo& teacher = find_parameter("teacher");
+  EXPECT_EQ(std::get<std::string>(parse_param_text(teacher, "ones")), "ones");
+  const auto v = std::get<std::vector<double>>(parse_param_text(teacher, "[1, 2.5]"));
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_DOUBLE_EQ(v[1], 2.5);
+  EXPECT_THROW(parse_param_text(teacher, "1,x"), ConfigError);
+  CellConfig c;
+  set_parameter(c, "steps", parse_param_text(find_parameter("steps"), "1e5"));
+  EXPECT_EQ(c.steps, 100000);
+}
+
+/// Runs the CLI, returns its exit code; stderr goes to `err`.
+int run_cli(const std::string& args, std::string& err) {
+  const auto err_file = std::filesystem::temp_directory_path() / "relusim_test_stderr.txt";
+  const std::string cmd =
+      std::string(RELUSIM_CLI_PATH) + " " + args + " > /dev/null 2> " + err_file.string();
+  const int status = std::system(cmd.c_str());
+  std::ifstream in(err_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  err = ss.str();
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(Cli, BadInputExitsWithCodeTwoAndLeavesNoSummary) {
+  const auto dir = std::filesystem::temp_directory_path() / "relusim_test_bad_input";
+  std::filesystem::remove_all(dir);
+  struct Case {
+    std::string args;
+    std::string key;
+  };
+  const Case cases[] = {
+      {"run --d 0", "'d'"},           {"run --N 0", "'N'"},
+      {"run --eps 1.5", "'eps'"},     {"run --lambda -1", "'lambda'"},
+      {"run --eta 0", "'eta'"},       {"run --N 10 --B 20", "'B'"},
+      {"run --d two", "'d'"},         {"run --mode batch", "'mode'"},
+      {"run --unknown 3", "--unknown"},
+  };
+  for (const Case& c : cases) {
+    std::string err;
+    EXPECT_EQ(run_cli(c.args + " --trials 5 --out " + dir.string(), err), 2) << c.args;
+    EXPECT_NE(err.find(c.key), std::string::npos) << c.args << ": " << err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "summary.csv")) << c.args;
+    EXPECT_FALSE(std::filesystem::exists(dir / "summary.json")) << c.args;
+  }
+  // A sweep file with a bad cell fails before anything is written.
+  const auto toml = std::filesystem::temp_directory_path() / "relusim_test_bad.toml";
+  std::ofstream(toml) << "trials = 5\n[grid]\nN = [10, 2]\nB = [5]\n";
+  std::string err;
+  EXPECT_EQ(run_cli("sweep " + toml.string() + " --out " + dir.string(), err), 2);
+  EXPECT_NE(err.find("'B'"), std::string::npos) << err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "summary.csv"));
+  EXPECT_EQ(run_cli("sweep /nonexistent/file.toml", err), 2);
+  // --backend cuda in a build or on a machine without a device: one clear error, exit 1.
+  const int code = run_cli("run --trials 5 --backend cuda", err);
+  if (code != 0) {
+    EXPECT_EQ(code, 1);
+    EXPECT_NE(err.find("--backend cuda"), std::string::npos) << err;
+  }
+}
+
+TEST(Cli, SuccessfulRunWritesConsistentFiles) {
+  const auto dir = std::filesystem::temp_directory_path() / "relusim_test_good_run";
+  std::filesystem::remove_all(dir);
+  std::string err;
+  ASSERT_EQ(run_cli("run --trials 40 --regularizer l2 --lambda 0.01 --backend cpu --trajectories --out " +
+                        dir.string(),
+                    err),
+            0)
+      << err;
+  std::ifstream csv(dir / "summary.csv");
+  std::string header, row;
+  std::getline(csv, header);
+  std::getline(csv, row);
+  auto columns = [](const std::string& line) {
+    int n = 1;
+    bool quoted = false;
+    for (char ch : line) {
+      if (ch == '"') quoted = !quoted;
+      if (ch == ',' && !quoted) ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(columns(header), columns(row));
+  EXPECT_NE(row.find(",l2,"), std::string::npos);
+  std::ifstream traj(dir / "trajectories.csv");
+  int lines = 0;
+  for (std::string line; std::getline(traj, line);) ++lines;
+  EXPECT_EQ(lines, 41);
+  EXPECT_TRUE(std::filesystem::exists(dir / "summary.json"));
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    EXPECT_NE(entry.path().extension(), ".partial");
+}
+
+}  // namespace
+}  // namespace relusim

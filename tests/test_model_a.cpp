@@ -1,0 +1,274 @@
+// The single-source Model A step: gradients against finite differences, the threaded team against
+// the serial team, and the classification of hand-built cases.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <mutex>
+
+#include "relusim/cpu_trajectory.hpp"
+#include "relusim/model_a.hpp"
+#include "relusim/team_threaded.hpp"
+#include "test_helpers.hpp"
+
+namespace relusim {
+namespace {
+
+ModelAParams base_params(DataMode mode, int n, int d) {
+  ModelAParams p;
+  p.mode = mode;
+  p.n_samples = n;
+  p.batch = std::min(n, 16);
+  p.d = d;
+  p.teacher = TeacherKind::random;
+  p.teacher_norm = 1.0;
+  p.init = InitKind::gaussian;
+  p.init_sigma = 0.5;
+  p.seed = 99;
+  p.max_steps = 3000;
+  return p;
+}
+
+/// Data loss at w for a fixed design (double), for finite differences.
+double fixed_loss(const ModelAParams& p, const ModelAWorkspace<double>& ws, const std::vector<double>& w) {
+  double s = 0.0;
+  for (int i = 0; i < p.n_samples; ++i) {
+    double z = 0.0;
+    for (int j = 0; j < p.d; ++j) z += ws.x[i * p.d + j] * w[static_cast<std::size_t>(j)];
+    const double r = ws.u[i] - std::max(z, 0.0);
+    s += r * r;
+  }
+  return s / (2.0 * p.n_samples);
+}
+
+double regularizer_value(Regularizer reg, const std::vector<double>& w) {
+  double l1 = 0, l2 = 0;
+  for (double v : w) {
+    l1 += std::fabs(v);
+    l2 += v * v;
+  }
+  switch (reg) {
+    case Regularizer::l2:
+      return l2;
+    case Regularizer::l1sq:
+      return l1 * l1;
+    case Regularizer::l1:
+      return l1;
+    default:
+      return 0.0;
+  }
+}
+
+TEST(ModelA, DescentDeltaIsMinusTheGradientOfTheLoss) {
+  // Delta(w) = -dE/dw with E = data loss + (lambda/2) R(w) (descent), by central differences.
+  for (Regularizer reg : {Regularizer::none, Regularizer::l2, Regularizer::l1sq, Regularizer::l1}) {
+    ModelAParams p = base_params(DataMode::fixed, 50, 4);
+    p.regularizer = reg;
+    p.lambda = 0.03;
+    std::vector<double> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+    SerialTeam team;
+    const auto ws = model_a_workspace<double>(p, 1, scratch.data());
+    model_a_setup(team, p, 3, ws);
+    const Evaluation<double> e = model_a_evaluate(team, p, 3, 0, ws);
+    std::vector<double> w(ws.w, ws.w + p.d);
+    EXPECT_NEAR(e.loss, fixed_loss(p, ws, w), 1e-14);
+    const double h = 1e-6;
+    for (int j = 0; j < p.d; ++j) {
+      auto wp = w, wm = w;
+      wp[static_cast<std::size_t>(j)] += h;
+      wm[static_cast<std::size_t>(j)] -= h;
+      const double ep = fixed_loss(p, ws, wp) + 0.5 * p.lambda * regularizer_value(reg, wp);
+      const double em = fixed_loss(p, ws, wm) + 0.5 * p.lambda * regularizer_value(reg, wm);
+      EXPECT_NEAR(ws.delta[j], -(ep - em) / (2 * h), 1e-7) << to_string(reg) << " j=" << j;
+    }
+    if (reg != Regularizer::none) {  // as-printed flips only the regulariser's sign
+      std::vector<double> descent(ws.delta, ws.delta + p.d);
+      p.convention = Convention::as_printed;
+      model_a_evaluate(team, p, 3, 0, ws);
+      p.regularizer = Regularizer::none;
+      std::vector<double> as_printed(ws.delta, ws.delta + p.d);
+      model_a_evaluate(team, p, 3, 0, ws);
+      for (int j = 0; j < p.d; ++j)
+        EXPECT_NEAR(as_printed[static_cast<std::size_t>(j)] - ws.delta[j], -(descent[static_cast<std::size_t>(j)] - ws.delta[j]), 1e-15);
+    }
+  }
+}
+
+TEST(ModelA, ExpectedModeLossIsThePopulationLoss) {
+  // The closed-form population loss against a large-sample average.
+  ModelAParams p = base_params(DataMode::expected, 1, 3);
+  std::vector<double> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+  SerialTeam team;
+  const auto ws = model_a_workspace<double>(p, 1, scratch.data());
+  model_a_setup(team, p, 0, ws);
+  const double loss = model_a_evaluate(team, p, 0, 0, ws).loss;
+  const int n = 400000;
+  double s = 0.0, s2 = 0.0;
+  for (int i = 0; i < n; ++i) {
+    double x[3];
+    fill_random_row(3, 0, StreamPurpose::test, static_cast<std::uint64_t>(i), InputDistribution::gaussian, 3, x);
+    double a = 0, b = 0;
+    for (int j = 0; j < 3; ++j) {
+      a += x[j] * ws.w_star[j];
+      b += x[j] * ws.w[j];
+    }
+    const double r = 0.5 * (std::max(a, 0.0) - std::max(b, 0.0)) * (std::max(a, 0.0) - std::max(b, 0.0));
+    s += r / n;
+    s2 += r * r / n;
+  }
+  EXPECT_NEAR(loss, s, 4.0 * std::sqrt((s2 - s * s) / n));
+}
+
+/// Runs trajectory `id` on a ThreadedTeam of `size` threads.
+template <class T>
+TrajectoryRecord run_threaded(const ModelAParams& p, std::uint32_t id, int size, std::vector<double>& w) {
+  std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, size)));
+  w.assign(static_cast<std::size_t>(p.d), 0.0);
+  TrajectoryRecord out;
+  std::mutex m;
+  run_threaded_team(size, [&](ThreadedTeam& team) {
+    double* fw = team.rank() == 0 ? w.data() : nullptr;
+    const TrajectoryRecord r =
+        run_model_a_trajectory<T>(team, p, id, scratch.data(), static_cast<NoObserver*>(nullptr), fw);
+    if (team.rank() == 0) {
+      std::lock_guard lock(m);
+      out = r;
+    }
+  });
+  return out;
+}
+
+template <class T>
+TrajectoryRecord run_serial(const ModelAParams& p, std::uint32_t id, std::vector<double>& w) {
+  std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+  w.assign(static_cast<std::size_t>(p.d), 0.0);
+  SerialTeam team;
+  return run_model_a_trajectory<T>(team, p, id, scratch.data(), static_cast<NoObserver*>(nullptr), w.data());
+}
+
+TEST(ModelA, ThreadedTeamMatchesSerialTeam) {
+  // Team size 4 against size 1: the same outcome, the same weights to 1e-12 relative (the
+  // reductions sum in another order). d = 1 and 2 exercise several lanes per coordinate,
+  // d = 3 an idle rank, d = 7 several coordinates per rank.
+  int compared = 0;
+  for (DataMode mode : {DataMode::fixed, DataMode::online, DataMode::expected}) {
+    for (int d : {1, 2, 3, 7}) {
+      for (Regularizer reg : {Regularizer::none, Regularizer::l2, Regularizer::l1}) {
+        ModelAParams p = base_params(mode, 37, d);
+        p.regularizer = reg;
+        p.lambda = reg == Regularizer::none ? 0.0 : 1e-3;
+        p.max_steps = 400;
+        for (std::uint32_t id = 0; id < 3; ++id) {
+          std::vector<double> ws, wt;
+          const TrajectoryRecord s = run_serial<double>(p, id, ws);
+          const TrajectoryRecord t = run_threaded<double>(p, id, 4, wt);
+          EXPECT_EQ(s.result.outcome, t.result.outcome);
+          EXPECT_EQ(s.result.steps, t.result.steps);
+          EXPECT_EQ(s.result.started_in_omega, t.result.started_in_omega);
+          EXPECT_EQ(s.positive_definite, t.positive_definite);
+          const double scale = std::max(testing::norm(ws), 1e-300);
+          EXPECT_LE(testing::distance(ws, wt) / scale, 1e-12)
+              << to_string(mode) << " d=" << d << " " << to_string(reg) << " id=" << id;
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(compared, 108);
+}
+
+TEST(ModelA, ThreadedTeamFloatMatchesSerialOutcome) {
+  ModelAParams p = base_params(DataMode::fixed, 64, 5);
+  p.max_steps = 300;
+  for (std::uint32_t id = 0; id < 4; ++id) {
+    std::vector<double> ws, wt;
+    const auto s = run_serial<float>(p, id, ws);
+    const auto t = run_threaded<float>(p, id, 3, wt);
+    EXPECT_EQ(s.result.outcome, t.result.outcome);
+    EXPECT_LE(testing::distance(ws, wt) / testing::norm(ws), 1e-4);
+  }
+}
+
+TrajectoryResult run_one(const ModelAParams& p, std::uint32_t id = 0) {
+  std::vector<double> w;
+  return run_serial<double>(p, id, w).result;
+}
+
+TEST(ModelA, ClassifiesHandBuiltCases) {
+  const std::vector<double> teacher = {1.0, 1.0};
+  ModelAParams p = base_params(DataMode::fixed, 20, 2);
+  p.teacher = TeacherKind::explicit_vector;
+  p.teacher_vector = teacher.data();
+
+  // Zero init: no sample is active, the gradient vanishes: dead at step 0.
+  p.init = InitKind::zero;
+  for (DataMode mode : {DataMode::fixed, DataMode::online, DataMode::expected}) {
+    p.mode = mode;
+    const TrajectoryResult r = run_one(p);
+    EXPECT_EQ(r.outcome, Outcome::dead) << to_string(mode);
+    EXPECT_EQ(r.steps, 0);
+  }
+
+  // Started at the teacher: converged at step 0.
+  p.mode = DataMode::fixed;
+  p.init = InitKind::explicit_vector;
+  p.init_vector = teacher.data();
+  TrajectoryResult r = run_one(p);
+  EXPECT_EQ(r.outcome, Outcome::converged);
+  EXPECT_EQ(r.steps_to_converge, 0);
+
+  // A learning rate far beyond the curvature blows up.
+  const std::vector<double> near = {1.2, 0.9};
+  p.init_vector = near.data();
+  p.eta = 50.0;
+  EXPECT_EQ(run_one(p).outcome, Outcome::diverged);
+
+  // as-printed l2 with lambda > 1/2 in expected mode: Delta = (w* - w)/2 + lambda w grows.
+  p.eta = 0.1;
+  p.mode = DataMode::expected;
+  p.regularizer = Regularizer::l2;
+  p.convention = Convention::as_printed;
+  p.lambda = 0.8;
+  p.max_steps = 100000;
+  EXPECT_EQ(run_one(p).outcome, Outcome::diverged);
+
+  // A tiny budget leaves a trajectory undecided.
+  p.regularizer = Regularizer::none;
+  p.lambda = 0.0;
+  p.max_steps = 3;
+  const std::vector<double> far = {-0.5, 0.7};
+  p.init_vector = far.data();
+  r = run_one(p);
+  EXPECT_EQ(r.outcome, Outcome::undecided);
+  EXPECT_EQ(r.steps, 3);
+
+  // Without early stopping the whole budget runs and the outcome is the final state's.
+  p.max_steps = 5000;
+  p.early_stop = false;
+  r = run_one(p);
+  EXPECT_EQ(r.outcome, Outcome::converged);
+  EXPECT_EQ(r.steps, 5000);
+  EXPECT_GT(r.steps_to_converge, 0);
+  EXPECT_LT(r.distance, 1e-10);
+}
+
+TEST(ModelA, StuckAtAnotherStationaryPoint) {
+  // Fixed mode with d = 2 and N = 3: when fewer than d+1 samples are active for the teacher, a
+  // whole line of weights fits the data; trajectories rest there (stuck) instead of at w*.
+  ModelAParams p = base_params(DataMode::fixed, 3, 2);
+  p.init = InitKind::ball;
+  p.init_radius = 0.5;
+  p.max_steps = 200000;
+  int stuck = 0;
+  for (std::uint32_t id = 0; id < 200; ++id) {
+    const TrajectoryResult r = run_one(p, id);
+    if (r.outcome == Outcome::stuck) {
+      ++stuck;
+      EXPECT_GT(r.distance, p.tol);
+      EXPECT_LT(r.grad_norm, 2 * p.stuck_tol);
+    }
+  }
+  EXPECT_GT(stuck, 0);
+}
+
+}  // namespace
+}  // namespace relusim

@@ -1,0 +1,117 @@
+// The Philox streams: pure functions of their address, right distributions; the ball sampler.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "relusim/model_a.hpp"
+#include "relusim/random.hpp"
+#include "relusim/theory.hpp"
+
+namespace relusim {
+namespace {
+
+TEST(Random, DrawsArePureFunctionsOfTheirAddress) {
+  const PhiloxAddress a{42, 7, StreamPurpose::design, 123, 4};
+  const double2 first = normal_pair(a);
+  (void)normal_pair({42, 8, StreamPurpose::design, 123, 4});  // no hidden state
+  const double2 again = normal_pair(a);
+  EXPECT_EQ(first.x, again.x);
+  EXPECT_EQ(first.y, again.y);
+  // Each component of the address changes the draw.
+  EXPECT_NE(normal_pair({43, 7, StreamPurpose::design, 123, 4}).x, first.x);
+  EXPECT_NE(normal_pair({42, 6, StreamPurpose::design, 123, 4}).x, first.x);
+  EXPECT_NE(normal_pair({42, 7, StreamPurpose::init, 123, 4}).x, first.x);
+  EXPECT_NE(normal_pair({42, 7, StreamPurpose::design, 124, 4}).x, first.x);
+  EXPECT_NE(normal_pair({42, 7, StreamPurpose::design, 123 + (1ull << 32), 4}).x, first.x);
+  EXPECT_NE(normal_pair({42, 7, StreamPurpose::design, 123, 5}).x, first.x);
+}
+
+TEST(Random, NormalAndUniformMoments) {
+  const int n = 200000;
+  double s1 = 0, s2 = 0, s4 = 0, u1 = 0, u2 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double2 z = normal_pair({1, 0, StreamPurpose::test, static_cast<std::uint64_t>(i), 0});
+    for (double v : {z.x, z.y}) {
+      s1 += v;
+      s2 += v * v;
+      s4 += v * v * v * v;
+    }
+    double row[2];
+    fill_random_row(1, 0, StreamPurpose::test, static_cast<std::uint64_t>(i), InputDistribution::uniform, 2, row);
+    for (double v : row) {
+      EXPECT_GT(v, -0.5);
+      EXPECT_LT(v, 0.5);
+      u1 += v;
+      u2 += v * v;
+    }
+  }
+  const double m = 2.0 * n;
+  EXPECT_NEAR(s1 / m, 0.0, 5.0 / std::sqrt(m));
+  EXPECT_NEAR(s2 / m, 1.0, 5.0 * std::sqrt(2.0 / m));
+  EXPECT_NEAR(s4 / m, 3.0, 5.0 * std::sqrt(96.0 / m));
+  EXPECT_NEAR(u1 / m, 0.0, 5.0 * std::sqrt(1.0 / 12.0 / m));
+  EXPECT_NEAR(u2 / m, 1.0 / 12.0, 5.0 * std::sqrt(1.0 / 180.0 / m));  // var(U^2) = 1/80 - 1/144
+}
+
+/// Kolmogorov-Smirnov statistic of samples against a continuous CDF.
+template <class Cdf>
+double ks_statistic(std::vector<double> s, Cdf cdf) {
+  std::sort(s.begin(), s.end());
+  double d = 0.0;
+  const double n = static_cast<double>(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const double f = cdf(s[i]);
+    d = std::max({d, f - static_cast<double>(i) / n, static_cast<double>(i + 1) / n - f});
+  }
+  return d;
+}
+
+TEST(Random, BallSamplerRadiiFollowRTimesUToTheOneOverD) {
+  // P(|w| <= s) = (s / r)^d for the uniform ball; KS at the 0.1% level: 1.95 / sqrt(n).
+  const int n = 20000;
+  for (int d : {1, 2, 3, 10}) {
+    ModelAParams p;
+    p.d = d;
+    p.init = InitKind::ball;
+    p.init_radius = ball_radius(d, 0.1) * std::sqrt(static_cast<double>(d));
+    std::vector<double> radii, first_coord;
+    std::vector<double> w(static_cast<std::size_t>(d));
+    for (int i = 0; i < n; ++i) {
+      model_a_init(p, static_cast<std::uint32_t>(i), w.data());
+      double s = 0.0;
+      for (double v : w) s += v * v;
+      radii.push_back(std::sqrt(s));
+      first_coord.push_back(w[0]);
+    }
+    const double r = p.init_radius;
+    EXPECT_LT(ks_statistic(radii, [&](double s) { return std::pow(s / r, d); }), 1.95 / std::sqrt(n))
+        << "d=" << d;
+    EXPECT_LE(*std::max_element(radii.begin(), radii.end()), r * (1 + 1e-12));
+    // Direction uniform: the first coordinate is symmetric about 0.
+    double mean = 0.0;
+    for (double v : first_coord) mean += v / n;
+    EXPECT_NEAR(mean, 0.0, 5.0 * r / std::sqrt(n));
+  }
+}
+
+TEST(Random, RandomTeacherHasTheRequestedNormAndUniformDirection) {
+  ModelAParams p;
+  p.d = 3;
+  p.teacher = TeacherKind::random;
+  p.teacher_norm = 2.5;
+  double mean_x = 0.0, mean_x2 = 0.0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    double w[3];
+    model_a_teacher(p, static_cast<std::uint32_t>(i), w);
+    EXPECT_NEAR(std::sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]), 2.5, 1e-12);
+    mean_x += w[0] / n;
+    mean_x2 += w[0] * w[0] / n;
+  }
+  EXPECT_NEAR(mean_x, 0.0, 5.0 * 2.5 / std::sqrt(3.0 * n));
+  EXPECT_NEAR(mean_x2, 2.5 * 2.5 / 3.0, 0.1);  // E[w_1^2] = |w|^2 / d on the sphere
+}
+
+}  // namespace
+}  // namespace relusim

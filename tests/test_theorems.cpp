@@ -1,0 +1,103 @@
+// Theorems against simulation: Tian Thm 3.3 (lambda = 0) in all three data modes, the Lyapunov
+// region Omega, and Kong Thm 5 on a small grid.
+#include <gtest/gtest.h>
+
+#include "relusim/stats.hpp"
+#include "relusim/theory.hpp"
+#include "test_helpers.hpp"
+
+namespace relusim {
+namespace {
+
+CellConfig tian_cell(DataMode mode, int d) {
+  CellConfig c;
+  c.mode = mode;
+  c.d = d;
+  c.n_samples = mode == DataMode::fixed ? 20 * d : 64;
+  c.batch = 16;
+  c.teacher = TeacherKind::random;
+  c.init = InitKind::ball;
+  c.eps = 0.1;
+  c.eta = 0.1;
+  c.steps = 20000;
+  c.trials = 300;
+  c.seed = 2024;
+  return c;
+}
+
+class TianTheorem33 : public ::testing::TestWithParam<std::tuple<DataMode, int>> {};
+
+TEST_P(TianTheorem33, ConvergenceRateIsAtLeastOneMinusEpsOverTwo) {
+  const auto [mode, d] = GetParam();
+  const CellConfig cell = tian_cell(mode, d);
+  const auto results = testing::run_cells({cell}, 0, 4096, true);
+  const CellSummary& s = results[0].summary;
+  EXPECT_EQ(s.bound.name, "tian-3.3");
+  EXPECT_DOUBLE_EQ(s.bound.value, 0.45);
+  EXPECT_EQ(s.verdict, "holds");
+  EXPECT_GE(s.rate, tian_bound(cell.eps)) << to_string(mode) << " d=" << d;
+  // The proof's geometric step: a ball start lands in Omega with probability >= (1 - eps)/2.
+  EXPECT_GE(wilson_interval(std::llround(s.frac_in_omega * static_cast<double>(s.trials)), s.trials).hi,
+            tian_bound(cell.eps));
+  EXPECT_EQ(s.counts[static_cast<std::size_t>(Outcome::diverged)], 0);
+  if (mode == DataMode::expected) {
+    // Lyapunov (Tian Lemma 7.3): every start inside Omega converges under the expected dynamics.
+    for (const TrajectoryRecord& r : results[0].records)
+      if (r.result.started_in_omega) {
+        EXPECT_EQ(r.result.outcome, Outcome::converged) << r.id;
+      }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(ModesAndDimensions, TianTheorem33,
+                         ::testing::Combine(::testing::Values(DataMode::fixed, DataMode::online,
+                                                              DataMode::expected),
+                                            ::testing::Values(2, 5, 20)),
+                         [](const auto& test_info) {
+                           return to_string(std::get<0>(test_info.param)) + "_d" +
+                                  std::to_string(std::get<1>(test_info.param));
+                         });
+
+TEST(KongTheorem5, SmallLambdaRatesAreAboveTheBound) {
+  // Kong §4 setting (eta = 0.05, eps = 0.1, ball init) for small lambda and each regulariser.
+  for (Regularizer reg : {Regularizer::l2, Regularizer::l1sq, Regularizer::l1}) {
+    CellConfig c;
+    c.n_samples = 20;
+    c.d = 3;
+    c.regularizer = reg;
+    c.lambda = 0.001;
+    c.eta = 0.05;
+    c.trials = 300;
+    c.seed = 7;
+    const CellSummary s = testing::run_cells({c})[0].summary;
+    EXPECT_EQ(s.bound.name, "kong-5");
+    EXPECT_NEAR(s.bound.value, kong_bound(0.1, 20, 3), 1e-15);
+    EXPECT_EQ(s.verdict, "holds") << to_string(reg);
+    EXPECT_GE(s.rate, s.bound.value) << to_string(reg);
+    // Lemma 2 on the same designs: the PD fraction is 1 - A_{d-1} within 3 sigma (see
+    // Targets.KongLemma2PositiveDefiniteFrequency for why not 1 - A_d).
+    const double p = 1.0 - a_k(20, 2);
+    EXPECT_NEAR(s.frac_positive_definite, p, 3.0 * std::sqrt(p * (1 - p) / static_cast<double>(c.trials)) + 1e-12);
+  }
+}
+
+TEST(Statistics, WilsonIntervalHandComputed) {
+  // k = 8, n = 10, z = 1.96: centre (0.8 + 0.19208) / 1.38416, half-width
+  // 1.96 sqrt(0.016 + 0.009604) / 1.38416.
+  const Interval ci = wilson_interval(8, 10);
+  const double z = 1.959963984540054;
+  const double denom = 1 + z * z / 10;
+  const double centre = (0.8 + z * z / 20) / denom;
+  const double half = z * std::sqrt(0.8 * 0.2 / 10 + z * z / 400) / denom;
+  EXPECT_NEAR(ci.lo, centre - half, 1e-15);
+  EXPECT_NEAR(ci.hi, centre + half, 1e-15);
+  EXPECT_NEAR(ci.lo, 0.4902, 1e-4);  // tabulated value
+  EXPECT_NEAR(ci.hi, 0.9433, 1e-4);
+  EXPECT_DOUBLE_EQ(wilson_interval(0, 50).lo, 0.0);
+  EXPECT_DOUBLE_EQ(wilson_interval(50, 50).hi, 1.0);
+  EXPECT_EQ(verdict({0.30, 0.44}, {"kong-5", 0.45}), "violated");
+  EXPECT_EQ(verdict({0.30, 0.45}, {"kong-5", 0.45}), "holds");
+}
+
+}  // namespace
+}  // namespace relusim
