@@ -160,9 +160,10 @@ std::vector<ParamInfo> make_registry() {
                  c.regularizer = as_choice("regularizer", v, kRegularizers);
                },
                RELUSIM_GET(kRegularizers.name_of(c.regularizer))});
-  r.push_back({"lambda", T::real, "regularisation strength lambda >= 0 (loss adds lambda/2 R(w))",
+  r.push_back({"lambda", T::real, "regularisation strength lambda >= 0 (loss adds lambda/2 R(w)); ignored without a regulariser",
                {}, [](CellConfig& c, const ParamValue& v) { c.lambda = as_real("lambda", v); },
-               RELUSIM_GET(format_double(c.lambda))});
+               // Without a regulariser lambda has no effect; reports show the effective 0.
+               RELUSIM_GET(format_double(c.regularizer == Regularizer::none ? 0.0 : c.lambda))});
   r.push_back({"convention", T::choice,
                "sign of the regulariser in the update: descent (gradient descent on the loss) or "
                "as-printed (Kong (5) as printed; needed to reproduce Kong's experiment)",

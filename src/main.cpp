@@ -185,7 +185,8 @@ int run_theory(std::int64_t n, std::int64_t d, double eps) {
             << "\neps                        " << eps
             << "\nA_d = P(rank D* <= d)      " << a_k(n, d)
             << "\nlog A_d                    " << log_a_k(n, d)
-            << "\nP(X^T D* X pos. definite)  " << 1.0 - a_k(n, d)
+            << "\nP(X^T D* X pos. definite)  " << 1.0 - a_k(n, d - 1)
+            << "   1 - A_(d-1); Kong Lemma 2 states 1 - A_d, a lower bound"
             << "\nTian Thm 3.3 bound         " << tian_bound(eps) << "   (1-eps)/2"
             << "\nKong Thm 5 bound           " << kong_bound(eps, n, d) << "   (1-eps)(1-A_d)/2"
             << "\nball radius / |w*|         " << ball_radius(di, eps) << "   eps sqrt(2 pi/(d+1))"

@@ -1,0 +1,114 @@
+// Throughput of the Model A step on the CPU, in trajectory-steps per second (items/s).
+// Run: build/bench/relusim_bench [--benchmark_filter=...]
+//
+// BM_NaiveFixedStep is the baseline in the same process: the textbook two-pass step
+// (z = Xw, then g = X^T D(w)(u - v)) in plain loops. Compare the fixed-mode cases with it.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "relusim/backend.hpp"
+#include "relusim/cpu_trajectory.hpp"
+#include "relusim/model_a.hpp"
+
+namespace relusim {
+namespace {
+
+ModelAParams bench_params(DataMode mode, int n, int d) {
+  ModelAParams p;
+  p.mode = mode;
+  p.n_samples = n;
+  p.batch = n;
+  p.d = d;
+  p.teacher = TeacherKind::random;
+  p.init = InitKind::gaussian;
+  p.init_sigma = 0.5;
+  p.regularizer = Regularizer::l2;
+  p.lambda = 1e-3;
+  return p;
+}
+
+/// Evaluate-and-update steps of one trajectory (what model_a_run does per step).
+template <class T>
+void step_benchmark(benchmark::State& state, DataMode mode) {
+  const int n = static_cast<int>(state.range(0)), d = static_cast<int>(state.range(1));
+  const ModelAParams p = bench_params(mode, n, d);
+  std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+  SerialTeam team;
+  const auto ws = model_a_workspace<T>(p, 1, scratch.data());
+  model_a_setup(team, p, 0, ws);
+  std::int64_t t = 0;
+  for (auto _ : state) {
+    const Evaluation<T> e = model_a_evaluate(team, p, 0, t++, ws);
+    benchmark::DoNotOptimize(e.loss);
+    for (int j = 0; j < d; ++j) ws.w[j] += static_cast<T>(1e-6) * ws.delta[j];  // tiny steps: same work
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["N*d"] = static_cast<double>(n) * d;
+}
+
+void BM_StepDouble(benchmark::State& state, DataMode mode) { step_benchmark<double>(state, mode); }
+void BM_StepFloat(benchmark::State& state, DataMode mode) { step_benchmark<float>(state, mode); }
+
+void BM_NaiveFixedStep(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0)), d = static_cast<int>(state.range(1));
+  const ModelAParams p = bench_params(DataMode::fixed, n, d);
+  std::vector<double> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+  SerialTeam team;
+  const auto ws = model_a_workspace<double>(p, 1, scratch.data());
+  model_a_setup(team, p, 0, ws);
+  std::vector<double> z(static_cast<std::size_t>(n)), g(static_cast<std::size_t>(d));
+  for (auto _ : state) {
+    for (int i = 0; i < n; ++i) {
+      double s = 0;
+      for (int j = 0; j < d; ++j) s += ws.x[i * d + j] * ws.w[j];
+      z[static_cast<std::size_t>(i)] = s;
+    }
+    for (int j = 0; j < d; ++j) {
+      double s = 0;
+      for (int i = 0; i < n; ++i)
+        if (z[static_cast<std::size_t>(i)] > 0) s += ws.x[i * d + j] * (ws.u[i] - z[static_cast<std::size_t>(i)]);
+      g[static_cast<std::size_t>(j)] = s / n - p.lambda * ws.w[j];
+    }
+    for (int j = 0; j < d; ++j) ws.w[j] += 1e-6 * g[static_cast<std::size_t>(j)];
+    benchmark::DoNotOptimize(g.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+/// End to end on the CPU backend: one Kong-grid-like cell, all threads; items = steps taken.
+void BM_CpuBackendKongCell(benchmark::State& state) {
+  CellConfig c;
+  c.n_samples = static_cast<int>(state.range(0));
+  c.d = static_cast<int>(state.range(1));
+  c.regularizer = Regularizer::l2;
+  c.lambda = 0.01;
+  c.trials = 256;
+  auto backend = make_cpu_backend(0);
+  std::int64_t steps = 0;
+  for (auto _ : state) {
+    const BatchResult r = backend->run({&c, 0, 256, false});
+    for (const auto& rec : r.records) steps += rec.result.steps + 1;
+  }
+  state.SetItemsProcessed(steps);
+}
+
+/// (N, d) shapes: Kong's smallest and largest cells, a mid size, and the GPU reference shape.
+void fixed_shapes(benchmark::internal::Benchmark* b) {
+  for (auto [n, d] : {std::pair{10, 2}, std::pair{100, 5}, std::pair{1000, 50}, std::pair{4096, 256}})
+    b->Args({n, d});
+}
+
+BENCHMARK(BM_NaiveFixedStep)->Apply(fixed_shapes);
+BENCHMARK_CAPTURE(BM_StepDouble, fixed_double, DataMode::fixed)->Apply(fixed_shapes);
+BENCHMARK_CAPTURE(BM_StepFloat, fixed_float, DataMode::fixed)->Apply(fixed_shapes);
+BENCHMARK_CAPTURE(BM_StepDouble, online_double, DataMode::online)->Args({32, 5})->Args({256, 50});
+BENCHMARK_CAPTURE(BM_StepFloat, online_float, DataMode::online)->Args({32, 5})->Args({256, 50});
+BENCHMARK_CAPTURE(BM_StepDouble, expected_double, DataMode::expected)->Args({1, 5})->Args({1, 256});
+BENCHMARK_CAPTURE(BM_StepFloat, expected_float, DataMode::expected)->Args({1, 5})->Args({1, 256});
+BENCHMARK(BM_CpuBackendKongCell)->Args({10, 2})->Args({100, 5})->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace relusim
+
+BENCHMARK_MAIN();
