@@ -72,7 +72,39 @@ class CpuBackend final : public Backend {
   int threads_;
 };
 
+template <class T>
+void batch_targets_typed(const ModelAParams& p, std::uint32_t first_id, std::uint32_t count,
+                         int threads, std::vector<TargetInfo>& out) {
+  std::atomic<std::uint32_t> next{0};
+  auto worker = [&] {
+    std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+    SerialTeam team;
+    const ModelAWorkspace<T> ws = model_a_workspace<T>(p, 1, scratch.data());
+    for (std::uint32_t k = next++; k < count; k = next++) {
+      model_a_setup(team, p, first_id + k, ws);
+      out[k] = model_a_target(p, ws);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+}
+
 }  // namespace
+
+std::vector<TargetInfo> model_a_batch_targets(const ModelAParams& p, Precision precision,
+                                              std::uint32_t first_id, std::uint32_t count,
+                                              int threads) {
+  std::vector<TargetInfo> out(count);
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (precision == Precision::f32) {
+    batch_targets_typed<float>(p, first_id, count, threads, out);
+  } else {
+    batch_targets_typed<double>(p, first_id, count, threads, out);
+  }
+  return out;
+}
 
 std::unique_ptr<Backend> make_cpu_backend(int threads) {
   return std::make_unique<CpuBackend>(threads);

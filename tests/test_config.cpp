@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -108,7 +109,10 @@ TEST(Config, FlagTextParsing) {
 
 /// Runs the CLI, returns its exit code; stderr goes to `err`.
 int run_cli(const std::string& args, std::string& err) {
-  const auto err_file = std::filesystem::temp_directory_path() / "relusim_test_stderr.txt";
+  static int calls = 0;  // ctest runs tests in parallel processes: one file per process and call
+  const auto err_file = std::filesystem::temp_directory_path() /
+                        ("relusim_test_stderr_" + std::to_string(::getpid()) + "_" +
+                         std::to_string(calls++) + ".txt");
   const std::string cmd =
       std::string(RELUSIM_CLI_PATH) + " " + args + " > /dev/null 2> " + err_file.string();
   const int status = std::system(cmd.c_str());
@@ -116,11 +120,12 @@ int run_cli(const std::string& args, std::string& err) {
   std::stringstream ss;
   ss << in.rdbuf();
   err = ss.str();
+  std::filesystem::remove(err_file);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 TEST(Cli, BadInputExitsWithCodeTwoAndLeavesNoSummary) {
-  const auto dir = std::filesystem::temp_directory_path() / "relusim_test_bad_input";
+  const auto dir = std::filesystem::temp_directory_path() / ("relusim_test_bad_input_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   struct Case {
     std::string args;
@@ -141,7 +146,7 @@ TEST(Cli, BadInputExitsWithCodeTwoAndLeavesNoSummary) {
     EXPECT_FALSE(std::filesystem::exists(dir / "summary.json")) << c.args;
   }
   // A sweep file with a bad cell fails before anything is written.
-  const auto toml = std::filesystem::temp_directory_path() / "relusim_test_bad.toml";
+  const auto toml = std::filesystem::temp_directory_path() / ("relusim_test_bad_" + std::to_string(::getpid()) + ".toml");
   std::ofstream(toml) << "trials = 5\n[grid]\nN = [10, 2]\nB = [5]\n";
   std::string err;
   EXPECT_EQ(run_cli("sweep " + toml.string() + " --out " + dir.string(), err), 2);
@@ -157,7 +162,7 @@ TEST(Cli, BadInputExitsWithCodeTwoAndLeavesNoSummary) {
 }
 
 TEST(Cli, SuccessfulRunWritesConsistentFiles) {
-  const auto dir = std::filesystem::temp_directory_path() / "relusim_test_good_run";
+  const auto dir = std::filesystem::temp_directory_path() / ("relusim_test_good_run_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::string err;
   ASSERT_EQ(run_cli("run --trials 40 --regularizer l2 --lambda 0.01 --backend cpu --trajectories --out " +

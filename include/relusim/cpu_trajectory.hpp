@@ -23,6 +23,12 @@ TargetInfo model_a_target(const ModelAParams& p, const ModelAWorkspace<T>& ws) {
   return expected_mode_target(p, w_star.data());
 }
 
+/// Targets of trajectories [first_id, first_id + count) computed on the host with `threads`
+/// threads: setup in the run's precision, then model_a_target (the CUDA backend's host path).
+std::vector<TargetInfo> model_a_batch_targets(const ModelAParams& p, Precision precision,
+                                              std::uint32_t first_id, std::uint32_t count,
+                                              int threads);
+
 /// Runs trajectory `id`; `scratch` holds model_a_workspace_size(p, team.size()) T's shared by
 /// the team. Every rank returns the record; ws.w (start of the workspace's w) holds the final w.
 template <class T, class Team, class Observer = NoObserver>

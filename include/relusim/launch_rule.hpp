@@ -1,0 +1,43 @@
+// How Model A trajectories map onto CUDA thread blocks (host code, tested on the CPU).
+// One trajectory per block; the block's threads split the rows (samples) of the data term, or the
+// d coordinates in expected mode.
+#pragma once
+
+#include <cstdint>
+
+#include "relusim/model_a.hpp"
+
+namespace relusim {
+
+/// Block sizes the CUDA backend is compiled for.
+inline constexpr int kBlockSizes[] = {32, 64, 128, 256};
+
+/// The block size rule: the smallest compiled size >= half the parallel work (rows, or d in
+/// expected mode), so every thread gets at least two rows, clamped to [32, 256]. A warp is the
+/// smallest unit; 256 keeps the per-block reductions short and lets several blocks share an SM.
+inline int model_a_block_size(const ModelAParams& p) {
+  const int rows = model_a_rows(p);
+  const int work = rows > 0 ? (rows + 1) / 2 : p.d;
+  for (int b : kBlockSizes)
+    if (b >= work) return b;
+  return kBlockSizes[3];
+}
+
+/// Bytes of workspace one trajectory needs for block size `block`.
+inline std::int64_t model_a_workspace_bytes(const ModelAParams& p, int block, int scalar_bytes) {
+  return model_a_workspace_size(p, block) * scalar_bytes;
+}
+
+/// Trajectories per launch ("wave"): all of them when the workspaces fit in shared memory,
+/// otherwise as many as fit in `budget_bytes` of global memory (at least one).
+inline std::int64_t model_a_wave_size(std::int64_t trajectories, std::int64_t workspace_bytes,
+                                      bool in_shared_memory, std::int64_t budget_bytes) {
+  const std::int64_t per = workspace_bytes + 64 + 8 * 1024;  // + result record and weights (bounded)
+  std::int64_t wave = in_shared_memory ? trajectories : budget_bytes / per;
+  if (wave < 1) wave = 1;
+  if (wave > trajectories) wave = trajectories;
+  if (wave > (std::int64_t{1} << 20)) wave = std::int64_t{1} << 20;  // bounds the host staging too
+  return wave;
+}
+
+}  // namespace relusim

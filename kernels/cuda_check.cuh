@@ -1,0 +1,78 @@
+// Checked CUDA calls and RAII owners of device resources (DESIGN.md rules 4 and 5).
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <string>
+#include <utility>
+
+#include "relusim/backend.hpp"
+
+namespace relusim {
+
+/// A failed CUDA runtime call: names the call, the file and the line.
+class CudaError : public BackendError {
+ public:
+  using BackendError::BackendError;
+};
+
+inline void cuda_check(cudaError_t status, const char* call, const char* file, int line) {
+  if (status != cudaSuccess)
+    throw CudaError(std::string(call) + " failed at " + file + ":" + std::to_string(line) + ": " +
+                    cudaGetErrorName(status) + " (" + cudaGetErrorString(status) + ")");
+}
+
+#define RELUSIM_CUDA_CHECK(call) ::relusim::cuda_check((call), #call, __FILE__, __LINE__)
+
+/// Owns `n` elements of device memory.
+template <class T>
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  explicit DeviceBuffer(std::size_t n) : n_(n) {
+    if (n_ > 0) RELUSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ptr_), n_ * sizeof(T)));
+  }
+  ~DeviceBuffer() {
+    if (ptr_ != nullptr) cudaFree(ptr_);  // no throw from a destructor
+  }
+  DeviceBuffer(DeviceBuffer&& o) noexcept : ptr_(std::exchange(o.ptr_, nullptr)), n_(o.n_) {}
+  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
+    std::swap(ptr_, o.ptr_);
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+
+  T* get() const { return ptr_; }
+  std::size_t size() const { return n_; }
+
+  void upload(const T* host, std::size_t n, cudaStream_t stream) {
+    if (n > 0)
+      RELUSIM_CUDA_CHECK(cudaMemcpyAsync(ptr_, host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
+  }
+  void download(T* host, std::size_t n, cudaStream_t stream) const {
+    if (n > 0)
+      RELUSIM_CUDA_CHECK(cudaMemcpyAsync(host, ptr_, n * sizeof(T), cudaMemcpyDeviceToHost, stream));
+  }
+
+ private:
+  T* ptr_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+/// Owns a CUDA stream.
+class CudaStream {
+ public:
+  CudaStream() { RELUSIM_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking)); }
+  ~CudaStream() { cudaStreamDestroy(stream_); }
+  CudaStream(const CudaStream&) = delete;
+  CudaStream& operator=(const CudaStream&) = delete;
+  cudaStream_t get() const { return stream_; }
+  void synchronize() const { RELUSIM_CUDA_CHECK(cudaStreamSynchronize(stream_)); }
+
+ private:
+  cudaStream_t stream_ = nullptr;
+};
+
+}  // namespace relusim

@@ -1,0 +1,138 @@
+// GPU against CPU on the same seeds. Skipped without a usable device; RELUSIM_REQUIRE_GPU=1 turns
+// the skip into a failure (for GPU machines, so a broken driver cannot pass silently).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "relusim/cuda_backend.hpp"
+#include "relusim/launch_rule.hpp"
+#include "relusim/stats.hpp"
+#include "test_helpers.hpp"
+
+namespace relusim {
+namespace {
+
+bool gpu_required() {
+  const char* v = std::getenv("RELUSIM_REQUIRE_GPU");
+  return v != nullptr && std::string(v) == "1";
+}
+
+#define RELUSIM_REQUIRE_DEVICE()                                                   \
+  do {                                                                             \
+    std::string why;                                                               \
+    if (!cuda_device_available(why)) {                                             \
+      if (gpu_required()) FAIL() << "RELUSIM_REQUIRE_GPU=1 but " << why;           \
+      GTEST_SKIP() << why;                                                         \
+    }                                                                              \
+  } while (0)
+
+std::vector<CellConfig> comparison_cells(Precision precision) {
+  std::vector<CellConfig> cells;
+  for (DataMode mode : {DataMode::fixed, DataMode::online, DataMode::expected}) {
+    for (auto [n, d] : {std::pair{10, 2}, std::pair{100, 5}, std::pair{600, 40}}) {
+      for (Regularizer reg : {Regularizer::none, Regularizer::l2, Regularizer::l1sq}) {
+        CellConfig c;
+        c.mode = mode;
+        c.n_samples = n;
+        c.d = d;
+        c.batch = std::min(n, 32);
+        c.regularizer = reg;
+        c.lambda = reg == Regularizer::none ? 0.0 : 0.001;
+        c.convention = reg == Regularizer::l1sq ? Convention::as_printed : Convention::descent;
+        c.precision = precision;
+        c.trials = mode == DataMode::fixed ? 400 : 100;
+        c.steps = 5000;
+        c.seed = 31;
+        cells.push_back(c);
+      }
+    }
+  }
+  return cells;
+}
+
+TEST(Gpu, DoubleMatchesCpuTrajectoryByTrajectory) {
+  RELUSIM_REQUIRE_DEVICE();
+  auto gpu = make_cuda_backend();
+  auto cpu = make_cpu_backend(0);
+  std::int64_t total = 0, same = 0;
+  for (const CellConfig& c : comparison_cells(Precision::f64)) {
+    const auto count = static_cast<std::uint32_t>(c.trials);
+    const BatchResult g = gpu->run({&c, 0, count, true});
+    const BatchResult h = cpu->run({&c, 0, count, true});
+    for (std::uint32_t k = 0; k < count; ++k) {
+      ++total;
+      if (g.records[k].result.outcome != h.records[k].result.outcome) continue;
+      ++same;
+      double diff = 0, norm = 0;
+      for (int j = 0; j < c.d; ++j) {
+        const double a = g.final_weights[k * c.d + j], b = h.final_weights[k * c.d + j];
+        diff += (a - b) * (a - b);
+        norm += b * b;
+      }
+      if (h.records[k].result.outcome != Outcome::diverged) {
+        EXPECT_LE(std::sqrt(diff), 1e-6 * std::sqrt(norm) + 1e-300)
+            << to_string(c.mode) << " N=" << c.n_samples << " d=" << c.d << " id=" << k;
+      }
+    }
+  }
+  EXPECT_GE(static_cast<double>(same) / static_cast<double>(total), 0.999);
+}
+
+TEST(Gpu, FloatRatesAgreeWithinWilsonIntervals) {
+  RELUSIM_REQUIRE_DEVICE();
+  auto gpu = make_cuda_backend();
+  const auto cells = comparison_cells(Precision::f32);
+  DriverOptions o;
+  const auto g = run_plan(make_plan(cells, 4096), *gpu, o);
+  const auto h = testing::run_cells(cells);
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    const CellSummary& a = g[c].summary;
+    const CellSummary& b = h[c].summary;
+    EXPECT_TRUE(a.rate >= b.ci.lo && a.rate <= b.ci.hi && b.rate >= a.ci.lo && b.rate <= a.ci.hi)
+        << "cell " << c << ": gpu " << a.rate << " cpu " << b.rate;
+  }
+}
+
+TEST(GpuPlanning, BlockSizeRule) {
+  // Host code: tested everywhere.
+  ModelAParams p;
+  p.mode = DataMode::fixed;
+  p.n_samples = 10;
+  EXPECT_EQ(model_a_block_size(p), 32);
+  p.n_samples = 100;
+  EXPECT_EQ(model_a_block_size(p), 64);  // 50 rows of work -> 64 threads
+  p.n_samples = 256;
+  EXPECT_EQ(model_a_block_size(p), 128);
+  p.n_samples = 4096;
+  EXPECT_EQ(model_a_block_size(p), 256);
+  p.mode = DataMode::online;
+  p.batch = 32;
+  EXPECT_EQ(model_a_block_size(p), 32);
+  p.mode = DataMode::expected;
+  p.d = 200;
+  EXPECT_EQ(model_a_block_size(p), 256);
+  for (int n = 1; n < 5000; n += 37) {  // up to 512 rows, no thread gets more than two
+    p.mode = DataMode::fixed;
+    p.n_samples = n;
+    const int b = model_a_block_size(p);
+    EXPECT_TRUE(b == 32 || b == 64 || b == 128 || b == 256);
+    if (n <= 512) {
+      EXPECT_GE(2 * b, n);
+    }
+  }
+}
+
+TEST(GpuPlanning, WavesBoundMemory) {
+  // A workspace of 1 MiB per trajectory and 1 GiB of budget: waves of < 1024 trajectories.
+  const std::int64_t ws = 1 << 20;
+  const std::int64_t wave = model_a_wave_size(10'000'000, ws, false, std::int64_t{1} << 30);
+  EXPECT_GT(wave, 900);
+  EXPECT_LT(wave * ws, std::int64_t{1} << 30);
+  EXPECT_EQ(model_a_wave_size(10, ws, false, std::int64_t{1} << 30), 10);
+  EXPECT_EQ(model_a_wave_size(10, ws, false, 1), 1);  // always progress
+  EXPECT_EQ(model_a_wave_size(5000, ws, true, 1), 5000);  // shared memory: no global workspace
+}
+
+}  // namespace
+}  // namespace relusim
