@@ -41,14 +41,19 @@ void step_benchmark(benchmark::State& state, DataMode mode) {
   for (auto _ : state) {
     const Evaluation<T> e = model_a_evaluate(team, p, 0, t++, ws);
     benchmark::DoNotOptimize(e.loss);
-    for (int j = 0; j < d; ++j) ws.w[j] += static_cast<T>(1e-6) * ws.delta[j];  // tiny steps: same work
+    for (int j = 0; j < d; ++j)
+      ws.w[j] += static_cast<T>(1e-6) * ws.delta[j];  // tiny steps: same work
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["N*d"] = static_cast<double>(n) * d;
 }
 
-void BM_StepDouble(benchmark::State& state, DataMode mode) { step_benchmark<double>(state, mode); }
-void BM_StepFloat(benchmark::State& state, DataMode mode) { step_benchmark<float>(state, mode); }
+void BM_StepDouble(benchmark::State& state, DataMode mode) {
+  step_benchmark<double>(state, mode);
+}
+void BM_StepFloat(benchmark::State& state, DataMode mode) {
+  step_benchmark<float>(state, mode);
+}
 
 void BM_NaiveFixedStep(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0)), d = static_cast<int>(state.range(1));
@@ -61,16 +66,19 @@ void BM_NaiveFixedStep(benchmark::State& state) {
   for (auto _ : state) {
     for (int i = 0; i < n; ++i) {
       double s = 0;
-      for (int j = 0; j < d; ++j) s += ws.x[i * d + j] * ws.w[j];
+      for (int j = 0; j < d; ++j)
+        s += ws.x[i * d + j] * ws.w[j];
       z[static_cast<std::size_t>(i)] = s;
     }
     for (int j = 0; j < d; ++j) {
       double s = 0;
       for (int i = 0; i < n; ++i)
-        if (z[static_cast<std::size_t>(i)] > 0) s += ws.x[i * d + j] * (ws.u[i] - z[static_cast<std::size_t>(i)]);
+        if (z[static_cast<std::size_t>(i)] > 0)
+          s += ws.x[i * d + j] * (ws.u[i] - z[static_cast<std::size_t>(i)]);
       g[static_cast<std::size_t>(j)] = s / n - p.lambda * ws.w[j];
     }
-    for (int j = 0; j < d; ++j) ws.w[j] += 1e-6 * g[static_cast<std::size_t>(j)];
+    for (int j = 0; j < d; ++j)
+      ws.w[j] += 1e-6 * g[static_cast<std::size_t>(j)];
     benchmark::DoNotOptimize(g.data());
   }
   state.SetItemsProcessed(state.iterations());
@@ -88,14 +96,16 @@ void BM_CpuBackendKongCell(benchmark::State& state) {
   std::int64_t steps = 0;
   for (auto _ : state) {
     const BatchResult r = backend->run({&c, 0, 256, false});
-    for (const auto& rec : r.records) steps += rec.result.steps + 1;
+    for (const auto& rec : r.records)
+      steps += rec.result.steps + 1;
   }
   state.SetItemsProcessed(steps);
 }
 
 /// (N, d) shapes: Kong's smallest and largest cells, a mid size, and the GPU reference shape.
 void fixed_shapes(benchmark::internal::Benchmark* b) {
-  for (auto [n, d] : {std::pair{10, 2}, std::pair{100, 5}, std::pair{1000, 50}, std::pair{4096, 256}})
+  for (auto [n, d] :
+       {std::pair{10, 2}, std::pair{100, 5}, std::pair{1000, 50}, std::pair{4096, 256}})
     b->Args({n, d});
 }
 

@@ -34,11 +34,13 @@ __global__ void __launch_bounds__(kBlock)
   const std::uint32_t id = first_id + static_cast<std::uint32_t>(k);
 
   model_a_setup(team, p, id, ws);
-  for (int j = team.rank(); j < p.d; j += kBlock) ws.target[j] = static_cast<T>(targets[k * p.d + j]);
+  for (int j = team.rank(); j < p.d; j += kBlock)
+    ws.target[j] = static_cast<T>(targets[k * p.d + j]);
   team.sync();
   const TrajectoryResult r = model_a_run(team, p, id, ws, static_cast<NoObserver*>(nullptr));
   if (team.rank() == 0) results[k] = r;
-  for (int j = team.rank(); j < p.d; j += kBlock) final_w[k * p.d + j] = static_cast<double>(ws.w[j]);
+  for (int j = team.rank(); j < p.d; j += kBlock)
+    final_w[k * p.d + j] = static_cast<double>(ws.w[j]);
 }
 
 class CudaBackend final : public Backend {
@@ -96,7 +98,8 @@ class CudaBackend final : public Backend {
     const std::int64_t ws_elems = model_a_workspace_size(p, kBlock);
     const std::int64_t ws_bytes = ws_elems * static_cast<std::int64_t>(sizeof(T));
     bool in_shared = ws_bytes <= 48 * 1024;
-    if (!in_shared && ws_bytes <= max_shared_optin_ - static_cast<std::int64_t>(sizeof(typename CudaTeam<kBlock>::Shared))) {
+    if (!in_shared && ws_bytes <= max_shared_optin_ - static_cast<std::int64_t>(sizeof(
+                                                          typename CudaTeam<kBlock>::Shared))) {
       RELUSIM_CUDA_CHECK(cudaFuncSetAttribute(model_a_kernel<T, kBlock>,
                                               cudaFuncAttributeMaxDynamicSharedMemorySize,
                                               static_cast<int>(ws_bytes)));
@@ -119,12 +122,14 @@ class CudaBackend final : public Backend {
     std::vector<TrajectoryResult> host_results(wave_n);
 
     for (std::uint32_t begin = 0; begin < batch.count; begin += static_cast<std::uint32_t>(wave)) {
-      const std::uint32_t n = std::min<std::uint32_t>(static_cast<std::uint32_t>(wave), batch.count - begin);
+      const std::uint32_t n =
+          std::min<std::uint32_t>(static_cast<std::uint32_t>(wave), batch.count - begin);
       const std::uint32_t first = batch.first_id + begin;
       const std::vector<TargetInfo> info =
           model_a_batch_targets(host_p, batch.cell->precision, first, n, 0);
       for (std::uint32_t k = 0; k < n; ++k)
-        std::copy(info[k].target.begin(), info[k].target.end(), host_targets.begin() + static_cast<std::ptrdiff_t>(k) * p.d);
+        std::copy(info[k].target.begin(), info[k].target.end(),
+                  host_targets.begin() + static_cast<std::ptrdiff_t>(k) * p.d);
       targets.upload(host_targets.data(), static_cast<std::size_t>(n) * p.d, stream.get());
       const std::size_t shared_bytes = in_shared ? static_cast<std::size_t>(ws_bytes) : 0;
       model_a_kernel<T, kBlock><<<n, kBlock, shared_bytes, stream.get()>>>(
@@ -132,7 +137,8 @@ class CudaBackend final : public Backend {
           final_w.get());
       RELUSIM_CUDA_CHECK(cudaGetLastError());
       results.download(host_results.data(), n, stream.get());
-      if (batch.keep_weights) final_w.download(host_w.data(), static_cast<std::size_t>(n) * p.d, stream.get());
+      if (batch.keep_weights)
+        final_w.download(host_w.data(), static_cast<std::size_t>(n) * p.d, stream.get());
       stream.synchronize();
       for (std::uint32_t k = 0; k < n; ++k) {
         TrajectoryRecord& rec = out.records[begin + k];
@@ -158,7 +164,9 @@ class CudaBackend final : public Backend {
 
 }  // namespace
 
-bool cuda_compiled() { return true; }
+bool cuda_compiled() {
+  return true;
+}
 
 bool cuda_device_available(std::string& why) {
   int count = 0;  // left alone by cudaGetDeviceCount when no driver is installed
@@ -170,15 +178,19 @@ bool cuda_device_available(std::string& why) {
   }
   int device = 0;
   cudaDeviceProp props{};
-  if (cudaGetDevice(&device) != cudaSuccess || cudaGetDeviceProperties(&props, device) != cudaSuccess) {
+  if (cudaGetDevice(&device) != cudaSuccess ||
+      cudaGetDeviceProperties(&props, device) != cudaSuccess) {
     why = "CUDA device present but not usable";
     return false;
   }
-  why = "GPU " + std::to_string(device) + ": " + props.name + " (sm_" + std::to_string(props.major) +
-        std::to_string(props.minor) + ", " + std::to_string(props.totalGlobalMem >> 20) + " MiB)";
+  why = "GPU " + std::to_string(device) + ": " + props.name + " (sm_" +
+        std::to_string(props.major) + std::to_string(props.minor) + ", " +
+        std::to_string(props.totalGlobalMem >> 20) + " MiB)";
   return true;
 }
 
-std::unique_ptr<Backend> make_cuda_backend() { return std::make_unique<CudaBackend>(); }
+std::unique_ptr<Backend> make_cuda_backend() {
+  return std::make_unique<CudaBackend>();
+}
 
 }  // namespace relusim

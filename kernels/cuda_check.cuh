@@ -49,11 +49,13 @@ class DeviceBuffer {
 
   void upload(const T* host, std::size_t n, cudaStream_t stream) {
     if (n > 0)
-      RELUSIM_CUDA_CHECK(cudaMemcpyAsync(ptr_, host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
+      RELUSIM_CUDA_CHECK(
+          cudaMemcpyAsync(ptr_, host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
   }
   void download(T* host, std::size_t n, cudaStream_t stream) const {
     if (n > 0)
-      RELUSIM_CUDA_CHECK(cudaMemcpyAsync(host, ptr_, n * sizeof(T), cudaMemcpyDeviceToHost, stream));
+      RELUSIM_CUDA_CHECK(
+          cudaMemcpyAsync(host, ptr_, n * sizeof(T), cudaMemcpyDeviceToHost, stream));
   }
 
  private:

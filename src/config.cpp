@@ -20,7 +20,8 @@ std::string format_double(double v) {
 
 std::string format_vector(const std::vector<double>& v) {
   std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + format_double(v[i]);
+  for (std::size_t i = 0; i < v.size(); ++i)
+    s += (i ? "," : "") + format_double(v[i]);
   return s + "]";
 }
 
@@ -29,7 +30,8 @@ struct ChoiceTable {
   std::vector<std::pair<std::string, E>> items;
   std::vector<std::string> names() const {
     std::vector<std::string> n;
-    for (const auto& [name, value] : items) n.push_back(name);
+    for (const auto& [name, value] : items)
+      n.push_back(name);
     return n;
   }
   std::string name_of(E e) const {
@@ -101,7 +103,8 @@ bool as_bool(const std::string& key, const ParamValue& v) {
 
 std::string join(const std::vector<std::string>& v) {
   std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+  for (std::size_t i = 0; i < v.size(); ++i)
+    s += (i ? ", " : "") + v[i];
   return s;
 }
 
@@ -130,14 +133,21 @@ std::vector<ParamInfo> make_registry() {
                [](CellConfig& c, const ParamValue& v) {
                  const auto* s = std::get_if<std::string>(&v);
                  if (s == nullptr) wrong_type("model", "a string", v);
-                 if (*s != "A") throw ConfigError("model", "unknown model '" + *s + "'; expected A");
+                 if (*s != "A")
+                   throw ConfigError("model", "unknown model '" + *s + "'; expected A");
                  c.model = *s;
                },
                RELUSIM_GET(c.model)});
-  r.push_back({"N", T::integer, "number of samples N (rows of the fixed design X)", {},
+  r.push_back({"N",
+               T::integer,
+               "number of samples N (rows of the fixed design X)",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.n_samples = as_int32("N", v); },
                RELUSIM_GET(std::to_string(c.n_samples))});
-  r.push_back({"d", T::integer, "input dimension d", {},
+  r.push_back({"d",
+               T::integer,
+               "input dimension d",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.d = as_int32("d", v); },
                RELUSIM_GET(std::to_string(c.d))});
   r.push_back({"mode", T::choice,
@@ -146,13 +156,17 @@ std::vector<ParamInfo> make_registry() {
                kModes.names(),
                [](CellConfig& c, const ParamValue& v) { c.mode = as_choice("mode", v, kModes); },
                RELUSIM_GET(kModes.name_of(c.mode))});
-  r.push_back({"B", T::integer, "minibatch size B (online mode); must not exceed N", {},
+  r.push_back({"B",
+               T::integer,
+               "minibatch size B (online mode); must not exceed N",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.batch = as_int32("B", v); },
                RELUSIM_GET(std::to_string(c.batch))});
-  r.push_back({"inputs", T::choice, "input distribution: gaussian N(0, I) or uniform [-1/2, 1/2]^d",
-               kInputs.names(),
-               [](CellConfig& c, const ParamValue& v) { c.inputs = as_choice("inputs", v, kInputs); },
-               RELUSIM_GET(kInputs.name_of(c.inputs))});
+  r.push_back(
+      {"inputs", T::choice, "input distribution: gaussian N(0, I) or uniform [-1/2, 1/2]^d",
+       kInputs.names(),
+       [](CellConfig& c, const ParamValue& v) { c.inputs = as_choice("inputs", v, kInputs); },
+       RELUSIM_GET(kInputs.name_of(c.inputs))});
   r.push_back({"regularizer", T::choice,
                "regulariser R(w): none, l2 = |w|_2^2, l1sq = |w|_1^2 (Kong), l1 = |w|_1",
                kRegularizers.names(),
@@ -160,8 +174,12 @@ std::vector<ParamInfo> make_registry() {
                  c.regularizer = as_choice("regularizer", v, kRegularizers);
                },
                RELUSIM_GET(kRegularizers.name_of(c.regularizer))});
-  r.push_back({"lambda", T::real, "regularisation strength lambda >= 0 (loss adds lambda/2 R(w)); ignored without a regulariser",
-               {}, [](CellConfig& c, const ParamValue& v) { c.lambda = as_real("lambda", v); },
+  r.push_back({"lambda",
+               T::real,
+               "regularisation strength lambda >= 0 (loss adds lambda/2 R(w)); ignored without a "
+               "regulariser",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.lambda = as_real("lambda", v); },
                // Without a regulariser lambda has no effect; reports show the effective 0.
                RELUSIM_GET(format_double(c.regularizer == Regularizer::none ? 0.0 : c.lambda))});
   r.push_back({"convention", T::choice,
@@ -172,10 +190,16 @@ std::vector<ParamInfo> make_registry() {
                  c.convention = as_choice("convention", v, kConventions);
                },
                RELUSIM_GET(kConventions.name_of(c.convention))});
-  r.push_back({"eta", T::real, "learning rate eta > 0 (update w <- w + eta * Delta(w))", {},
+  r.push_back({"eta",
+               T::real,
+               "learning rate eta > 0 (update w <- w + eta * Delta(w))",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.eta = as_real("eta", v); },
                RELUSIM_GET(format_double(c.eta))});
-  r.push_back({"steps", T::integer, "step budget: at most this many updates per trajectory", {},
+  r.push_back({"steps",
+               T::integer,
+               "step budget: at most this many updates per trajectory",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.steps = as_integer("steps", v); },
                RELUSIM_GET(std::to_string(c.steps))});
   r.push_back({"precision", T::choice, "arithmetic of the dynamics: float or double",
@@ -184,27 +208,29 @@ std::vector<ParamInfo> make_registry() {
                  c.precision = as_choice("precision", v, kPrecisions);
                },
                RELUSIM_GET(kPrecisions.name_of(c.precision))});
-  r.push_back({"teacher", T::vector_or_choice,
-               "teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one "
-               "per trajectory) or an explicit vector such as [1, 1]",
-               kTeachers.names(),
-               [](CellConfig& c, const ParamValue& v) {
-                 if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
-                   c.teacher = TeacherKind::explicit_vector;
-                   c.teacher_vector = *vec;
-                 } else {
-                   c.teacher = as_choice("teacher", v, kTeachers);
-                   c.teacher_vector.clear();
-                 }
-               },
-               RELUSIM_GET(c.teacher == TeacherKind::explicit_vector
-                               ? format_vector(c.teacher_vector)
-                               : kTeachers.name_of(c.teacher))});
-  r.push_back({"teacher_norm", T::real, "norm of the random teacher", {},
-               [](CellConfig& c, const ParamValue& v) {
-                 c.teacher_norm = as_real("teacher_norm", v);
-               },
-               RELUSIM_GET(format_double(c.teacher_norm))});
+  r.push_back(
+      {"teacher", T::vector_or_choice,
+       "teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one "
+       "per trajectory) or an explicit vector such as [1, 1]",
+       kTeachers.names(),
+       [](CellConfig& c, const ParamValue& v) {
+         if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+           c.teacher = TeacherKind::explicit_vector;
+           c.teacher_vector = *vec;
+         } else {
+           c.teacher = as_choice("teacher", v, kTeachers);
+           c.teacher_vector.clear();
+         }
+       },
+       RELUSIM_GET(c.teacher == TeacherKind::explicit_vector ? format_vector(c.teacher_vector)
+                                                             : kTeachers.name_of(c.teacher))});
+  r.push_back(
+      {"teacher_norm",
+       T::real,
+       "norm of the random teacher",
+       {},
+       [](CellConfig& c, const ParamValue& v) { c.teacher_norm = as_real("teacher_norm", v); },
+       RELUSIM_GET(format_double(c.teacher_norm))});
   r.push_back({"init", T::vector_or_choice,
                "initial w: ball (uniform in the ball of radius eps*sqrt(2 pi/(d+1))*|w*|, Tian "
                "Thm 3.3), ball-tight (the proof's tight radius), gaussian (N(0, sigma^2 I), sigma "
@@ -221,10 +247,16 @@ std::vector<ParamInfo> make_registry() {
                },
                RELUSIM_GET(c.init == InitKind::explicit_vector ? format_vector(c.init_vector)
                                                                : kInits.name_of(c.init))});
-  r.push_back({"eps", T::real, "epsilon in (0, 1) of the ball radius and of the bounds", {},
+  r.push_back({"eps",
+               T::real,
+               "epsilon in (0, 1) of the ball radius and of the bounds",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.eps = as_real("eps", v); },
                RELUSIM_GET(format_double(c.eps))});
-  r.push_back({"init_scale", T::real, "c in sigma = c / sqrt(d) of the gaussian init", {},
+  r.push_back({"init_scale",
+               T::real,
+               "c in sigma = c / sqrt(d) of the gaussian init",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.init_scale = as_real("init_scale", v); },
                RELUSIM_GET(format_double(c.init_scale))});
   r.push_back({"criterion", T::choice,
@@ -235,28 +267,44 @@ std::vector<ParamInfo> make_registry() {
                  c.criterion = as_choice("criterion", v, kCriteria);
                },
                RELUSIM_GET(kCriteria.name_of(c.criterion))});
-  r.push_back({"tol", T::real, "tolerance of the convergence criterion", {},
+  r.push_back({"tol",
+               T::real,
+               "tolerance of the convergence criterion",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.tol = as_real("tol", v); },
                RELUSIM_GET(format_double(c.tol))});
-  r.push_back({"stuck_tol", T::real,
-               "a trajectory with |Delta(w)| < stuck_tol*|w*| away from the target is stuck", {},
+  r.push_back({"stuck_tol",
+               T::real,
+               "a trajectory with |Delta(w)| < stuck_tol*|w*| away from the target is stuck",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.stuck_tol = as_real("stuck_tol", v); },
                RELUSIM_GET(format_double(c.stuck_tol))});
-  r.push_back({"blowup", T::real, "a trajectory with |w| > blowup*|w*| (or not finite) diverged",
-               {}, [](CellConfig& c, const ParamValue& v) { c.blowup = as_real("blowup", v); },
+  r.push_back({"blowup",
+               T::real,
+               "a trajectory with |w| > blowup*|w*| (or not finite) diverged",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.blowup = as_real("blowup", v); },
                RELUSIM_GET(format_double(c.blowup))});
-  r.push_back({"early_stop", T::boolean,
-               "stop a trajectory as soon as it is classified (else run the whole budget)", {},
+  r.push_back({"early_stop",
+               T::boolean,
+               "stop a trajectory as soon as it is classified (else run the whole budget)",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.early_stop = as_bool("early_stop", v); },
                RELUSIM_GET(c.early_stop ? "true" : "false")});
-  r.push_back({"seed", T::integer, "seed of every random stream (64-bit, >= 0)", {},
+  r.push_back({"seed",
+               T::integer,
+               "seed of every random stream (64-bit, >= 0)",
+               {},
                [](CellConfig& c, const ParamValue& v) {
                  const std::int64_t s = as_integer("seed", v);
                  if (s < 0) throw ConfigError("seed", "must be >= 0");
                  c.seed = static_cast<std::uint64_t>(s);
                },
                RELUSIM_GET(std::to_string(c.seed))});
-  r.push_back({"trials", T::integer, "trajectories per cell", {},
+  r.push_back({"trials",
+               T::integer,
+               "trajectories per cell",
+               {},
                [](CellConfig& c, const ParamValue& v) { c.trials = as_integer("trials", v); },
                RELUSIM_GET(std::to_string(c.trials))});
   return r;
@@ -275,7 +323,8 @@ const ParamInfo& find_parameter(const std::string& key) {
   for (const auto& p : cell_parameters())
     if (p.key == key) return p;
   std::vector<std::string> keys;
-  for (const auto& p : cell_parameters()) keys.push_back(p.key);
+  for (const auto& p : cell_parameters())
+    keys.push_back(p.key);
   throw ConfigError(key, "unknown key; known keys: " + join(keys));
 }
 
@@ -328,7 +377,8 @@ ParamValue parse_param_text(const ParamInfo& info, const std::string& text) {
         } catch (const std::logic_error&) {
           throw fail(("a vector or one of " + join(info.choices)).c_str());
         }
-        while (used < item.size() && item[used] == ' ') ++used;
+        while (used < item.size() && item[used] == ' ')
+          ++used;
         if (used != item.size()) throw fail(("a vector or one of " + join(info.choices)).c_str());
       }
       if (v.empty()) throw fail(("a vector or one of " + join(info.choices)).c_str());
@@ -366,8 +416,8 @@ void validate(const CellConfig& c) {
   require(std::isfinite(c.init_scale) && c.init_scale > 0.0, "init_scale", "must be > 0");
   if (c.teacher == TeacherKind::explicit_vector) {
     require(static_cast<int>(c.teacher_vector.size()) == c.d, "teacher",
-            "has " + std::to_string(c.teacher_vector.size()) + " entries but d = " +
-                std::to_string(c.d));
+            "has " + std::to_string(c.teacher_vector.size()) +
+                " entries but d = " + std::to_string(c.d));
     double s = 0.0;
     for (double x : c.teacher_vector) {
       require(std::isfinite(x), "teacher", "entries must be finite");
@@ -376,10 +426,11 @@ void validate(const CellConfig& c) {
     require(s > 0.0, "teacher", "must not be the zero vector");
   }
   if (c.init == InitKind::explicit_vector) {
-    require(static_cast<int>(c.init_vector.size()) == c.d, "init",
-            "has " + std::to_string(c.init_vector.size()) + " entries but d = " +
-                std::to_string(c.d));
-    for (double x : c.init_vector) require(std::isfinite(x), "init", "entries must be finite");
+    require(
+        static_cast<int>(c.init_vector.size()) == c.d, "init",
+        "has " + std::to_string(c.init_vector.size()) + " entries but d = " + std::to_string(c.d));
+    for (double x : c.init_vector)
+      require(std::isfinite(x), "init", "entries must be finite");
   }
   require(!(c.mode == DataMode::expected && c.inputs == InputDistribution::uniform), "inputs",
           "the expected mode's closed form holds for gaussian inputs only");
@@ -394,7 +445,8 @@ double teacher_norm_of(const CellConfig& c) {
       return c.teacher_norm;
     case TeacherKind::explicit_vector: {
       double s = 0.0;
-      for (double x : c.teacher_vector) s += x * x;
+      for (double x : c.teacher_vector)
+        s += x * x;
       return std::sqrt(s);
     }
   }
@@ -432,15 +484,27 @@ ModelAParams resolve(const CellConfig& c) {
   return p;
 }
 
-std::string to_string(DataMode m) { return kModes.name_of(m); }
-std::string to_string(Regularizer r) { return kRegularizers.name_of(r); }
-std::string to_string(Convention c) { return kConventions.name_of(c); }
-std::string to_string(Criterion c) { return kCriteria.name_of(c); }
+std::string to_string(DataMode m) {
+  return kModes.name_of(m);
+}
+std::string to_string(Regularizer r) {
+  return kRegularizers.name_of(r);
+}
+std::string to_string(Convention c) {
+  return kConventions.name_of(c);
+}
+std::string to_string(Criterion c) {
+  return kCriteria.name_of(c);
+}
 std::string to_string(InitKind k) {
   return k == InitKind::explicit_vector ? "explicit" : kInits.name_of(k);
 }
-std::string to_string(InputDistribution i) { return kInputs.name_of(i); }
-std::string to_string(Precision p) { return kPrecisions.name_of(p); }
+std::string to_string(InputDistribution i) {
+  return kInputs.name_of(i);
+}
+std::string to_string(Precision p) {
+  return kPrecisions.name_of(p);
+}
 std::string to_string(Outcome o) {
   switch (o) {
     case Outcome::converged:

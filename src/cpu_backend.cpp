@@ -15,8 +15,9 @@ namespace {
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(int threads)
-      : threads_(threads > 0 ? threads
-                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+      : threads_(threads > 0
+                     ? threads
+                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
 
   std::string description() const override {
     return "cpu (" + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s") + ")";
@@ -47,8 +48,9 @@ class CpuBackend final : public Backend {
           if (begin >= batch.count) break;
           const std::uint32_t end = std::min(batch.count, begin + kChunk);
           for (std::uint32_t k = begin; k < end; ++k) {
-            double* w = batch.keep_weights ? out.final_weights.data() + static_cast<std::size_t>(k) * p.d
-                                           : nullptr;
+            double* w = batch.keep_weights
+                            ? out.final_weights.data() + static_cast<std::size_t>(k) * p.d
+                            : nullptr;
             out.records[k] = run_model_a_trajectory<T>(team, p, batch.first_id + k, scratch.data(),
                                                        static_cast<NoObserver*>(nullptr), w);
           }
@@ -62,9 +64,11 @@ class CpuBackend final : public Backend {
     const int n_threads = static_cast<int>(std::min<std::uint32_t>(
         static_cast<std::uint32_t>(threads_), (batch.count + kChunk - 1) / kChunk));
     std::vector<std::thread> pool;
-    for (int t = 1; t < n_threads; ++t) pool.emplace_back(worker);
+    for (int t = 1; t < n_threads; ++t)
+      pool.emplace_back(worker);
     worker();
-    for (auto& t : pool) t.join();
+    for (auto& t : pool)
+      t.join();
     if (error) std::rethrow_exception(error);
     return out;
   }
@@ -86,9 +90,11 @@ void batch_targets_typed(const ModelAParams& p, std::uint32_t first_id, std::uin
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  for (int t = 1; t < threads; ++t)
+    pool.emplace_back(worker);
   worker();
-  for (auto& t : pool) t.join();
+  for (auto& t : pool)
+    t.join();
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 
 namespace relusim {
 
-bool cuda_compiled() { return false; }
+bool cuda_compiled() {
+  return false;
+}
 
 bool cuda_device_available(std::string& why) {
   why = "built without CUDA support";

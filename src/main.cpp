@@ -33,17 +33,20 @@ struct CommonOptions {
 };
 
 void add_common_options(CLI::App& app, CommonOptions& o) {
-  app.add_option("--backend", o.backend, "where trajectories run: auto (GPU if usable, else CPU), cpu, cuda")
+  app.add_option("--backend", o.backend,
+                 "where trajectories run: auto (GPU if usable, else CPU), cpu, cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
   app.add_option("--threads", o.threads, "CPU backend threads (0 = all hardware threads)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app.add_option("--out", o.out_dir,
-                 "directory for summary.csv and summary.json (written only when the run completes)");
+  app.add_option(
+      "--out", o.out_dir,
+      "directory for summary.csv and summary.json (written only when the run completes)");
   app.add_flag("--trajectories", o.write_trajectories,
                "also write trajectories.csv (one row per trajectory) into --out");
-  app.add_option("--progress", o.progress, "progress bar on stderr: auto (when stderr is a terminal), always, never")
+  app.add_option("--progress", o.progress,
+                 "progress bar on stderr: auto (when stderr is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   app.add_option("--batch-trajectories", o.batch_trajectories,
@@ -59,7 +62,8 @@ void add_cell_options(CLI::App& app, std::map<std::string, std::string>& values)
     std::string help = p.help;
     if (!p.choices.empty()) {
       help += " {";
-      for (std::size_t i = 0; i < p.choices.size(); ++i) help += (i ? "," : "") + p.choices[i];
+      for (std::size_t i = 0; i < p.choices.size(); ++i)
+        help += (i ? "," : "") + p.choices[i];
       help += "}";
     }
     app.add_option("--" + p.key, values[p.key], help)->default_str(p.get(defaults));
@@ -84,7 +88,8 @@ BackendKind backend_kind(const std::string& s) {
 
 std::string command_line(int argc, char** argv) {
   std::string s;
-  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  for (int i = 0; i < argc; ++i)
+    s += (i ? " " : "") + std::string(argv[i]);
   return s;
 }
 
@@ -108,7 +113,8 @@ int run_cells(std::vector<CellConfig> cells, const std::vector<std::string>& swe
   dopt.progress = [&bar](std::int64_t done, std::int64_t total) { bar.update(done, total); };
   const auto t0 = std::chrono::steady_clock::now();
   const std::vector<CellResult> results = run_plan(plan, *backend, dopt);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   bar.finish();
 
   print_table(std::cout, plan.cells, results, table_keys(swept));
@@ -140,7 +146,8 @@ struct TraceObserver {
   template <class T>
   void print(std::int64_t t, const T* w, int d, double loss, double distance, double angle) {
     *os << t << ',' << loss << ',' << distance << ',' << angle;
-    for (int j = 0; j < d; ++j) *os << ',' << static_cast<double>(w[j]);
+    for (int j = 0; j < d; ++j)
+      *os << ',' << static_cast<double>(w[j]);
     *os << '\n';
     last_printed = t;
   }
@@ -156,11 +163,11 @@ TrajectoryRecord trace_typed(const ModelAParams& p, std::uint32_t id, TraceObser
 }
 
 int run_trace(const CellConfig& cell, std::int64_t id, std::int64_t every) {
-  if (id < 0 || id >= cell.trials)
-    throw ConfigError("trajectory", "must lie in [0, trials)");
+  if (id < 0 || id >= cell.trials) throw ConfigError("trajectory", "must lie in [0, trials)");
   const ModelAParams p = resolve(cell);
   std::cout << std::setprecision(10) << "step,loss,distance,angle";
-  for (int j = 0; j < p.d; ++j) std::cout << ",w" << j;
+  for (int j = 0; j < p.d; ++j)
+    std::cout << ",w" << j;
   std::cout << '\n';
   TraceObserver obs{&std::cout, every};
   std::vector<double> w;
@@ -182,9 +189,8 @@ int run_theory(std::int64_t n, std::int64_t d, double eps) {
   const int di = static_cast<int>(d);
   std::cout << std::setprecision(10);
   std::cout << "N                          " << n << "\nd                          " << d
-            << "\neps                        " << eps
-            << "\nA_d = P(rank D* <= d)      " << a_k(n, d)
-            << "\nlog A_d                    " << log_a_k(n, d)
+            << "\neps                        " << eps << "\nA_d = P(rank D* <= d)      "
+            << a_k(n, d) << "\nlog A_d                    " << log_a_k(n, d)
             << "\nP(X^T D* X pos. definite)  " << 1.0 - a_k(n, d - 1)
             << "   1 - A_(d-1); Kong Lemma 2 states 1 - A_d, a lower bound"
             << "\nTian Thm 3.3 bound         " << tian_bound(eps) << "   (1-eps)/2"
@@ -206,31 +212,36 @@ int main_impl(int argc, char** argv) {
   CommonOptions run_opt, sweep_opt;
   std::map<std::string, std::string> run_values, trace_values;
 
-  CLI::App* run = app.add_subcommand("run", "run one cell given by flags (defaults: Model A, fixed mode, "
-                                            "N=10, d=2, ball init, 1000 trials)");
+  CLI::App* run = app.add_subcommand("run",
+                                     "run one cell given by flags (defaults: Model A, fixed mode, "
+                                     "N=10, d=2, ball init, 1000 trials)");
   add_cell_options(*run, run_values);
   add_common_options(*run, run_opt);
 
   std::string sweep_file;
   std::int64_t sweep_trials = 0;
-  CLI::App* sweep = app.add_subcommand("sweep", "run a grid of cells defined in a TOML file "
-                                                "(top-level keys: base values; [grid]: lists)");
-  sweep->add_option("file", sweep_file, "the sweep file, e.g. examples/kong-table1.toml")->required();
+  CLI::App* sweep = app.add_subcommand("sweep",
+                                       "run a grid of cells defined in a TOML file "
+                                       "(top-level keys: base values; [grid]: lists)");
+  sweep->add_option("file", sweep_file, "the sweep file, e.g. examples/kong-table1.toml")
+      ->required();
   sweep->add_option("--trials", sweep_trials, "override the trials of every cell")
       ->check(CLI::PositiveNumber);
   add_common_options(*sweep, sweep_opt);
 
   std::int64_t th_n = 10, th_d = 2;
   double th_eps = 0.1;
-  CLI::App* theory = app.add_subcommand("theory", "print A_d, the bounds and the radii for N, d, eps");
+  CLI::App* theory =
+      app.add_subcommand("theory", "print A_d, the bounds and the radii for N, d, eps");
   theory->add_option("--N", th_n, "number of samples N")->capture_default_str();
   theory->add_option("--d", th_d, "input dimension d")->capture_default_str();
   theory->add_option("--eps", th_eps, "epsilon in (0, 1)")->capture_default_str();
 
   std::int64_t trace_id = 0, trace_every = 100;
   CLI::App* trace = app.add_subcommand(
-      "trace", "print one trajectory's path as CSV on stdout: step, loss, distance to the target, "
-               "angle to w*, w");
+      "trace",
+      "print one trajectory's path as CSV on stdout: step, loss, distance to the target, "
+      "angle to w*, w");
   add_cell_options(*trace, trace_values);
   trace->add_option("--trajectory", trace_id, "trajectory id (as in trajectories.csv)")
       ->capture_default_str();
@@ -263,7 +274,8 @@ int main_impl(int argc, char** argv) {
     SweepConfig s = load_sweep_file(sweep_file);
     if (sweep_trials > 0) {
       s.base.trials = sweep_trials;
-      for (auto& c : s.cells) c.trials = sweep_trials;
+      for (auto& c : s.cells)
+        c.trials = sweep_trials;
     }
     std::vector<std::string> swept;
     nlohmann::json def;

@@ -37,18 +37,26 @@ std::string number(double v) {
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  for (char c : s)
+    q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
 }
 
-nlohmann::json json_number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+nlohmann::json json_number(double v) {
+  return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
 
-const char* kOutcomeColumns[kOutcomeCount] = {"converged", "diverged", "dead", "stuck", "undecided"};
+const char* kOutcomeColumns[kOutcomeCount] = {"converged", "diverged", "dead", "stuck",
+                                              "undecided"};
 
 }  // namespace
 
-std::string relusim_version() { return RELUSIM_VERSION; }
-std::string relusim_git_revision() { return RELUSIM_GIT_REVISION; }
+std::string relusim_version() {
+  return RELUSIM_VERSION;
+}
+std::string relusim_git_revision() {
+  return RELUSIM_GIT_REVISION;
+}
 
 std::vector<std::string> table_keys(const std::vector<std::string>& swept) {
   if (!swept.empty()) return swept;
@@ -65,9 +73,11 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
   for (std::size_t c = 0; c < cells.size(); ++c) {
     const CellSummary& s = results[c].summary;
     std::vector<std::string> row;
-    for (const auto& k : keys) row.push_back(find_parameter(k).get(cells[c]));
+    for (const auto& k : keys)
+      row.push_back(find_parameter(k).get(cells[c]));
     row.push_back(std::to_string(s.trials));
-    for (auto n : s.counts) row.push_back(std::to_string(n));
+    for (auto n : s.counts)
+      row.push_back(std::to_string(n));
     row.push_back(fixed(s.rate, 3));
     row.push_back("[" + fixed(s.ci.lo, 3) + ", " + fixed(s.ci.hi, 3) + "]");
     row.push_back(fixed(s.bound.value, 3));
@@ -80,22 +90,26 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
     rows.push_back(std::move(row));
   }
   std::vector<std::size_t> width(header.size());
-  for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (std::size_t i = 0; i < header.size(); ++i)
+    width[i] = header[i].size();
   for (const auto& row : rows)
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    for (std::size_t i = 0; i < row.size(); ++i)
+      width[i] = std::max(width[i], row[i].size());
   auto print_row = [&](const std::vector<std::string>& row) {
     for (std::size_t i = 0; i < row.size(); ++i) {
       const bool left = i < keys.size() || header[i] == "theorem" || header[i] == "verdict";
-      os << (i ? "  " : "") << (left ? std::left : std::right) << std::setw(static_cast<int>(width[i]))
-         << row[i];
+      os << (i ? "  " : "") << (left ? std::left : std::right)
+         << std::setw(static_cast<int>(width[i])) << row[i];
     }
     os << '\n';
   };
   print_row(header);
   std::size_t total = 0;
-  for (std::size_t w : width) total += w + 2;
+  for (std::size_t w : width)
+    total += w + 2;
   os << std::string(total > 2 ? total - 2 : 0, '-') << '\n';
-  for (const auto& row : rows) print_row(row);
+  for (const auto& row : rows)
+    print_row(row);
   bool as_printed = false;
   for (const auto& cell : cells)
     as_printed = as_printed || (cell.convention == Convention::as_printed &&
@@ -105,20 +119,25 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
           " which is not gradient descent on the regularised loss.\n";
 }
 
-std::string summary_csv(const std::vector<CellConfig>& cells, const std::vector<CellResult>& results) {
+std::string summary_csv(const std::vector<CellConfig>& cells,
+                        const std::vector<CellResult>& results) {
   std::ostringstream os;
   os << "cell";
-  for (const auto& p : cell_parameters()) os << ',' << p.key;
+  for (const auto& p : cell_parameters())
+    os << ',' << p.key;
   os << ",trials";
-  for (const char* o : kOutcomeColumns) os << ',' << o;
+  for (const char* o : kOutcomeColumns)
+    os << ',' << o;
   os << ",rate,ci_low,ci_high,bound,theorem,verdict,frac_in_omega,mean_steps_to_converge,"
         "frac_positive_definite,frac_lambda_within_bound,frac_target_valid,mean_final_distance\n";
   for (std::size_t c = 0; c < cells.size(); ++c) {
     const CellSummary& s = results[c].summary;
     os << c;
-    for (const auto& p : cell_parameters()) os << ',' << csv_field(p.get(cells[c]));
+    for (const auto& p : cell_parameters())
+      os << ',' << csv_field(p.get(cells[c]));
     os << ',' << s.trials;
-    for (auto n : s.counts) os << ',' << n;
+    for (auto n : s.counts)
+      os << ',' << n;
     os << ',' << number(s.rate) << ',' << number(s.ci.lo) << ',' << number(s.ci.hi) << ','
        << number(s.bound.value) << ',' << s.bound.name << ',' << s.verdict << ','
        << number(s.frac_in_omega) << ',' << number(s.mean_steps_to_converge) << ','
@@ -172,7 +191,8 @@ nlohmann::json summary_json(const std::vector<CellConfig>& cells,
     e["config"] = cell_json(cells[c]);
     e["trials"] = s.trials;
     nlohmann::json counts;
-    for (int o = 0; o < kOutcomeCount; ++o) counts[kOutcomeColumns[o]] = s.counts[static_cast<std::size_t>(o)];
+    for (int o = 0; o < kOutcomeCount; ++o)
+      counts[kOutcomeColumns[o]] = s.counts[static_cast<std::size_t>(o)];
     e["counts"] = counts;
     e["rate"] = json_number(s.rate);
     e["ci95"] = {s.ci.lo, s.ci.hi};
@@ -206,9 +226,9 @@ std::string trajectories_csv(const std::vector<CellConfig>& cells,
          << r.result.steps_to_converge << ',' << number(r.result.distance) << ','
          << number(r.result.angle) << ',' << number(r.result.loss) << ','
          << number(r.result.grad_norm) << ',' << int(r.result.started_in_omega) << ','
-         << (checked ? std::to_string(int(r.positive_definite)) : "") << ','
-         << int(r.target_valid) << ',' << (checked ? std::to_string(int(r.lambda_within_bound)) : "")
-         << ',' << (checked ? number(r.lambda_bound) : "") << '\n';
+         << (checked ? std::to_string(int(r.positive_definite)) : "") << ',' << int(r.target_valid)
+         << ',' << (checked ? std::to_string(int(r.lambda_within_bound)) : "") << ','
+         << (checked ? number(r.lambda_bound) : "") << '\n';
     }
   }
   return os.str();

@@ -16,7 +16,8 @@ Interval wilson_interval(std::int64_t k, std::int64_t n, double z) {
   const double centre = (p + z2 / (2.0 * nn)) / denom;
   const double half = z * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn)) / denom;
   // At k = 0 and k = n one end is exactly 0 or 1; rounding must not move it.
-  return {k == 0 ? 0.0 : std::fmax(0.0, centre - half), k == n ? 1.0 : std::fmin(1.0, centre + half)};
+  return {k == 0 ? 0.0 : std::fmax(0.0, centre - half),
+          k == n ? 1.0 : std::fmin(1.0, centre + half)};
 }
 
 TheoryBound theory_bound_for(const CellConfig& c) {
@@ -62,9 +63,11 @@ CellSummary CellAggregator::summary() const {
   s.frac_in_omega = static_cast<double>(in_omega_) / n;
   s.mean_steps_to_converge = conv > 0 ? steps_sum_ / static_cast<double>(conv) : nan;
   const bool regularized = cell_->regularizer != Regularizer::none && cell_->lambda > 0.0;
-  s.frac_positive_definite = checked_ > 0 ? static_cast<double>(pd_) / static_cast<double>(checked_) : nan;
-  s.frac_within_bound =
-      checked_ > 0 && regularized ? static_cast<double>(within_) / static_cast<double>(checked_) : nan;
+  s.frac_positive_definite =
+      checked_ > 0 ? static_cast<double>(pd_) / static_cast<double>(checked_) : nan;
+  s.frac_within_bound = checked_ > 0 && regularized
+                            ? static_cast<double>(within_) / static_cast<double>(checked_)
+                            : nan;
   s.frac_target_valid = static_cast<double>(valid_) / n;
   s.mean_final_distance = distance_sum_ / n;
   return s;

@@ -78,10 +78,11 @@ SweepConfig parse_sweep_text(const std::string& text, const std::string& source_
         find_parameter(gkey);  // unknown keys fail here
         const toml::array* values = gnode.as_array();
         if (values == nullptr || values->empty())
-          throw ConfigError(gkey, "a [grid] entry must be a non-empty list (" +
-                                      where(gnode, source_name) + ")");
+          throw ConfigError(
+              gkey, "a [grid] entry must be a non-empty list (" + where(gnode, source_name) + ")");
         std::vector<ParamValue> list;
-        for (const toml::node& v : *values) list.push_back(to_value(v, gkey));
+        for (const toml::node& v : *values)
+          list.push_back(to_value(v, gkey));
         axes.emplace_back(gkey, std::move(list));
       }
       continue;

@@ -11,19 +11,22 @@ namespace {
 
 std::vector<double> sign_of(const std::vector<double>& w) {
   std::vector<double> s(w.size());
-  for (std::size_t j = 0; j < w.size(); ++j) s[j] = hd::sign(w[j]);
+  for (std::size_t j = 0; j < w.size(); ++j)
+    s[j] = hd::sign(w[j]);
   return s;
 }
 
 double norm1(const std::vector<double>& w) {
   double s = 0.0;
-  for (double v : w) s += std::fabs(v);
+  for (double v : w)
+    s += std::fabs(v);
   return s;
 }
 
 double norm2(const std::vector<double>& w) {
   double s = 0.0;
-  for (double v : w) s += v * v;
+  for (double v : w)
+    s += v * v;
   return std::sqrt(s);
 }
 
@@ -31,7 +34,9 @@ double norm2(const std::vector<double>& w) {
 std::vector<double> design_times(const double* x, int rows, int d, const std::vector<double>& v) {
   std::vector<double> z(static_cast<std::size_t>(rows), 0.0);
   for (int i = 0; i < rows; ++i)
-    for (int j = 0; j < d; ++j) z[static_cast<std::size_t>(i)] += x[static_cast<std::size_t>(i) * d + j] * v[static_cast<std::size_t>(j)];
+    for (int j = 0; j < d; ++j)
+      z[static_cast<std::size_t>(i)] +=
+          x[static_cast<std::size_t>(i) * d + j] * v[static_cast<std::size_t>(j)];
   return z;
 }
 
@@ -42,7 +47,8 @@ double design_times_matrix_inf_norm(const double* x, int rows, int d, const Squa
     double row = 0.0;
     for (int j = 0; j < d; ++j) {
       double v = 0.0;
-      for (int k = 0; k < d; ++k) v += x[static_cast<std::size_t>(i) * d + k] * m(k, j);
+      for (int k = 0; k < d; ++k)
+        v += x[static_cast<std::size_t>(i) * d + k] * m(k, j);
       row += std::fabs(v);
     }
     best = std::max(best, row);
@@ -73,27 +79,33 @@ double kong_lambda_bound(const ModelAParams& p, const double* x, const std::vect
     return min_active / (4.0 * n * norm1(w_star) * xm_inf);
   }
   double min_abs = std::numeric_limits<double>::infinity();
-  for (double z : xw_star) min_abs = std::min(min_abs, std::fabs(z));
+  for (double z : xw_star)
+    min_abs = std::min(min_abs, std::fabs(z));
   return min_abs / (static_cast<double>(n) * xm_inf);
 }
 
 }  // namespace
 
 std::vector<double> fixed_stationarity_residual(const ModelAParams& p, const double* x,
-                                                const double* w_star, const std::vector<double>& w) {
+                                                const double* w_star,
+                                                const std::vector<double>& w) {
   const int n = p.n_samples, d = p.d;
   const std::vector<double> ws(w_star, w_star + d);
   const std::vector<double> xws = design_times(x, n, d, ws);
   std::vector<char> mask(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) mask[static_cast<std::size_t>(i)] = xws[static_cast<std::size_t>(i)] > 0.0;
+  for (int i = 0; i < n; ++i)
+    mask[static_cast<std::size_t>(i)] = xws[static_cast<std::size_t>(i)] > 0.0;
   const SquareMatrix bm = masked_gram(x, n, d, mask);
   std::vector<double> diff(static_cast<std::size_t>(d));
-  for (int j = 0; j < d; ++j) diff[static_cast<std::size_t>(j)] = ws[static_cast<std::size_t>(j)] - w[static_cast<std::size_t>(j)];
+  for (int j = 0; j < d; ++j)
+    diff[static_cast<std::size_t>(j)] =
+        ws[static_cast<std::size_t>(j)] - w[static_cast<std::size_t>(j)];
   std::vector<double> f = multiply(bm, diff);
   const double nf = n * regularizer_factor(p);
   const double l1 = norm1(w);
   for (int j = 0; j < d; ++j)
-    f[static_cast<std::size_t>(j)] += nf * regularizer_gradient(p.regularizer, w[static_cast<std::size_t>(j)], l1);
+    f[static_cast<std::size_t>(j)] +=
+        nf * regularizer_gradient(p.regularizer, w[static_cast<std::size_t>(j)], l1);
   return f;
 }
 
@@ -105,7 +117,8 @@ TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const doubl
   info.target = ws;
   const std::vector<double> xws = design_times(x, n, d, ws);
   std::vector<char> mask(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) mask[static_cast<std::size_t>(i)] = xws[static_cast<std::size_t>(i)] > 0.0;
+  for (int i = 0; i < n; ++i)
+    mask[static_cast<std::size_t>(i)] = xws[static_cast<std::size_t>(i)] > 0.0;
   const SquareMatrix bm = masked_gram(x, n, d, mask);
   SquareMatrix l;
   info.positive_definite = cholesky(bm, l);
@@ -132,7 +145,8 @@ TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const doubl
   switch (p.regularizer) {
     case Regularizer::l2: {  // (Bm - 2 nf I) w = Bm w*
       SquareMatrix a = bm;
-      for (int j = 0; j < d; ++j) a(j, j) -= 2.0 * nf;
+      for (int j = 0; j < d; ++j)
+        a(j, j) -= 2.0 * nf;
       w = multiply(bm, ws);
       solved = lu_solve(a, w);
       break;
@@ -144,7 +158,8 @@ TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const doubl
         SquareMatrix jac(d);
         for (int i = 0; i < d; ++i)
           for (int j = 0; j < d; ++j)
-            jac(i, j) = -bm(i, j) + 2.0 * nf * s[static_cast<std::size_t>(i)] * s[static_cast<std::size_t>(j)];
+            jac(i, j) = -bm(i, j) +
+                        2.0 * nf * s[static_cast<std::size_t>(i)] * s[static_cast<std::size_t>(j)];
         std::vector<double> step = f;
         if (!lu_solve(jac, step)) break;
         double step_norm = 0.0;
@@ -163,7 +178,8 @@ TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const doubl
       for (int it = 0; it < 64 && !solved; ++it) {
         const std::vector<double> corr = multiply(bm_inv, s);
         for (int j = 0; j < d; ++j)
-          w[static_cast<std::size_t>(j)] = ws[static_cast<std::size_t>(j)] + nf * corr[static_cast<std::size_t>(j)];
+          w[static_cast<std::size_t>(j)] =
+              ws[static_cast<std::size_t>(j)] + nf * corr[static_cast<std::size_t>(j)];
         const std::vector<double> s_new = sign_of(w);
         solved = s_new == s;
         s = s_new;
@@ -182,7 +198,8 @@ TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const doubl
   const std::vector<double> xw = design_times(x, n, d, w);
   info.target_valid = true;
   for (int i = 0; i < n; ++i)
-    if ((xw[static_cast<std::size_t>(i)] > 0.0) != (mask[static_cast<std::size_t>(i)] != 0)) info.target_valid = false;
+    if ((xw[static_cast<std::size_t>(i)] > 0.0) != (mask[static_cast<std::size_t>(i)] != 0))
+      info.target_valid = false;
   return info;
 }
 
@@ -194,12 +211,14 @@ TargetInfo expected_mode_target(const ModelAParams& p, const double* w_star) {
   if (p.regularizer == Regularizer::none || p.lambda == 0.0) return info;
   if (p.regularizer == Regularizer::l2) {
     // On the w* ray theta = 0 and E[Delta] = (w* - w)/2 - (lambda/2) 2 w (descent).
-    const double denom = p.convention == Convention::descent ? 1.0 + 2.0 * p.lambda : 1.0 - 2.0 * p.lambda;
+    const double denom =
+        p.convention == Convention::descent ? 1.0 + 2.0 * p.lambda : 1.0 - 2.0 * p.lambda;
     if (denom <= 0.0) {
       info.target_valid = info.solved = false;
       return info;
     }
-    for (double& v : info.target) v /= denom;
+    for (double& v : info.target)
+      v /= denom;
     return info;
   }
   // l1, l1sq: fixed point of w <- w + Delta(w) from w*; the field's Jacobian there is close to
@@ -215,14 +234,16 @@ TargetInfo expected_mode_target(const ModelAParams& p, const double* w_star) {
     expected_gradient(team, nrm, w.data(), w_star, d, delta.data());
     double g = 0.0;
     for (int j = 0; j < d; ++j) {
-      delta[static_cast<std::size_t>(j)] += factor * regularizer_gradient(p.regularizer, w[static_cast<std::size_t>(j)], nrm.l1);
+      delta[static_cast<std::size_t>(j)] +=
+          factor * regularizer_gradient(p.regularizer, w[static_cast<std::size_t>(j)], nrm.l1);
       g = std::max(g, std::fabs(delta[static_cast<std::size_t>(j)]));
     }
     if (g <= 1e-14 * scale) {
       info.target_valid = true;
       break;
     }
-    for (int j = 0; j < d; ++j) w[static_cast<std::size_t>(j)] += delta[static_cast<std::size_t>(j)];
+    for (int j = 0; j < d; ++j)
+      w[static_cast<std::size_t>(j)] += delta[static_cast<std::size_t>(j)];
   }
   info.solved = info.target_valid;
   if (info.target_valid) info.target = w;

@@ -38,7 +38,8 @@ double log_a_k(std::int64_t n, std::int64_t k) {
     max_term = std::max(max_term, t);
   }
   double s = 0.0;
-  for (double t : terms) s += std::exp(t - max_term);
+  for (double t : terms)
+    s += std::exp(t - max_term);
   return std::min(0.0, max_term + std::log(s) - static_cast<double>(n) * std::log(2.0));
 }
 
@@ -47,7 +48,9 @@ double a_k(std::int64_t n, std::int64_t k) {
   return std::exp(log_a_k(n, k));
 }
 
-double tian_bound(double eps) { return (1.0 - eps) / 2.0; }
+double tian_bound(double eps) {
+  return (1.0 - eps) / 2.0;
+}
 
 double kong_bound(double eps, std::int64_t n, std::int64_t d) {
   return (1.0 - eps) * (1.0 - a_k(n, d)) / 2.0;
@@ -59,13 +62,15 @@ double ball_radius(int d, double eps) {
 
 double tight_ball_radius(int d, double eps) {
   const double dd = static_cast<double>(d);
-  return eps * std::sqrt(hd::kPi) * std::exp(std::lgamma((dd + 1.0) / 2.0) - std::lgamma(dd / 2.0 + 1.0));
+  return eps * std::sqrt(hd::kPi) *
+         std::exp(std::lgamma((dd + 1.0) / 2.0) - std::lgamma(dd / 2.0 + 1.0));
 }
 
 namespace {
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
   double s = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  for (std::size_t i = 0; i < a.size(); ++i)
+    s += a[i] * b[i];
   return s;
 }
 }  // namespace
@@ -92,7 +97,8 @@ std::vector<double> sample_f(const std::vector<double>& x, int n, int d,
       zw += xi[j] * w[j];
     }
     if (ze > 0.0 && zw > 0.0)
-      for (int j = 0; j < d; ++j) f[j] += xi[j] * zw;
+      for (int j = 0; j < d; ++j)
+        f[j] += xi[j] * zw;
   }
   return f;
 }

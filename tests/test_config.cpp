@@ -36,7 +36,8 @@ TEST(Config, SweepFileBaseAndGrid) {
     N = [10, 20]
     lambda = [0.001, 0.1]
     convention = ["descent", "as-printed"]
-  )", "t.toml");
+  )",
+                                         "t.toml");
   ASSERT_EQ(s.cells.size(), 8u);
   // Axes in registry order (N before lambda before convention), last axis fastest.
   ASSERT_EQ(s.axes.size(), 3u);
@@ -56,29 +57,29 @@ TEST(Config, SweepFileBaseAndGrid) {
 }
 
 TEST(Config, BadInputNamesTheKey) {
-  EXPECT_EQ(error_key_of_text("dd = 3"), "dd");                       // unknown key
-  EXPECT_EQ(error_key_of_text("[grid]\nfoo = [1]"), "foo");           // unknown grid key
-  EXPECT_EQ(error_key_of_text("[other]\nd = 1"), "other");            // unknown table
-  EXPECT_EQ(error_key_of_text("d = \"three\""), "d");                 // wrong type
-  EXPECT_EQ(error_key_of_text("lambda = \"small\""), "lambda");       // wrong type
-  EXPECT_EQ(error_key_of_text("early_stop = 1"), "early_stop");       // wrong type
-  EXPECT_EQ(error_key_of_text("mode = \"batch\""), "mode");           // unknown choice
-  EXPECT_EQ(error_key_of_text("N = [10, 20]"), "N");                  // a list outside [grid]
-  EXPECT_EQ(error_key_of_text("d = 0"), "d");                         // d < 1
-  EXPECT_EQ(error_key_of_text("N = 0"), "N");                         // N < 1
-  EXPECT_EQ(error_key_of_text("eps = 1.0"), "eps");                   // eps outside (0, 1)
+  EXPECT_EQ(error_key_of_text("dd = 3"), "dd");                  // unknown key
+  EXPECT_EQ(error_key_of_text("[grid]\nfoo = [1]"), "foo");      // unknown grid key
+  EXPECT_EQ(error_key_of_text("[other]\nd = 1"), "other");       // unknown table
+  EXPECT_EQ(error_key_of_text("d = \"three\""), "d");            // wrong type
+  EXPECT_EQ(error_key_of_text("lambda = \"small\""), "lambda");  // wrong type
+  EXPECT_EQ(error_key_of_text("early_stop = 1"), "early_stop");  // wrong type
+  EXPECT_EQ(error_key_of_text("mode = \"batch\""), "mode");      // unknown choice
+  EXPECT_EQ(error_key_of_text("N = [10, 20]"), "N");             // a list outside [grid]
+  EXPECT_EQ(error_key_of_text("d = 0"), "d");                    // d < 1
+  EXPECT_EQ(error_key_of_text("N = 0"), "N");                    // N < 1
+  EXPECT_EQ(error_key_of_text("eps = 1.0"), "eps");              // eps outside (0, 1)
   EXPECT_EQ(error_key_of_text("eps = 0"), "eps");
-  EXPECT_EQ(error_key_of_text("lambda = -0.1"), "lambda");            // lambda < 0
-  EXPECT_EQ(error_key_of_text("eta = 0"), "eta");                     // eta <= 0
+  EXPECT_EQ(error_key_of_text("lambda = -0.1"), "lambda");  // lambda < 0
+  EXPECT_EQ(error_key_of_text("eta = 0"), "eta");           // eta <= 0
   EXPECT_EQ(error_key_of_text("eta = -1"), "eta");
-  EXPECT_EQ(error_key_of_text("N = 10\nB = 11"), "B");                // B > N
+  EXPECT_EQ(error_key_of_text("N = 10\nB = 11"), "B");  // B > N
   EXPECT_EQ(error_key_of_text("trials = 0"), "trials");
   EXPECT_EQ(error_key_of_text("steps = 0"), "steps");
   EXPECT_EQ(error_key_of_text("tol = 0"), "tol");
   EXPECT_EQ(error_key_of_text("d = 2\nteacher = [1, 2, 3]"), "teacher");  // wrong length
   EXPECT_EQ(error_key_of_text("teacher = [0, 0]"), "teacher");
   EXPECT_EQ(error_key_of_text("mode = \"expected\"\ninputs = \"uniform\""), "inputs");
-  EXPECT_EQ(error_key_of_text("[grid]\nd = [2, 0]"), "d");            // bad value in the grid
+  EXPECT_EQ(error_key_of_text("[grid]\nd = [2, 0]"), "d");  // bad value in the grid
   EXPECT_EQ(error_key_of_text("[grid]\nd = []"), "d");
   EXPECT_EQ(error_key_of_text("seed = -1"), "seed");
   EXPECT_EQ(error_key_of_text("d = 2\n[grid]\nteacher = [[1, 1], [1, 1, 1]]"), "teacher");
@@ -125,17 +126,22 @@ int run_cli(const std::string& args, std::string& err) {
 }
 
 TEST(Cli, BadInputExitsWithCodeTwoAndLeavesNoSummary) {
-  const auto dir = std::filesystem::temp_directory_path() / ("relusim_test_bad_input_" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("relusim_test_bad_input_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   struct Case {
     std::string args;
     std::string key;
   };
   const Case cases[] = {
-      {"run --d 0", "'d'"},           {"run --N 0", "'N'"},
-      {"run --eps 1.5", "'eps'"},     {"run --lambda -1", "'lambda'"},
-      {"run --eta 0", "'eta'"},       {"run --N 10 --B 20", "'B'"},
-      {"run --d two", "'d'"},         {"run --mode batch", "'mode'"},
+      {"run --d 0", "'d'"},
+      {"run --N 0", "'N'"},
+      {"run --eps 1.5", "'eps'"},
+      {"run --lambda -1", "'lambda'"},
+      {"run --eta 0", "'eta'"},
+      {"run --N 10 --B 20", "'B'"},
+      {"run --d two", "'d'"},
+      {"run --mode batch", "'mode'"},
       {"run --unknown 3", "--unknown"},
   };
   for (const Case& c : cases) {
@@ -146,7 +152,8 @@ TEST(Cli, BadInputExitsWithCodeTwoAndLeavesNoSummary) {
     EXPECT_FALSE(std::filesystem::exists(dir / "summary.json")) << c.args;
   }
   // A sweep file with a bad cell fails before anything is written.
-  const auto toml = std::filesystem::temp_directory_path() / ("relusim_test_bad_" + std::to_string(::getpid()) + ".toml");
+  const auto toml = std::filesystem::temp_directory_path() /
+                    ("relusim_test_bad_" + std::to_string(::getpid()) + ".toml");
   std::ofstream(toml) << "trials = 5\n[grid]\nN = [10, 2]\nB = [5]\n";
   std::string err;
   EXPECT_EQ(run_cli("sweep " + toml.string() + " --out " + dir.string(), err), 2);
@@ -162,13 +169,15 @@ TEST(Cli, BadInputExitsWithCodeTwoAndLeavesNoSummary) {
 }
 
 TEST(Cli, SuccessfulRunWritesConsistentFiles) {
-  const auto dir = std::filesystem::temp_directory_path() / ("relusim_test_good_run_" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("relusim_test_good_run_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::string err;
-  ASSERT_EQ(run_cli("run --trials 40 --regularizer l2 --lambda 0.01 --backend cpu --trajectories --out " +
-                        dir.string(),
-                    err),
-            0)
+  ASSERT_EQ(
+      run_cli("run --trials 40 --regularizer l2 --lambda 0.01 --backend cpu --trajectories --out " +
+                  dir.string(),
+              err),
+      0)
       << err;
   std::ifstream csv(dir / "summary.csv");
   std::string header, row;
@@ -187,7 +196,8 @@ TEST(Cli, SuccessfulRunWritesConsistentFiles) {
   EXPECT_NE(row.find(",l2,"), std::string::npos);
   std::ifstream traj(dir / "trajectories.csv");
   int lines = 0;
-  for (std::string line; std::getline(traj, line);) ++lines;
+  for (std::string line; std::getline(traj, line);)
+    ++lines;
   EXPECT_EQ(lines, 41);
   EXPECT_TRUE(std::filesystem::exists(dir / "summary.json"));
   for (const auto& entry : std::filesystem::directory_iterator(dir))

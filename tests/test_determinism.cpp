@@ -47,7 +47,8 @@ TEST(Determinism, ATrajectoryReplaysAloneByItsId) {
     EXPECT_EQ(one.records[0].result.outcome, all.records[id].result.outcome);
     EXPECT_EQ(one.records[0].result.steps, all.records[id].result.steps);
     for (int j = 0; j < cells[0].d; ++j)
-      EXPECT_EQ(one.final_weights[static_cast<std::size_t>(j)], all.final_weights[id * 3 + static_cast<std::size_t>(j)]);
+      EXPECT_EQ(one.final_weights[static_cast<std::size_t>(j)],
+                all.final_weights[id * 3 + static_cast<std::size_t>(j)]);
   }
 }
 

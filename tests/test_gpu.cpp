@@ -18,13 +18,13 @@ bool gpu_required() {
   return v != nullptr && std::string(v) == "1";
 }
 
-#define RELUSIM_REQUIRE_DEVICE()                                                   \
-  do {                                                                             \
-    std::string why;                                                               \
-    if (!cuda_device_available(why)) {                                             \
-      if (gpu_required()) FAIL() << "RELUSIM_REQUIRE_GPU=1 but " << why;           \
-      GTEST_SKIP() << why;                                                         \
-    }                                                                              \
+#define RELUSIM_REQUIRE_DEVICE()                                         \
+  do {                                                                   \
+    std::string why;                                                     \
+    if (!cuda_device_available(why)) {                                   \
+      if (gpu_required()) FAIL() << "RELUSIM_REQUIRE_GPU=1 but " << why; \
+      GTEST_SKIP() << why;                                               \
+    }                                                                    \
   } while (0)
 
 std::vector<CellConfig> comparison_cells(Precision precision) {
@@ -130,7 +130,7 @@ TEST(GpuPlanning, WavesBoundMemory) {
   EXPECT_GT(wave, 900);
   EXPECT_LT(wave * ws, std::int64_t{1} << 30);
   EXPECT_EQ(model_a_wave_size(10, ws, false, std::int64_t{1} << 30), 10);
-  EXPECT_EQ(model_a_wave_size(10, ws, false, 1), 1);  // always progress
+  EXPECT_EQ(model_a_wave_size(10, ws, false, 1), 1);      // always progress
   EXPECT_EQ(model_a_wave_size(5000, ws, true, 1), 5000);  // shared memory: no global workspace
 }
 

@@ -22,13 +22,15 @@ inline std::vector<CellResult> run_cells(const std::vector<CellConfig>& cells, i
 
 inline double norm(const std::vector<double>& v) {
   double s = 0.0;
-  for (double x : v) s += x * x;
+  for (double x : v)
+    s += x * x;
   return std::sqrt(s);
 }
 
 inline double distance(const std::vector<double>& a, const std::vector<double>& b) {
   double s = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    s += (a[i] - b[i]) * (a[i] - b[i]);
   return std::sqrt(s);
 }
 

@@ -29,11 +29,13 @@ ModelAParams base_params(DataMode mode, int n, int d) {
 }
 
 /// Data loss at w for a fixed design (double), for finite differences.
-double fixed_loss(const ModelAParams& p, const ModelAWorkspace<double>& ws, const std::vector<double>& w) {
+double fixed_loss(const ModelAParams& p, const ModelAWorkspace<double>& ws,
+                  const std::vector<double>& w) {
   double s = 0.0;
   for (int i = 0; i < p.n_samples; ++i) {
     double z = 0.0;
-    for (int j = 0; j < p.d; ++j) z += ws.x[i * p.d + j] * w[static_cast<std::size_t>(j)];
+    for (int j = 0; j < p.d; ++j)
+      z += ws.x[i * p.d + j] * w[static_cast<std::size_t>(j)];
     const double r = ws.u[i] - std::max(z, 0.0);
     s += r * r;
   }
@@ -88,7 +90,8 @@ TEST(ModelA, DescentDeltaIsMinusTheGradientOfTheLoss) {
       std::vector<double> as_printed(ws.delta, ws.delta + p.d);
       model_a_evaluate(team, p, 3, 0, ws);
       for (int j = 0; j < p.d; ++j)
-        EXPECT_NEAR(as_printed[static_cast<std::size_t>(j)] - ws.delta[j], -(descent[static_cast<std::size_t>(j)] - ws.delta[j]), 1e-15);
+        EXPECT_NEAR(as_printed[static_cast<std::size_t>(j)] - ws.delta[j],
+                    -(descent[static_cast<std::size_t>(j)] - ws.delta[j]), 1e-15);
     }
   }
 }
@@ -105,13 +108,15 @@ TEST(ModelA, ExpectedModeLossIsThePopulationLoss) {
   double s = 0.0, s2 = 0.0;
   for (int i = 0; i < n; ++i) {
     double x[3];
-    fill_random_row(3, 0, StreamPurpose::test, static_cast<std::uint64_t>(i), InputDistribution::gaussian, 3, x);
+    fill_random_row(3, 0, StreamPurpose::test, static_cast<std::uint64_t>(i),
+                    InputDistribution::gaussian, 3, x);
     double a = 0, b = 0;
     for (int j = 0; j < 3; ++j) {
       a += x[j] * ws.w_star[j];
       b += x[j] * ws.w[j];
     }
-    const double r = 0.5 * (std::max(a, 0.0) - std::max(b, 0.0)) * (std::max(a, 0.0) - std::max(b, 0.0));
+    const double r =
+        0.5 * (std::max(a, 0.0) - std::max(b, 0.0)) * (std::max(a, 0.0) - std::max(b, 0.0));
     s += r / n;
     s2 += r * r / n;
   }
@@ -120,15 +125,16 @@ TEST(ModelA, ExpectedModeLossIsThePopulationLoss) {
 
 /// Runs trajectory `id` on a ThreadedTeam of `size` threads.
 template <class T>
-TrajectoryRecord run_threaded(const ModelAParams& p, std::uint32_t id, int size, std::vector<double>& w) {
+TrajectoryRecord run_threaded(const ModelAParams& p, std::uint32_t id, int size,
+                              std::vector<double>& w) {
   std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, size)));
   w.assign(static_cast<std::size_t>(p.d), 0.0);
   TrajectoryRecord out;
   std::mutex m;
   run_threaded_team(size, [&](ThreadedTeam& team) {
     double* fw = team.rank() == 0 ? w.data() : nullptr;
-    const TrajectoryRecord r =
-        run_model_a_trajectory<T>(team, p, id, scratch.data(), static_cast<NoObserver*>(nullptr), fw);
+    const TrajectoryRecord r = run_model_a_trajectory<T>(team, p, id, scratch.data(),
+                                                         static_cast<NoObserver*>(nullptr), fw);
     if (team.rank() == 0) {
       std::lock_guard lock(m);
       out = r;
@@ -142,7 +148,8 @@ TrajectoryRecord run_serial(const ModelAParams& p, std::uint32_t id, std::vector
   std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
   w.assign(static_cast<std::size_t>(p.d), 0.0);
   SerialTeam team;
-  return run_model_a_trajectory<T>(team, p, id, scratch.data(), static_cast<NoObserver*>(nullptr), w.data());
+  return run_model_a_trajectory<T>(team, p, id, scratch.data(), static_cast<NoObserver*>(nullptr),
+                                   w.data());
 }
 
 TEST(ModelA, ThreadedTeamMatchesSerialTeam) {

@@ -38,7 +38,8 @@ TEST(Random, NormalAndUniformMoments) {
       s4 += v * v * v * v;
     }
     double row[2];
-    fill_random_row(1, 0, StreamPurpose::test, static_cast<std::uint64_t>(i), InputDistribution::uniform, 2, row);
+    fill_random_row(1, 0, StreamPurpose::test, static_cast<std::uint64_t>(i),
+                    InputDistribution::uniform, 2, row);
     for (double v : row) {
       EXPECT_GT(v, -0.5);
       EXPECT_LT(v, 0.5);
@@ -80,17 +81,20 @@ TEST(Random, BallSamplerRadiiFollowRTimesUToTheOneOverD) {
     for (int i = 0; i < n; ++i) {
       model_a_init(p, static_cast<std::uint32_t>(i), w.data());
       double s = 0.0;
-      for (double v : w) s += v * v;
+      for (double v : w)
+        s += v * v;
       radii.push_back(std::sqrt(s));
       first_coord.push_back(w[0]);
     }
     const double r = p.init_radius;
-    EXPECT_LT(ks_statistic(radii, [&](double s) { return std::pow(s / r, d); }), 1.95 / std::sqrt(n))
+    EXPECT_LT(ks_statistic(radii, [&](double s) { return std::pow(s / r, d); }),
+              1.95 / std::sqrt(n))
         << "d=" << d;
     EXPECT_LE(*std::max_element(radii.begin(), radii.end()), r * (1 + 1e-12));
     // Direction uniform: the first coordinate is symmetric about 0.
     double mean = 0.0;
-    for (double v : first_coord) mean += v / n;
+    for (double v : first_coord)
+      mean += v / n;
     EXPECT_NEAR(mean, 0.0, 5.0 * r / std::sqrt(n));
   }
 }

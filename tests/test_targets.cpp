@@ -44,7 +44,8 @@ ModelAParams params(Regularizer reg, Convention conv, double lambda, int n = 40,
 
 double max_abs(const std::vector<double>& v) {
   double m = 0.0;
-  for (double x : v) m = std::max(m, std::fabs(x));
+  for (double x : v)
+    m = std::max(m, std::fabs(x));
   return m;
 }
 
@@ -83,17 +84,20 @@ TEST(Targets, L2ClosedFormMatchesKongTheorem1Sign) {
     std::vector<char> mask(static_cast<std::size_t>(p.n_samples));
     for (int i = 0; i < p.n_samples; ++i) {
       double z = 0;
-      for (int j = 0; j < p.d; ++j) z += s.x[static_cast<std::size_t>(i * p.d + j)] * s.w_star[static_cast<std::size_t>(j)];
+      for (int j = 0; j < p.d; ++j)
+        z += s.x[static_cast<std::size_t>(i * p.d + j)] * s.w_star[static_cast<std::size_t>(j)];
       mask[static_cast<std::size_t>(i)] = z > 0;
     }
     const SquareMatrix bm = masked_gram(s.x.data(), p.n_samples, p.d, mask);
     SquareMatrix a = bm;
     const double shift = (conv == Convention::descent ? 1.0 : -1.0) * p.lambda * p.n_samples;
-    for (int j = 0; j < p.d; ++j) a(j, j) += shift;
+    for (int j = 0; j < p.d; ++j)
+      a(j, j) += shift;
     // Check a w_hat = Bm w*.
     const auto lhs = multiply(a, t.target);
     const auto rhs = multiply(bm, s.w_star);
-    for (int j = 0; j < p.d; ++j) EXPECT_NEAR(lhs[static_cast<std::size_t>(j)], rhs[static_cast<std::size_t>(j)], 1e-11);
+    for (int j = 0; j < p.d; ++j)
+      EXPECT_NEAR(lhs[static_cast<std::size_t>(j)], rhs[static_cast<std::size_t>(j)], 1e-11);
     // descent shrinks, as-printed grows the norm (Bm's eigenvalues are positive).
     if (conv == Convention::descent) {
       EXPECT_LT(testing::norm(t.target), testing::norm(s.w_star));
@@ -146,7 +150,8 @@ TEST(Targets, GradientDescentStartedAtWHatStaysThere) {
         SerialTeam team;
         const ModelAWorkspace<double> ws = model_a_workspace<double>(p, 1, scratch.data());
         model_a_setup(team, p, id, ws);
-        for (int j = 0; j < p.d; ++j) ws.target[j] = t.target[static_cast<std::size_t>(j)];
+        for (int j = 0; j < p.d; ++j)
+          ws.target[j] = t.target[static_cast<std::size_t>(j)];
         const TrajectoryResult r = model_a_run(team, p, id, ws);
         EXPECT_EQ(r.outcome, Outcome::converged);
         EXPECT_LT(r.distance, 1e-12);
@@ -176,7 +181,8 @@ TEST(Targets, KongLemma2PositiveDefiniteFrequency) {
     const double sigma = std::sqrt(exact * (1 - exact) / trials);
     EXPECT_NEAR(freq, exact, 3.0 * sigma) << "N=" << n << " d=" << d;
     const double lemma2 = 1.0 - a_k(n, d);
-    EXPECT_GT(freq, lemma2 + 3.0 * std::sqrt(lemma2 * (1 - lemma2) / trials)) << "N=" << n << " d=" << d;
+    EXPECT_GT(freq, lemma2 + 3.0 * std::sqrt(lemma2 * (1 - lemma2) / trials))
+        << "N=" << n << " d=" << d;
   }
 }
 
@@ -219,10 +225,14 @@ TEST(Targets, ExpectedModeTargets) {
   ModelAParams p = params(Regularizer::l2, Convention::descent, 0.05);
   const std::vector<double> ws = {1.0, -2.0, 0.5};
   TargetInfo t = expected_mode_target(p, ws.data());
-  for (int j = 0; j < 3; ++j) EXPECT_NEAR(t.target[static_cast<std::size_t>(j)], ws[static_cast<std::size_t>(j)] / 1.1, 1e-15);
+  for (int j = 0; j < 3; ++j)
+    EXPECT_NEAR(t.target[static_cast<std::size_t>(j)], ws[static_cast<std::size_t>(j)] / 1.1,
+                1e-15);
   p.convention = Convention::as_printed;
   t = expected_mode_target(p, ws.data());
-  for (int j = 0; j < 3; ++j) EXPECT_NEAR(t.target[static_cast<std::size_t>(j)], ws[static_cast<std::size_t>(j)] / 0.9, 1e-15);
+  for (int j = 0; j < 3; ++j)
+    EXPECT_NEAR(t.target[static_cast<std::size_t>(j)], ws[static_cast<std::size_t>(j)] / 0.9,
+                1e-15);
   // l1 and l1sq: the iteration's fixed point zeroes the expected update with the regulariser.
   for (Regularizer reg : {Regularizer::l1, Regularizer::l1sq}) {
     for (Convention conv : {Convention::descent, Convention::as_printed}) {
@@ -233,10 +243,13 @@ TEST(Targets, ExpectedModeTargets) {
       ASSERT_TRUE(t.target_valid);
       const auto g = expected_delta(t.target, ws);
       double l1 = 0;
-      for (double v : t.target) l1 += std::fabs(v);
+      for (double v : t.target)
+        l1 += std::fabs(v);
       for (int j = 0; j < 3; ++j) {
-        const double total = g[static_cast<std::size_t>(j)] + regularizer_factor(p) *
-                                  regularizer_gradient(reg, t.target[static_cast<std::size_t>(j)], l1);
+        const double total =
+            g[static_cast<std::size_t>(j)] +
+            regularizer_factor(p) *
+                regularizer_gradient(reg, t.target[static_cast<std::size_t>(j)], l1);
         EXPECT_NEAR(total, 0.0, 1e-13);
       }
     }

@@ -37,8 +37,9 @@ TEST_P(TianTheorem33, ConvergenceRateIsAtLeastOneMinusEpsOverTwo) {
   EXPECT_EQ(s.verdict, "holds");
   EXPECT_GE(s.rate, tian_bound(cell.eps)) << to_string(mode) << " d=" << d;
   // The proof's geometric step: a ball start lands in Omega with probability >= (1 - eps)/2.
-  EXPECT_GE(wilson_interval(std::llround(s.frac_in_omega * static_cast<double>(s.trials)), s.trials).hi,
-            tian_bound(cell.eps));
+  EXPECT_GE(
+      wilson_interval(std::llround(s.frac_in_omega * static_cast<double>(s.trials)), s.trials).hi,
+      tian_bound(cell.eps));
   EXPECT_EQ(s.counts[static_cast<std::size_t>(Outcome::diverged)], 0);
   if (mode == DataMode::expected) {
     // Lyapunov (Tian Lemma 7.3): every start inside Omega converges under the expected dynamics.
@@ -77,7 +78,8 @@ TEST(KongTheorem5, SmallLambdaRatesAreAboveTheBound) {
     // Lemma 2 on the same designs: the PD fraction is 1 - A_{d-1} within 3 sigma (see
     // Targets.KongLemma2PositiveDefiniteFrequency for why not 1 - A_d).
     const double p = 1.0 - a_k(20, 2);
-    EXPECT_NEAR(s.frac_positive_definite, p, 3.0 * std::sqrt(p * (1 - p) / static_cast<double>(c.trials)) + 1e-12);
+    EXPECT_NEAR(s.frac_positive_definite, p,
+                3.0 * std::sqrt(p * (1 - p) / static_cast<double>(c.trials)) + 1e-12);
   }
 }
 

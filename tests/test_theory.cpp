@@ -41,8 +41,8 @@ TEST(Theory, AkInLogSpaceDoesNotOverflow) {
   EXPECT_EQ(a_k(10'000'000, 3), 0.0);  // underflows to zero, not NaN
   EXPECT_DOUBLE_EQ(kong_bound(0.1, 10'000'000, 3), tian_bound(0.1));
   // Symmetry: A_{N/2} for even N is 1/2 + C(N, N/2) / 2^(N+1).
-  const double half = 0.5 + 0.5 * std::exp(std::lgamma(1001.0) - 2 * std::lgamma(501.0) -
-                                           1000.0 * std::log(2.0));
+  const double half =
+      0.5 + 0.5 * std::exp(std::lgamma(1001.0) - 2 * std::lgamma(501.0) - 1000.0 * std::log(2.0));
   EXPECT_NEAR(a_k(1000, 500), half, 1e-12);
 }
 
@@ -52,7 +52,8 @@ TEST(Theory, Radii) {
   EXPECT_NEAR(ball_radius(2, 0.1), 0.1 * std::sqrt(2 * std::numbers::pi / 3), 1e-15);
   // The tight radius behaves like eps sqrt(2 pi / d) for large d, so the two agree to O(1/d).
   EXPECT_NEAR(tight_ball_radius(2000, 0.1) / ball_radius(2000, 0.1), 1.0, 1e-3);
-  for (int d = 1; d < 50; ++d) EXPECT_GT(tight_ball_radius(d, 0.1), ball_radius(d, 0.1));
+  for (int d = 1; d < 50; ++d)
+    EXPECT_GT(tight_ball_radius(d, 0.1), ball_radius(d, 0.1));
 }
 
 TEST(Theory, KongMIsPositiveDefiniteOnTheQuarter) {
@@ -94,7 +95,8 @@ TEST(Theory, ExpectedFMatchesMonteCarloAndErrorShrinksLikeInverseSqrtN) {
       large += f_relative_error(32000, d, theta, static_cast<std::uint32_t>(1000 + r)) / reps;
     }
     EXPECT_LT(large, 0.06) << theta;
-    EXPECT_NEAR(small / large, 4.0, 1.2) << "theta=" << theta << " errors " << small << " " << large;
+    EXPECT_NEAR(small / large, 4.0, 1.2)
+        << "theta=" << theta << " errors " << small << " " << large;
   }
 }
 
@@ -118,18 +120,22 @@ TEST(Theory, ExpectedDeltaMatchesAverageOfFixedModeGradients) {
           zw += xi[j] * w[static_cast<std::size_t>(j)];
         }
         if (zw > 0.0)
-          for (int j = 0; j < d; ++j) g[static_cast<std::size_t>(j)] += (std::max(zs, 0.0) - zw) * xi[j] / n;
+          for (int j = 0; j < d; ++j)
+            g[static_cast<std::size_t>(j)] += (std::max(zs, 0.0) - zw) * xi[j] / n;
       }
       for (int j = 0; j < d; ++j) {
         mean[static_cast<std::size_t>(j)] += g[static_cast<std::size_t>(j)] / designs;
-        sq[static_cast<std::size_t>(j)] += g[static_cast<std::size_t>(j)] * g[static_cast<std::size_t>(j)] / designs;
+        sq[static_cast<std::size_t>(j)] +=
+            g[static_cast<std::size_t>(j)] * g[static_cast<std::size_t>(j)] / designs;
       }
     }
     const auto expected = expected_delta(w, w_star);
     for (int j = 0; j < d; ++j) {
-      const double var = sq[static_cast<std::size_t>(j)] - mean[static_cast<std::size_t>(j)] * mean[static_cast<std::size_t>(j)];
+      const double var = sq[static_cast<std::size_t>(j)] -
+                         mean[static_cast<std::size_t>(j)] * mean[static_cast<std::size_t>(j)];
       const double se = std::sqrt(var / designs);
-      EXPECT_NEAR(mean[static_cast<std::size_t>(j)], expected[static_cast<std::size_t>(j)], 4.0 * se + 1e-12)
+      EXPECT_NEAR(mean[static_cast<std::size_t>(j)], expected[static_cast<std::size_t>(j)],
+                  4.0 * se + 1e-12)
           << "coordinate " << j;
     }
   }

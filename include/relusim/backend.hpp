@@ -16,10 +16,10 @@ namespace relusim {
 struct TrajectoryRecord {
   std::uint32_t id = 0;
   TrajectoryResult result;
-  bool design_checked = false;       ///< fixed mode: the flags below were computed
-  bool positive_definite = false;    ///< X^T D* X positive definite
-  bool lambda_within_bound = true;   ///< lambda <= Kong's bound
-  bool target_valid = true;          ///< w_hat found and D(w_hat) = D*
+  bool design_checked = false;      ///< fixed mode: the flags below were computed
+  bool positive_definite = false;   ///< X^T D* X positive definite
+  bool lambda_within_bound = true;  ///< lambda <= Kong's bound
+  bool target_valid = true;         ///< w_hat found and D(w_hat) = D*
   double lambda_bound = 0.0;
 };
 

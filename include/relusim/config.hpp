@@ -105,7 +105,7 @@ std::string to_string(Outcome o);
 struct SweepConfig {
   CellConfig base;
   std::vector<std::pair<std::string, std::vector<ParamValue>>> axes;  // in registry order
-  std::vector<CellConfig> cells;                                     // product, last axis fastest
+  std::vector<CellConfig> cells;                                      // product, last axis fastest
 };
 
 /// Reads a sweep file (TOML): top-level keys set the base cell, table [grid] holds lists.

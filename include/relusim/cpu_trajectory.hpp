@@ -40,7 +40,8 @@ TrajectoryRecord run_model_a_trajectory(Team& team, const ModelAParams& p, std::
   TargetInfo info;
   if (team.rank() == 0) {
     info = model_a_target(p, ws);
-    for (int j = 0; j < p.d; ++j) ws.target[j] = static_cast<T>(info.target[static_cast<std::size_t>(j)]);
+    for (int j = 0; j < p.d; ++j)
+      ws.target[j] = static_cast<T>(info.target[static_cast<std::size_t>(j)]);
   }
   team.sync();
   TrajectoryRecord rec;
@@ -53,7 +54,8 @@ TrajectoryRecord run_model_a_trajectory(Team& team, const ModelAParams& p, std::
     rec.target_valid = info.target_valid;
     rec.lambda_bound = info.lambda_bound;
     if (final_w != nullptr)
-      for (int j = 0; j < p.d; ++j) final_w[j] = static_cast<double>(ws.w[j]);
+      for (int j = 0; j < p.d; ++j)
+        final_w[j] = static_cast<double>(ws.w[j]);
   }
   return rec;
 }

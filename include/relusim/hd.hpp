@@ -17,23 +17,53 @@ namespace relusim::hd {
 
 inline constexpr double kPi = 3.14159265358979323846;
 
-RELUSIM_HD inline float sqrt(float x) { return ::sqrtf(x); }
-RELUSIM_HD inline double sqrt(double x) { return ::sqrt(x); }
-RELUSIM_HD inline float fabs(float x) { return ::fabsf(x); }
-RELUSIM_HD inline double fabs(double x) { return ::fabs(x); }
-RELUSIM_HD inline float sin(float x) { return ::sinf(x); }
-RELUSIM_HD inline double sin(double x) { return ::sin(x); }
-RELUSIM_HD inline float cos(float x) { return ::cosf(x); }
-RELUSIM_HD inline double cos(double x) { return ::cos(x); }
-RELUSIM_HD inline float acos(float x) { return ::acosf(x); }
-RELUSIM_HD inline double acos(double x) { return ::acos(x); }
-RELUSIM_HD inline double pow(double x, double y) { return ::pow(x, y); }
+RELUSIM_HD inline float sqrt(float x) {
+  return ::sqrtf(x);
+}
+RELUSIM_HD inline double sqrt(double x) {
+  return ::sqrt(x);
+}
+RELUSIM_HD inline float fabs(float x) {
+  return ::fabsf(x);
+}
+RELUSIM_HD inline double fabs(double x) {
+  return ::fabs(x);
+}
+RELUSIM_HD inline float sin(float x) {
+  return ::sinf(x);
+}
+RELUSIM_HD inline double sin(double x) {
+  return ::sin(x);
+}
+RELUSIM_HD inline float cos(float x) {
+  return ::cosf(x);
+}
+RELUSIM_HD inline double cos(double x) {
+  return ::cos(x);
+}
+RELUSIM_HD inline float acos(float x) {
+  return ::acosf(x);
+}
+RELUSIM_HD inline double acos(double x) {
+  return ::acos(x);
+}
+RELUSIM_HD inline double pow(double x, double y) {
+  return ::pow(x, y);
+}
 #if defined(__CUDA_ARCH__)
-__device__ inline bool isfinite(float x) { return ::isfinite(x); }
-__device__ inline bool isfinite(double x) { return ::isfinite(x); }
+__device__ inline bool isfinite(float x) {
+  return ::isfinite(x);
+}
+__device__ inline bool isfinite(double x) {
+  return ::isfinite(x);
+}
 #else
-inline bool isfinite(float x) { return std::isfinite(x); }
-inline bool isfinite(double x) { return std::isfinite(x); }
+inline bool isfinite(float x) {
+  return std::isfinite(x);
+}
+inline bool isfinite(double x) {
+  return std::isfinite(x);
+}
 #endif
 
 template <class T>

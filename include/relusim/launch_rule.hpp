@@ -32,7 +32,8 @@ inline std::int64_t model_a_workspace_bytes(const ModelAParams& p, int block, in
 /// otherwise as many as fit in `budget_bytes` of global memory (at least one).
 inline std::int64_t model_a_wave_size(std::int64_t trajectories, std::int64_t workspace_bytes,
                                       bool in_shared_memory, std::int64_t budget_bytes) {
-  const std::int64_t per = workspace_bytes + 64 + 8 * 1024;  // + result record and weights (bounded)
+  const std::int64_t per =
+      workspace_bytes + 64 + 8 * 1024;  // + result record and weights (bounded)
   std::int64_t wave = in_shared_memory ? trajectories : budget_bytes / per;
   if (wave < 1) wave = 1;
   if (wave > trajectories) wave = trajectories;

@@ -118,9 +118,11 @@ struct NoObserver {
 template <class T>
 RELUSIM_HD inline void normalize_to(T* v, int d, double norm) {
   double s = 0.0;
-  for (int j = 0; j < d; ++j) s += static_cast<double>(v[j]) * static_cast<double>(v[j]);
+  for (int j = 0; j < d; ++j)
+    s += static_cast<double>(v[j]) * static_cast<double>(v[j]);
   const double scale = s > 0.0 ? norm / hd::sqrt(s) : 0.0;
-  for (int j = 0; j < d; ++j) v[j] = static_cast<T>(static_cast<double>(v[j]) * scale);
+  for (int j = 0; j < d; ++j)
+    v[j] = static_cast<T>(static_cast<double>(v[j]) * scale);
 }
 
 /// The teacher w* of trajectory `id` (written by one worker).
@@ -128,10 +130,12 @@ template <class T>
 RELUSIM_HD inline void model_a_teacher(const ModelAParams& p, std::uint32_t id, T* w_star) {
   switch (p.teacher) {
     case TeacherKind::ones:
-      for (int j = 0; j < p.d; ++j) w_star[j] = T(1);
+      for (int j = 0; j < p.d; ++j)
+        w_star[j] = T(1);
       break;
     case TeacherKind::explicit_vector:
-      for (int j = 0; j < p.d; ++j) w_star[j] = static_cast<T>(p.teacher_vector[j]);
+      for (int j = 0; j < p.d; ++j)
+        w_star[j] = static_cast<T>(p.teacher_vector[j]);
       break;
     case TeacherKind::random:
       fill_random_row(p.seed, id, StreamPurpose::teacher, 0, InputDistribution::gaussian, p.d,
@@ -155,13 +159,16 @@ RELUSIM_HD inline void model_a_init(const ModelAParams& p, std::uint32_t id, T* 
     }
     case InitKind::gaussian:
       fill_random_row(p.seed, id, StreamPurpose::init, 0, InputDistribution::gaussian, p.d, w);
-      for (int j = 0; j < p.d; ++j) w[j] = static_cast<T>(p.init_sigma * static_cast<double>(w[j]));
+      for (int j = 0; j < p.d; ++j)
+        w[j] = static_cast<T>(p.init_sigma * static_cast<double>(w[j]));
       break;
     case InitKind::zero:
-      for (int j = 0; j < p.d; ++j) w[j] = T(0);
+      for (int j = 0; j < p.d; ++j)
+        w[j] = T(0);
       break;
     case InitKind::explicit_vector:
-      for (int j = 0; j < p.d; ++j) w[j] = static_cast<T>(p.init_vector[j]);
+      for (int j = 0; j < p.d; ++j)
+        w[j] = static_cast<T>(p.init_vector[j]);
       break;
   }
 }
@@ -176,7 +183,8 @@ RELUSIM_HD inline void model_a_draw_rows(Team& team, const ModelAParams& p, std:
     fill_random_row(p.seed, id, purpose, first_row + static_cast<std::uint64_t>(i), p.inputs, p.d,
                     xi);
     T z = T(0);
-    for (int j = 0; j < p.d; ++j) z += xi[j] * w_star[j];
+    for (int j = 0; j < p.d; ++j)
+      z += xi[j] * w_star[j];
     u[i] = hd::relu(z);
   }
 }
@@ -188,7 +196,8 @@ RELUSIM_HD inline void model_a_setup(Team& team, const ModelAParams& p, std::uin
   if (team.rank() == 0) {
     model_a_teacher(p, id, ws.w_star);
     model_a_init(p, id, ws.w);
-    for (int j = 0; j < p.d; ++j) ws.target[j] = ws.w_star[j];
+    for (int j = 0; j < p.d; ++j)
+      ws.target[j] = ws.w_star[j];
   }
   team.sync();
   if (p.mode == DataMode::fixed) {
@@ -213,23 +222,27 @@ RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, const T* u, 
                                             int d, const T* w, T* g, T* partial) {
   const T inv_rows = T(1) / static_cast<T>(rows);
   if constexpr (Team::is_serial) {
-    for (int j = 0; j < d; ++j) g[j] = T(0);
+    for (int j = 0; j < d; ++j)
+      g[j] = T(0);
     T loss = T(0);
     int active = 0;
     for (int i = 0; i < rows; ++i) {
       const T* xi = x + static_cast<std::int64_t>(i) * d;
       T z = T(0);
-      for (int j = 0; j < d; ++j) z += xi[j] * w[j];
+      for (int j = 0; j < d; ++j)
+        z += xi[j] * w[j];
       if (z > T(0)) {
         const T ri = u[i] - z;
         loss += ri * ri;
         ++active;
-        for (int j = 0; j < d; ++j) g[j] += ri * xi[j];
+        for (int j = 0; j < d; ++j)
+          g[j] += ri * xi[j];
       } else {
         loss += u[i] * u[i];
       }
     }
-    for (int j = 0; j < d; ++j) g[j] *= inv_rows;
+    for (int j = 0; j < d; ++j)
+      g[j] *= inv_rows;
     return {loss * T(0.5) * inv_rows, active};
   } else {
     // Phase 1: the team splits the samples; residuals of active samples go to r.
@@ -238,7 +251,8 @@ RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, const T* u, 
     for (int i = team.rank(); i < rows; i += team.size()) {
       const T* xi = x + static_cast<std::int64_t>(i) * d;
       T z = T(0);
-      for (int j = 0; j < d; ++j) z += xi[j] * w[j];
+      for (int j = 0; j < d; ++j)
+        z += xi[j] * w[j];
       const T res = u[i] - hd::relu(z);
       loss += res * res;
       active += z > T(0) ? 1 : 0;
@@ -255,7 +269,8 @@ RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, const T* u, 
     if (group < groups) {
       for (int j = group; j < d; j += groups) {
         T acc = T(0);
-        for (int i = lane; i < rows; i += lanes) acc += r[i] * x[static_cast<std::int64_t>(i) * d + j];
+        for (int i = lane; i < rows; i += lanes)
+          acc += r[i] * x[static_cast<std::int64_t>(i) * d + j];
         if (lanes == 1) {
           g[j] = acc * inv_rows;
         } else {
@@ -267,7 +282,8 @@ RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, const T* u, 
     if (lanes > 1) {
       for (int j = team.rank(); j < d; j += team.size()) {
         T acc = T(0);
-        for (int l = 0; l < lanes; ++l) acc += partial[j * lanes + l];
+        for (int l = 0; l < lanes; ++l)
+          acc += partial[j * lanes + l];
         g[j] = acc * inv_rows;
       }
       team.sync();
@@ -279,10 +295,10 @@ RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, const T* u, 
 /// Norms of the current state that every step needs, reduced over the team.
 template <class T>
 struct StateNorms {
-  T ww;        ///< ||w||^2
-  T ss;        ///< ||w*||^2
-  T ws;        ///< w . w*
-  T l1;        ///< ||w||_1
+  T ww;  ///< ||w||^2
+  T ss;  ///< ||w*||^2
+  T ws;  ///< w . w*
+  T l1;  ///< ||w||_1
 };
 
 template <class T, class Team>
@@ -358,7 +374,8 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams&
       e.loss = expected_gradient(team, e.norms, ws.w, ws.w_star, p.d, ws.delta);
       e.active = 1;
     } else {  // the singularity at w = 0
-      for (int j = team.rank(); j < p.d; j += team.size()) ws.delta[j] = T(0);
+      for (int j = team.rank(); j < p.d; j += team.size())
+        ws.delta[j] = T(0);
       e.loss = T(0.25) * e.norms.ss;
       e.active = 0;
     }
@@ -393,8 +410,8 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams&
 /// Runs the dynamics from the state model_a_setup left (and the target the backend set) and
 /// classifies the end (MODEL.md §5). Every rank returns the same result; ws.w holds the final w.
 template <class T, class Team, class Observer = NoObserver>
-RELUSIM_HD inline TrajectoryResult model_a_run(Team& team, const ModelAParams& p,
-                                               std::uint32_t id, const ModelAWorkspace<T>& ws,
+RELUSIM_HD inline TrajectoryResult model_a_run(Team& team, const ModelAParams& p, std::uint32_t id,
+                                               const ModelAWorkspace<T>& ws,
                                                Observer* observer = nullptr) {
   TrajectoryResult res;
   const T target_norm = hd::sqrt(team_dot(team, ws.target, ws.target, p.d));
@@ -421,8 +438,8 @@ RELUSIM_HD inline TrajectoryResult model_a_run(Team& team, const ModelAParams& p
     const T nw = hd::sqrt(e.norms.ww), ns = hd::sqrt(e.norms.ss);
     if (t == 0) res.started_in_omega = omega_sq < e.norms.ss;
     res.distance = static_cast<double>(hd::sqrt(dist_sq) / target_norm);
-    res.angle = nw > T(0) ? static_cast<double>(hd::angle_from_cos(e.norms.ws / (nw * ns)))
-                          : hd::kPi / 2;
+    res.angle =
+        nw > T(0) ? static_cast<double>(hd::angle_from_cos(e.norms.ws / (nw * ns))) : hd::kPi / 2;
     res.loss = static_cast<double>(e.loss);
     res.grad_norm = static_cast<double>(hd::sqrt(gg));
     res.steps = t;
@@ -458,13 +475,15 @@ RELUSIM_HD inline TrajectoryResult model_a_run(Team& team, const ModelAParams& p
     // revive the unit. A minibatch without an active sample says nothing: online, only w = 0 is.
     dead = p.mode == DataMode::online ? nw == T(0) : e.active == 0;
     const bool dead_for_good = dead && (p.regularizer == Regularizer::none || nw == T(0));
-    small_step = p.mode != DataMode::online &&
-                 static_cast<double>(gg) < p.stuck_tol * p.stuck_tol * static_cast<double>(e.norms.ss);
+    small_step =
+        p.mode != DataMode::online &&
+        static_cast<double>(gg) < p.stuck_tol * p.stuck_tol * static_cast<double>(e.norms.ss);
     if (p.early_stop && (met || dead_for_good || small_step)) break;
     if (t >= p.max_steps) break;
 
     const T eta = static_cast<T>(p.eta);
-    for (int j = team.rank(); j < p.d; j += team.size()) ws.w[j] += eta * ws.delta[j];
+    for (int j = team.rank(); j < p.d; j += team.size())
+      ws.w[j] += eta * ws.delta[j];
     team.sync();
   }
 

@@ -20,11 +20,11 @@ namespace relusim {
 
 /// What a stream of random numbers is used for; part of the Philox counter.
 enum class StreamPurpose : std::uint32_t {
-  teacher = 1,      ///< the random teacher direction
-  init = 2,         ///< the initial student weights
-  design = 3,       ///< the fixed design matrix X (fixed mode)
-  minibatch = 4,    ///< the fresh samples of online mode; row = step * B + b
-  test = 15,        ///< reserved for tests
+  teacher = 1,    ///< the random teacher direction
+  init = 2,       ///< the initial student weights
+  design = 3,     ///< the fixed design matrix X (fixed mode)
+  minibatch = 4,  ///< the fresh samples of online mode; row = step * B + b
+  test = 15,      ///< reserved for tests
 };
 
 /// The address of four raw 32-bit words: one Philox call.
@@ -40,8 +40,8 @@ RELUSIM_HD inline uint4 philox_words(const PhiloxAddress& a) {
   uint4 counter;
   counter.x = a.column;
   counter.y = static_cast<std::uint32_t>(a.row);
-  counter.z = static_cast<std::uint32_t>(a.row >> 32) |
-              (static_cast<std::uint32_t>(a.purpose) << 24);
+  counter.z =
+      static_cast<std::uint32_t>(a.row >> 32) | (static_cast<std::uint32_t>(a.purpose) << 24);
   counter.w = a.trajectory;
   uint2 key;
   key.x = static_cast<std::uint32_t>(a.seed);

@@ -27,7 +27,8 @@ std::vector<std::string> table_keys(const std::vector<std::string>& swept);
 void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
                  const std::vector<CellResult>& results, const std::vector<std::string>& keys);
 
-std::string summary_csv(const std::vector<CellConfig>& cells, const std::vector<CellResult>& results);
+std::string summary_csv(const std::vector<CellConfig>& cells,
+                        const std::vector<CellResult>& results);
 nlohmann::json summary_json(const std::vector<CellConfig>& cells,
                             const std::vector<CellResult>& results, const RunProvenance& run,
                             const nlohmann::json& sweep_definition);

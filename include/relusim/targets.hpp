@@ -10,13 +10,13 @@ namespace relusim {
 
 /// The target of one trajectory and what the fixed design says about it.
 struct TargetInfo {
-  std::vector<double> target;             ///< w_hat (or w* when lambda = 0 / no valid w_hat)
-  bool solved = true;                     ///< the stationarity equation was solved (assuming D*)
-  bool target_valid = true;               ///< solved and D(w_hat) = D* (fixed mode)
-  bool design_checked = false;            ///< fixed mode: the two flags below are meaningful
-  bool positive_definite = false;         ///< X^T D* X positive definite (Kong Lemma 2)
-  bool lambda_within_bound = true;        ///< lambda <= Kong's bound (17) / (33)
-  double lambda_bound = 0.0;              ///< the bound itself (0 when Bm is singular)
+  std::vector<double> target;       ///< w_hat (or w* when lambda = 0 / no valid w_hat)
+  bool solved = true;               ///< the stationarity equation was solved (assuming D*)
+  bool target_valid = true;         ///< solved and D(w_hat) = D* (fixed mode)
+  bool design_checked = false;      ///< fixed mode: the two flags below are meaningful
+  bool positive_definite = false;   ///< X^T D* X positive definite (Kong Lemma 2)
+  bool lambda_within_bound = true;  ///< lambda <= Kong's bound (17) / (33)
+  double lambda_bound = 0.0;        ///< the bound itself (0 when Bm is singular)
 };
 
 /// Target for a fixed design: x is the row-major N x d design, w_star the teacher.

@@ -33,7 +33,8 @@ class ThreadedTeam {
     shared_->slots[static_cast<std::size_t>(rank_)] = static_cast<double>(v);
     sync();
     U acc = U(0);
-    for (double s : shared_->slots) acc += static_cast<U>(s);
+    for (double s : shared_->slots)
+      acc += static_cast<U>(s);
     sync();  // nobody overwrites a slot before everyone has read them all
     return acc;
   }
@@ -54,7 +55,8 @@ inline void run_threaded_team(int size, const std::function<void(ThreadedTeam&)>
       body(team);
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
 }
 
 }  // namespace relusim
