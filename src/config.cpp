@@ -129,7 +129,8 @@ int as_int32(const std::string& key, const ParamValue& v) {
 std::vector<ParamInfo> make_registry() {
   using T = ParamType;
   std::vector<ParamInfo> r;
-  r.push_back({"model", T::choice, "model of MODEL.md: A = one ReLU teacher and student", kModels,
+  r.push_back({"model", T::choice,
+               "model: A = one ReLU teacher and one ReLU student (Tian §3, Kong)", kModels,
                [](CellConfig& c, const ParamValue& v) {
                  const auto* s = std::get_if<std::string>(&v);
                  if (s == nullptr) wrong_type("model", "a string", v);
@@ -434,6 +435,11 @@ void validate(const CellConfig& c) {
   }
   require(!(c.mode == DataMode::expected && c.inputs == InputDistribution::uniform), "inputs",
           "the expected mode's closed form holds for gaussian inputs only");
+  require(!(c.mode == DataMode::online && c.inputs == InputDistribution::uniform &&
+            c.regularizer != Regularizer::none && c.lambda > 0.0),
+          "inputs",
+          "online mode with a regulariser targets the population optimum, which relusim knows "
+          "for gaussian inputs only");
   if (c.criterion == Criterion::angle) require(c.tol < 3.14159, "tol", "an angle below pi");
 }
 

@@ -66,7 +66,27 @@ void add_cell_options(CLI::App& app, std::map<std::string, std::string>& values)
         help += (i ? "," : "") + p.choices[i];
       help += "}";
     }
-    app.add_option("--" + p.key, values[p.key], help)->default_str(p.get(defaults));
+    const char* type = "TEXT";
+    switch (p.type) {
+      case ParamType::integer:
+        type = "INT";
+        break;
+      case ParamType::real:
+        type = "FLOAT";
+        break;
+      case ParamType::boolean:
+        type = "BOOL";
+        break;
+      case ParamType::choice:
+        type = "NAME";
+        break;
+      case ParamType::vector_or_choice:
+        type = "NAME|VECTOR";
+        break;
+    }
+    app.add_option("--" + p.key, values[p.key], help)
+        ->type_name(type)
+        ->default_str(p.get(defaults));
   }
 }
 

@@ -205,7 +205,14 @@ nlohmann::json summary_json(const std::vector<CellConfig>& cells,
     e["frac_lambda_within_bound"] = json_number(s.frac_within_bound);
     e["frac_target_valid"] = json_number(s.frac_target_valid);
     e["mean_final_distance"] = json_number(s.mean_final_distance);
-    e["a_d"] = a_k(cells[c].n_samples, cells[c].d);
+    // What the configuration resolves to: the numbers the dynamics and the bounds used.
+    const ModelAParams p = resolve(cells[c]);
+    e["resolved"] = {{"init_radius", p.init_radius},
+                     {"init_sigma", p.init_sigma},
+                     {"teacher_norm", teacher_norm_of(cells[c])},
+                     {"effective_lambda", p.lambda},
+                     {"a_d", a_k(cells[c].n_samples, cells[c].d)},
+                     {"p_positive_definite", 1.0 - a_k(cells[c].n_samples, cells[c].d - 1)}};
     arr.push_back(e);
   }
   j["cells"] = arr;

@@ -79,6 +79,10 @@ TEST(Config, BadInputNamesTheKey) {
   EXPECT_EQ(error_key_of_text("d = 2\nteacher = [1, 2, 3]"), "teacher");  // wrong length
   EXPECT_EQ(error_key_of_text("teacher = [0, 0]"), "teacher");
   EXPECT_EQ(error_key_of_text("mode = \"expected\"\ninputs = \"uniform\""), "inputs");
+  EXPECT_EQ(error_key_of_text("mode = \"online\"\ninputs = \"uniform\"\nregularizer = \"l2\"\n"
+                              "lambda = 0.1"),
+            "inputs");
+  EXPECT_EQ(error_key_of_text("mode = \"online\"\ninputs = \"uniform\""), "<none>");
   EXPECT_EQ(error_key_of_text("[grid]\nd = [2, 0]"), "d");  // bad value in the grid
   EXPECT_EQ(error_key_of_text("[grid]\nd = []"), "d");
   EXPECT_EQ(error_key_of_text("seed = -1"), "seed");
