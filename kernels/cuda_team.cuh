@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cub/block/block_reduce.cuh>
+#include <type_traits>
 
 namespace relusim {
 
@@ -31,32 +32,41 @@ class CudaTeam {
   __device__ int size() const { return kBlock; }
   __device__ void sync() { __syncthreads(); }
 
-  __device__ double reduce_sum(double v) {
-    const double total = cub::BlockReduce<double, kBlock>(shared_->reduce.f64).Sum(v);
-    if (threadIdx.x == 0) shared_->slot.f64 = total;
+  /// Sum over the block (U = double, float or int), returned to every thread.
+  template <class U>
+  __device__ U reduce_sum(U v) {
+    U& slot = slot_for<U>();
+    const U total = cub::BlockReduce<U, kBlock>(storage_for<U>()).Sum(v);
+    if (threadIdx.x == 0) slot = total;
     __syncthreads();
-    const double out = shared_->slot.f64;
+    const U out = slot;
     __syncthreads();  // the slot and CUB's scratch are free again
-    return out;
-  }
-  __device__ float reduce_sum(float v) {
-    const float total = cub::BlockReduce<float, kBlock>(shared_->reduce.f32).Sum(v);
-    if (threadIdx.x == 0) shared_->slot.f32 = total;
-    __syncthreads();
-    const float out = shared_->slot.f32;
-    __syncthreads();
-    return out;
-  }
-  __device__ int reduce_sum(int v) {
-    const int total = cub::BlockReduce<int, kBlock>(shared_->reduce.i32).Sum(v);
-    if (threadIdx.x == 0) shared_->slot.i32 = total;
-    __syncthreads();
-    const int out = shared_->slot.i32;
-    __syncthreads();
     return out;
   }
 
  private:
+  template <class U>
+  __device__ typename cub::BlockReduce<U, kBlock>::TempStorage& storage_for() {
+    if constexpr (std::is_same_v<U, double>) {
+      return shared_->reduce.f64;
+    } else if constexpr (std::is_same_v<U, float>) {
+      return shared_->reduce.f32;
+    } else {
+      static_assert(std::is_same_v<U, int>, "CudaTeam reduces double, float and int");
+      return shared_->reduce.i32;
+    }
+  }
+  template <class U>
+  __device__ U& slot_for() {
+    if constexpr (std::is_same_v<U, double>) {
+      return shared_->slot.f64;
+    } else if constexpr (std::is_same_v<U, float>) {
+      return shared_->slot.f32;
+    } else {
+      return shared_->slot.i32;
+    }
+  }
+
   Shared* shared_;
 };
 

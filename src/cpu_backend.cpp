@@ -12,12 +12,51 @@
 namespace relusim {
 namespace {
 
+int resolve_threads(int threads) {
+  return threads > 0 ? threads
+                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+/// Calls body(k, scratch) for every k in [0, count) on up to `threads` threads. Each thread owns
+/// a scratch array of `scratch_size` T's; work is handed out in chunks of a few trajectories.
+/// The first exception stops the others and is rethrown here.
+template <class T, class Body>
+void parallel_over_trajectories(std::uint32_t count, int threads, std::size_t scratch_size,
+                                Body body) {
+  constexpr std::uint32_t kChunk = 8;
+  std::atomic<std::uint32_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto worker = [&] {
+    try {
+      std::vector<T> scratch(scratch_size);
+      for (;;) {
+        const std::uint32_t begin = next.fetch_add(kChunk);
+        if (begin >= count) break;
+        const std::uint32_t end = std::min(count, begin + kChunk);
+        for (std::uint32_t k = begin; k < end; ++k)
+          body(k, scratch.data());
+      }
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next.store(count);
+    }
+  };
+  const int n_threads = static_cast<int>(
+      std::min<std::uint32_t>(static_cast<std::uint32_t>(threads), (count + kChunk - 1) / kChunk));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < n_threads; ++t)
+    pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool)
+    t.join();
+  if (error) std::rethrow_exception(error);
+}
+
 class CpuBackend final : public Backend {
  public:
-  explicit CpuBackend(int threads)
-      : threads_(threads > 0
-                     ? threads
-                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+  explicit CpuBackend(int threads) : threads_(resolve_threads(threads)) {}
 
   std::string description() const override {
     return "cpu (" + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s") + ")";
@@ -35,41 +74,16 @@ class CpuBackend final : public Backend {
     BatchResult out;
     out.records.resize(batch.count);
     if (batch.keep_weights) out.final_weights.resize(static_cast<std::size_t>(batch.count) * p.d);
-    std::atomic<std::uint32_t> next{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    constexpr std::uint32_t kChunk = 8;
-    auto worker = [&] {
-      try {
-        std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
-        SerialTeam team;
-        for (;;) {
-          const std::uint32_t begin = next.fetch_add(kChunk);
-          if (begin >= batch.count) break;
-          const std::uint32_t end = std::min(batch.count, begin + kChunk);
-          for (std::uint32_t k = begin; k < end; ++k) {
-            double* w = batch.keep_weights
-                            ? out.final_weights.data() + static_cast<std::size_t>(k) * p.d
-                            : nullptr;
-            out.records[k] = run_model_a_trajectory<T>(team, p, batch.first_id + k, scratch.data(),
-                                                       static_cast<NoObserver*>(nullptr), w);
-          }
-        }
-      } catch (...) {
-        std::lock_guard lock(error_mutex);
-        if (!error) error = std::current_exception();
-        next.store(batch.count);
-      }
-    };
-    const int n_threads = static_cast<int>(std::min<std::uint32_t>(
-        static_cast<std::uint32_t>(threads_), (batch.count + kChunk - 1) / kChunk));
-    std::vector<std::thread> pool;
-    for (int t = 1; t < n_threads; ++t)
-      pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool)
-      t.join();
-    if (error) std::rethrow_exception(error);
+    const auto scratch_size = static_cast<std::size_t>(model_a_workspace_size(p, 1));
+    parallel_over_trajectories<T>(
+        batch.count, threads_, scratch_size, [&](std::uint32_t k, T* scratch) {
+          SerialTeam team;
+          double* w = batch.keep_weights
+                          ? out.final_weights.data() + static_cast<std::size_t>(k) * p.d
+                          : nullptr;
+          out.records[k] = run_model_a_trajectory<T>(team, p, batch.first_id + k, scratch,
+                                                     static_cast<NoObserver*>(nullptr), w);
+        });
     return out;
   }
 
@@ -77,24 +91,17 @@ class CpuBackend final : public Backend {
 };
 
 template <class T>
-void batch_targets_typed(const ModelAParams& p, std::uint32_t first_id, std::uint32_t count,
-                         int threads, std::vector<TargetInfo>& out) {
-  std::atomic<std::uint32_t> next{0};
-  auto worker = [&] {
-    std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+std::vector<TargetInfo> batch_targets_typed(const ModelAParams& p, std::uint32_t first_id,
+                                            std::uint32_t count, int threads) {
+  std::vector<TargetInfo> out(count);
+  const auto scratch_size = static_cast<std::size_t>(model_a_workspace_size(p, 1));
+  parallel_over_trajectories<T>(count, threads, scratch_size, [&](std::uint32_t k, T* scratch) {
     SerialTeam team;
-    const ModelAWorkspace<T> ws = model_a_workspace<T>(p, 1, scratch.data());
-    for (std::uint32_t k = next++; k < count; k = next++) {
-      model_a_setup(team, p, first_id + k, ws);
-      out[k] = model_a_target(p, ws);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool)
-    t.join();
+    const ModelAWorkspace<T> ws = model_a_workspace<T>(p, 1, scratch);
+    model_a_setup(team, p, first_id + k, ws);
+    out[k] = model_a_target(p, ws);
+  });
+  return out;
 }
 
 }  // namespace
@@ -102,14 +109,9 @@ void batch_targets_typed(const ModelAParams& p, std::uint32_t first_id, std::uin
 std::vector<TargetInfo> model_a_batch_targets(const ModelAParams& p, Precision precision,
                                               std::uint32_t first_id, std::uint32_t count,
                                               int threads) {
-  std::vector<TargetInfo> out(count);
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (precision == Precision::f32) {
-    batch_targets_typed<float>(p, first_id, count, threads, out);
-  } else {
-    batch_targets_typed<double>(p, first_id, count, threads, out);
-  }
-  return out;
+  threads = resolve_threads(threads);
+  return precision == Precision::f32 ? batch_targets_typed<float>(p, first_id, count, threads)
+                                     : batch_targets_typed<double>(p, first_id, count, threads);
 }
 
 std::unique_ptr<Backend> make_cpu_backend(int threads) {
