@@ -63,27 +63,50 @@ class CpuBackend final : public Backend {
   }
 
   BatchResult run(const TrajectoryBatch& batch) override {
-    const ModelAParams p = resolve(*batch.cell);
-    return batch.cell->precision == Precision::f32 ? run_typed<float>(p, batch)
-                                                   : run_typed<double>(p, batch);
+    return std::move(run_group({batch}).front());
+  }
+
+  /// One pool over all trajectories of the group, so many small cells keep every core busy.
+  std::vector<BatchResult> run_group(const std::vector<TrajectoryBatch>& batches) override {
+    if (batches.empty()) return {};
+    return batches.front().cell->precision == Precision::f32 ? run_typed<float>(batches)
+                                                             : run_typed<double>(batches);
   }
 
  private:
   template <class T>
-  BatchResult run_typed(const ModelAParams& p, const TrajectoryBatch& batch) {
-    BatchResult out;
-    out.records.resize(batch.count);
-    if (batch.keep_weights) out.final_weights.resize(static_cast<std::size_t>(batch.count) * p.d);
-    const auto scratch_size = static_cast<std::size_t>(model_a_workspace_size(p, 1));
-    parallel_over_trajectories<T>(
-        batch.count, threads_, scratch_size, [&](std::uint32_t k, T* scratch) {
-          SerialTeam team;
-          double* w = batch.keep_weights
-                          ? out.final_weights.data() + static_cast<std::size_t>(k) * p.d
-                          : nullptr;
-          out.records[k] = run_model_a_trajectory<T>(team, p, batch.first_id + k, scratch,
-                                                     static_cast<NoObserver*>(nullptr), w);
-        });
+  std::vector<BatchResult> run_typed(const std::vector<TrajectoryBatch>& batches) {
+    std::vector<ModelAParams> params;
+    std::vector<std::uint32_t> starts;  // prefix sums of the counts
+    std::vector<BatchResult> out(batches.size());
+    std::uint32_t total = 0;
+    std::size_t scratch_size = 0;
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+      const TrajectoryBatch& b = batches[i];
+      if (b.cell->precision != batches.front().cell->precision)
+        throw BackendError("run_group: batches of one group must share their precision");
+      params.push_back(resolve(*b.cell));
+      starts.push_back(total);
+      total += b.count;
+      scratch_size = std::max(scratch_size,
+                              static_cast<std::size_t>(model_a_workspace_size(params.back(), 1)));
+      out[i].records.resize(b.count);
+      if (b.keep_weights)
+        out[i].final_weights.resize(static_cast<std::size_t>(b.count) * params.back().d);
+    }
+    parallel_over_trajectories<T>(total, threads_, scratch_size, [&](std::uint32_t g, T* scratch) {
+      const auto i = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), g) -
+                                              starts.begin() - 1);
+      const std::uint32_t k = g - starts[i];
+      const ModelAParams& p = params[i];
+      BatchResult& o = out[i];
+      SerialTeam team;
+      double* w = batches[i].keep_weights
+                      ? o.final_weights.data() + static_cast<std::size_t>(k) * p.d
+                      : nullptr;
+      o.records[k] = run_model_a_trajectory<T>(team, p, batches[i].first_id + k, scratch,
+                                               static_cast<NoObserver*>(nullptr), w);
+    });
     return out;
   }
 

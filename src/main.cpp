@@ -29,7 +29,7 @@ struct CommonOptions {
   std::string out_dir;
   bool write_trajectories = false;
   std::string progress = "auto";
-  std::int64_t batch_trajectories = 4096;
+  std::int64_t batch_trajectories = 0;  // 0: the backend's preference
 };
 
 void add_common_options(CLI::App& app, CommonOptions& o) {
@@ -50,8 +50,9 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   app.add_option("--batch-trajectories", o.batch_trajectories,
-                 "trajectories handed to the backend at once (results do not depend on it)")
-      ->check(CLI::PositiveNumber)
+                 "trajectories handed to the backend at once; 0 = the backend's preference (CPU "
+                 "4096, CUDA 65536). Results do not depend on it.")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
 }
 
@@ -115,14 +116,16 @@ std::string command_line(int argc, char** argv) {
 
 int run_cells(std::vector<CellConfig> cells, const std::vector<std::string>& swept,
               const nlohmann::json& definition, const CommonOptions& o, const std::string& cmd) {
-  SweepPlan plan = make_plan(std::move(cells), static_cast<std::uint32_t>(o.batch_trajectories));
-  // Everything that can fail on input fails before any work: the plan validated every cell,
-  // the output directory is created now.
-  std::unique_ptr<OutputDirectory> out;
-  if (!o.out_dir.empty()) out = std::make_unique<OutputDirectory>(o.out_dir);
+  // Everything that can fail on input fails before any work: the cells were validated when
+  // they were read, the plan checks them again, the output directory is created now.
   std::string note;
   std::unique_ptr<Backend> backend = make_backend(backend_kind(o.backend), o.threads, note);
   if (!note.empty()) std::cerr << "relusim: " << note << '\n';
+  const auto cap = o.batch_trajectories > 0 ? static_cast<std::uint32_t>(o.batch_trajectories)
+                                            : backend->preferred_batch_trajectories();
+  SweepPlan plan = make_plan(std::move(cells), cap);
+  std::unique_ptr<OutputDirectory> out;
+  if (!o.out_dir.empty()) out = std::make_unique<OutputDirectory>(o.out_dir);
   std::cerr << "relusim: " << plan.cells.size() << " cell(s), " << plan.total_trajectories
             << " trajectories on " << backend->description() << '\n';
 

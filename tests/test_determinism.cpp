@@ -66,3 +66,62 @@ TEST(Determinism, SeedsChangeResults) {
 
 }  // namespace
 }  // namespace relusim
+
+namespace relusim {
+namespace {
+
+TEST(Plan, GroupsGatherBatchesOfOneShapeInOrder) {
+  std::vector<CellConfig> cells;
+  for (int d : {2, 3}) {
+    for (double lambda : {0.0, 0.01, 0.1}) {
+      CellConfig c;
+      c.d = d;
+      c.regularizer = Regularizer::l2;
+      c.lambda = lambda;
+      c.trials = 25;
+      cells.push_back(c);
+    }
+  }
+  cells[4].precision = Precision::f32;  // a shape of its own
+  const SweepPlan plan = make_plan(cells, 60);
+  EXPECT_EQ(plan.total_trajectories, 150);
+  std::vector<int> seen(plan.batches.size(), 0);
+  std::vector<std::uint32_t> next_id(cells.size(), 0);
+  for (const LaunchGroup& g : plan.groups) {
+    std::int64_t sum = 0;
+    for (std::size_t b : g.batches) {
+      const PlannedBatch& pb = plan.batches[b];
+      ++seen[b];
+      sum += pb.count;
+      EXPECT_EQ(launch_shape(cells[pb.cell]), launch_shape(cells[plan.batches[g.batches[0]].cell]));
+      EXPECT_EQ(pb.first_id, next_id[pb.cell]);  // a cell's batches run in id order
+      next_id[pb.cell] += pb.count;
+    }
+    EXPECT_EQ(sum, g.trajectories);
+    EXPECT_LE(g.trajectories, 60);
+  }
+  for (int s : seen)
+    EXPECT_EQ(s, 1);
+  for (std::size_t c = 0; c < cells.size(); ++c)
+    EXPECT_EQ(next_id[c], 25u);
+  // Cells of one shape share groups (two cells of 25 fit under the cap of 60).
+  EXPECT_LT(plan.groups.size(), plan.batches.size());
+}
+
+TEST(Plan, GroupingDoesNotChangeResults) {
+  std::vector<CellConfig> cells;
+  for (double lambda : {0.0, 0.005, 0.02}) {
+    CellConfig c;
+    c.regularizer = Regularizer::l1;
+    c.lambda = lambda;
+    c.trials = 30;
+    c.n_samples = 15;
+    cells.push_back(c);
+  }
+  // One group of 90 against groups of at most 8 trajectories.
+  EXPECT_EQ(summary_csv(cells, testing::run_cells(cells, 2, 90)),
+            summary_csv(cells, testing::run_cells(cells, 2, 8)));
+}
+
+}  // namespace
+}  // namespace relusim

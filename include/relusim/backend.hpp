@@ -42,6 +42,17 @@ class Backend {
   /// One line for the user: which device, how many threads.
   virtual std::string description() const = 0;
   virtual BatchResult run(const TrajectoryBatch& batch) = 0;
+  /// Runs batches of one launch shape together (plan.hpp); results in the batches' order.
+  /// The default runs them one by one; backends that gain from one big launch override it.
+  virtual std::vector<BatchResult> run_group(const std::vector<TrajectoryBatch>& batches) {
+    std::vector<BatchResult> out;
+    out.reserve(batches.size());
+    for (const TrajectoryBatch& b : batches)
+      out.push_back(run(b));
+    return out;
+  }
+  /// How many trajectories this backend likes to get at once (the plan's batch and group cap).
+  virtual std::uint32_t preferred_batch_trajectories() const { return 4096; }
 };
 
 enum class BackendKind { automatic, cpu, cuda };
