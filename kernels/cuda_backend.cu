@@ -16,28 +16,36 @@
 #include "relusim/cuda_backend.hpp"
 #include "relusim/launch_rule.hpp"
 #include "relusim/model_a.hpp"
+#include "relusim/plan.hpp"
 
 namespace relusim {
 namespace {
 
+/// One block's work: which cell's parameters, which trajectory.
+struct LaunchItem {
+  std::uint32_t param;
+  std::uint32_t id;
+};
+
 template <class T, int kBlock>
 __global__ void __launch_bounds__(kBlock)
-    model_a_kernel(ModelAParams p, std::uint32_t first_id, const double* targets, T* global_ws,
-                   std::int64_t ws_elems, int use_shared, TrajectoryResult* results,
+    model_a_kernel(const ModelAParams* params, const LaunchItem* items, const double* targets,
+                   T* global_ws, std::int64_t ws_elems, int use_shared, TrajectoryResult* results,
                    double* final_w) {
   extern __shared__ double dynamic_shared[];  // double-aligned, also used for float workspaces
   __shared__ typename CudaTeam<kBlock>::Shared team_shared;
   CudaTeam<kBlock> team(team_shared);
   const std::int64_t k = blockIdx.x;
+  const LaunchItem item = items[k];
+  const ModelAParams& p = params[item.param];
   T* scratch = use_shared ? reinterpret_cast<T*>(dynamic_shared) : global_ws + k * ws_elems;
   const ModelAWorkspace<T> ws = model_a_workspace<T>(p, kBlock, scratch);
-  const std::uint32_t id = first_id + static_cast<std::uint32_t>(k);
 
-  model_a_setup(team, p, id, ws);
+  model_a_setup(team, p, item.id, ws);
   for (int j = team.rank(); j < p.d; j += kBlock)
     ws.target[j] = static_cast<T>(targets[k * p.d + j]);
   team.sync();
-  const TrajectoryResult r = model_a_run(team, p, id, ws, static_cast<NoObserver*>(nullptr));
+  const TrajectoryResult r = model_a_run(team, p, item.id, ws, static_cast<NoObserver*>(nullptr));
   if (team.rank() == 0) results[k] = r;
   for (int j = team.rank(); j < p.d; j += kBlock)
     final_w[k * p.d + j] = static_cast<double>(ws.w[j]);
@@ -57,49 +65,74 @@ class CudaBackend final : public Backend {
            std::to_string(props_.minor) + ")";
   }
 
+  std::uint32_t preferred_batch_trajectories() const override { return 1u << 16; }
+
   BatchResult run(const TrajectoryBatch& batch) override {
-    const ModelAParams p = resolve(*batch.cell);
-    return batch.cell->precision == Precision::f32 ? run_typed<float>(p, batch)
-                                                   : run_typed<double>(p, batch);
+    return std::move(run_group({batch}).front());
+  }
+
+  /// All batches of a group (one launch shape) in one launch per wave.
+  std::vector<BatchResult> run_group(const std::vector<TrajectoryBatch>& batches) override {
+    if (batches.empty()) return {};
+    for (const TrajectoryBatch& b : batches)
+      if (launch_shape(*b.cell) != launch_shape(*batches.front().cell))
+        throw BackendError("run_group: batches of one group must share their launch shape");
+    return batches.front().cell->precision == Precision::f32 ? run_typed<float>(batches)
+                                                             : run_typed<double>(batches);
   }
 
  private:
   template <class T>
-  BatchResult run_typed(ModelAParams p, const TrajectoryBatch& batch) {
-    const int block = model_a_block_size(p);
-    switch (block) {
+  std::vector<BatchResult> run_typed(const std::vector<TrajectoryBatch>& batches) {
+    switch (model_a_block_size(resolve(*batches.front().cell))) {
       case 32:
-        return run_block<T, 32>(p, batch);
+        return run_block<T, 32>(batches);
       case 64:
-        return run_block<T, 64>(p, batch);
+        return run_block<T, 64>(batches);
       case 128:
-        return run_block<T, 128>(p, batch);
+        return run_block<T, 128>(batches);
       default:
-        return run_block<T, 256>(p, batch);
+        return run_block<T, 256>(batches);
     }
   }
 
   template <class T, int kBlock>
-  BatchResult run_block(ModelAParams p, const TrajectoryBatch& batch) {
+  std::vector<BatchResult> run_block(const std::vector<TrajectoryBatch>& batches) {
     CudaStream stream;
-    // The parameters' vectors must live on the device.
-    DeviceBuffer<double> teacher_vec(p.teacher_vector ? static_cast<std::size_t>(p.d) : 0);
-    DeviceBuffer<double> init_vec(p.init_vector ? static_cast<std::size_t>(p.d) : 0);
-    if (p.teacher_vector) {
-      teacher_vec.upload(p.teacher_vector, static_cast<std::size_t>(p.d), stream.get());
-      p.teacher_vector = teacher_vec.get();
+    // Parameters: host copies (for the host targets) and device copies whose vectors live on
+    // the device.
+    std::vector<ModelAParams> host_params, device_params;
+    std::vector<DeviceBuffer<double>> vectors;
+    for (const TrajectoryBatch& b : batches) {
+      host_params.push_back(resolve(*b.cell));
+      ModelAParams dp = host_params.back();
+      for (const double** v : {&dp.teacher_vector, &dp.init_vector}) {
+        if (*v == nullptr) continue;
+        vectors.emplace_back(static_cast<std::size_t>(dp.d));
+        vectors.back().upload(*v, static_cast<std::size_t>(dp.d), stream.get());
+        *v = vectors.back().get();
+      }
+      device_params.push_back(dp);
     }
-    if (p.init_vector) {
-      init_vec.upload(p.init_vector, static_cast<std::size_t>(p.d), stream.get());
-      p.init_vector = init_vec.get();
-    }
-    ModelAParams host_p = resolve(*batch.cell);  // host pointers, for the host targets
+    DeviceBuffer<ModelAParams> params(device_params.size());
+    params.upload(device_params.data(), device_params.size(), stream.get());
 
-    const std::int64_t ws_elems = model_a_workspace_size(p, kBlock);
+    std::vector<LaunchItem> items;
+    std::vector<BatchResult> out(batches.size());
+    for (std::uint32_t i = 0; i < batches.size(); ++i) {
+      for (std::uint32_t k = 0; k < batches[i].count; ++k)
+        items.push_back({i, batches[i].first_id + k});
+      out[i].records.resize(batches[i].count);
+      if (batches[i].keep_weights)
+        out[i].final_weights.resize(static_cast<std::size_t>(batches[i].count) * host_params[i].d);
+    }
+    const int d = host_params.front().d;
+
+    const std::int64_t ws_elems = model_a_workspace_size(host_params.front(), kBlock);
     const std::int64_t ws_bytes = ws_elems * static_cast<std::int64_t>(sizeof(T));
-    bool in_shared = ws_bytes <= 48 * 1024;
-    if (!in_shared && ws_bytes <= max_shared_optin_ - static_cast<std::int64_t>(sizeof(
-                                                          typename CudaTeam<kBlock>::Shared))) {
+    const auto team_bytes = static_cast<std::int64_t>(sizeof(typename CudaTeam<kBlock>::Shared));
+    bool in_shared = ws_bytes <= 48 * 1024 - team_bytes;
+    if (!in_shared && ws_bytes <= max_shared_optin_ - team_bytes) {
       RELUSIM_CUDA_CHECK(cudaFuncSetAttribute(model_a_kernel<T, kBlock>,
                                               cudaFuncAttributeMaxDynamicSharedMemorySize,
                                               static_cast<int>(ws_bytes)));
@@ -107,52 +140,63 @@ class CudaBackend final : public Backend {
     }
     std::size_t free_bytes = 0, total_bytes = 0;
     RELUSIM_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-    const std::int64_t wave = model_a_wave_size(batch.count, ws_bytes, in_shared,
-                                                static_cast<std::int64_t>(free_bytes / 2));
-
-    BatchResult out;
-    out.records.resize(batch.count);
-    if (batch.keep_weights) out.final_weights.resize(static_cast<std::size_t>(batch.count) * p.d);
-    const std::size_t wave_n = static_cast<std::size_t>(wave);
+    const auto total = static_cast<std::int64_t>(items.size());
+    const std::int64_t wave =
+        model_a_wave_size(total, ws_bytes, in_shared, static_cast<std::int64_t>(free_bytes / 2));
+    const auto wave_n = static_cast<std::size_t>(wave);
     DeviceBuffer<T> global_ws(in_shared ? 0 : wave_n * static_cast<std::size_t>(ws_elems));
-    DeviceBuffer<double> targets(wave_n * p.d);
+    DeviceBuffer<LaunchItem> dev_items(wave_n);
+    DeviceBuffer<double> targets(wave_n * d);
     DeviceBuffer<TrajectoryResult> results(wave_n);
-    DeviceBuffer<double> final_w(wave_n * p.d);
-    std::vector<double> host_targets(wave_n * p.d), host_w(wave_n * p.d);
+    DeviceBuffer<double> final_w(wave_n * d);
+    std::vector<double> host_targets(wave_n * d), host_w(wave_n * d);
     std::vector<TrajectoryResult> host_results(wave_n);
+    std::vector<TargetInfo> info(wave_n);
+    const std::size_t shared_bytes = in_shared ? static_cast<std::size_t>(ws_bytes) : 0;
 
-    for (std::uint32_t begin = 0; begin < batch.count; begin += static_cast<std::uint32_t>(wave)) {
-      const std::uint32_t n =
-          std::min<std::uint32_t>(static_cast<std::uint32_t>(wave), batch.count - begin);
-      const std::uint32_t first = batch.first_id + begin;
-      const std::vector<TargetInfo> info =
-          model_a_batch_targets(host_p, batch.cell->precision, first, n, 0);
-      for (std::uint32_t k = 0; k < n; ++k)
+    for (std::int64_t begin = 0; begin < total; begin += wave) {
+      const auto n = static_cast<std::size_t>(std::min(wave, total - begin));
+      const auto b0 = static_cast<std::size_t>(begin);
+      // Targets on the host, one run of consecutive items of the same batch at a time.
+      for (std::size_t s = 0; s < n;) {
+        const LaunchItem first = items[b0 + s];
+        std::size_t e = s + 1;
+        while (e < n && items[b0 + e].param == first.param)
+          ++e;
+        const std::vector<TargetInfo> part =
+            model_a_batch_targets(host_params[first.param], batches[first.param].cell->precision,
+                                  first.id, static_cast<std::uint32_t>(e - s), 0);
+        std::move(part.begin(), part.end(), info.begin() + static_cast<std::ptrdiff_t>(s));
+        s = e;
+      }
+      for (std::size_t k = 0; k < n; ++k)
         std::copy(info[k].target.begin(), info[k].target.end(),
-                  host_targets.begin() + static_cast<std::ptrdiff_t>(k) * p.d);
-      targets.upload(host_targets.data(), static_cast<std::size_t>(n) * p.d, stream.get());
-      const std::size_t shared_bytes = in_shared ? static_cast<std::size_t>(ws_bytes) : 0;
-      model_a_kernel<T, kBlock><<<n, kBlock, shared_bytes, stream.get()>>>(
-          p, first, targets.get(), global_ws.get(), ws_elems, in_shared ? 1 : 0, results.get(),
-          final_w.get());
+                  host_targets.begin() + static_cast<std::ptrdiff_t>(k) * d);
+      dev_items.upload(items.data() + b0, n, stream.get());
+      targets.upload(host_targets.data(), n * d, stream.get());
+      model_a_kernel<T, kBlock><<<static_cast<unsigned>(n), kBlock, shared_bytes, stream.get()>>>(
+          params.get(), dev_items.get(), targets.get(), global_ws.get(), ws_elems,
+          in_shared ? 1 : 0, results.get(), final_w.get());
       RELUSIM_CUDA_CHECK(cudaGetLastError());
       results.download(host_results.data(), n, stream.get());
-      if (batch.keep_weights)
-        final_w.download(host_w.data(), static_cast<std::size_t>(n) * p.d, stream.get());
+      final_w.download(host_w.data(), n * d, stream.get());
       stream.synchronize();
-      for (std::uint32_t k = 0; k < n; ++k) {
-        TrajectoryRecord& rec = out.records[begin + k];
-        rec.id = first + k;
+      for (std::size_t k = 0; k < n; ++k) {
+        const LaunchItem item = items[b0 + k];
+        const std::uint32_t local = item.id - batches[item.param].first_id;
+        TrajectoryRecord& rec = out[item.param].records[local];
+        rec.id = item.id;
         rec.result = host_results[k];
         rec.design_checked = info[k].design_checked;
         rec.positive_definite = info[k].positive_definite;
         rec.lambda_within_bound = info[k].lambda_within_bound;
         rec.target_valid = info[k].target_valid;
         rec.lambda_bound = info[k].lambda_bound;
+        if (batches[item.param].keep_weights)
+          std::copy(host_w.begin() + static_cast<std::ptrdiff_t>(k) * d,
+                    host_w.begin() + static_cast<std::ptrdiff_t>(k + 1) * d,
+                    out[item.param].final_weights.begin() + static_cast<std::ptrdiff_t>(local) * d);
       }
-      if (batch.keep_weights)
-        std::copy(host_w.begin(), host_w.begin() + static_cast<std::ptrdiff_t>(n) * p.d,
-                  out.final_weights.begin() + static_cast<std::ptrdiff_t>(begin) * p.d);
     }
     return out;
   }
