@@ -82,6 +82,7 @@ void BM_NaiveFixedStep(benchmark::State& state) {
     benchmark::DoNotOptimize(g.data());
   }
   state.SetItemsProcessed(state.iterations());
+  state.counters["N*d"] = static_cast<double>(n) * d;
 }
 
 /// End to end on the CPU backend: one Kong-grid-like cell, all threads; items = steps taken.
@@ -100,6 +101,7 @@ void BM_CpuBackendKongCell(benchmark::State& state) {
       steps += rec.result.steps + 1;
   }
   state.SetItemsProcessed(steps);
+  state.counters["N*d"] = static_cast<double>(c.n_samples) * c.d;
 }
 
 /// (N, d) shapes: Kong's smallest and largest cells, a mid size, and the GPU reference shape.

@@ -155,10 +155,11 @@ TrajectoryRecord run_serial(const ModelAParams& p, std::uint32_t id, std::vector
 TEST(ModelA, ThreadedTeamMatchesSerialTeam) {
   // Team size 4 against size 1: the same outcome, the same weights to 1e-12 relative (the
   // reductions sum in another order). d = 1 and 2 exercise several lanes per coordinate,
-  // d = 3 an idle rank, d = 7 several coordinates per rank.
+  // d = 3 an idle rank, d = 7 several coordinates per rank, d = 9 the serial team's unrolled
+  // row products.
   int compared = 0;
   for (DataMode mode : {DataMode::fixed, DataMode::online, DataMode::expected}) {
-    for (int d : {1, 2, 3, 7}) {
+    for (int d : {1, 2, 3, 7, 9}) {
       for (Regularizer reg : {Regularizer::none, Regularizer::l2, Regularizer::l1}) {
         ModelAParams p = base_params(mode, 37, d);
         p.regularizer = reg;
@@ -180,7 +181,7 @@ TEST(ModelA, ThreadedTeamMatchesSerialTeam) {
       }
     }
   }
-  EXPECT_EQ(compared, 108);
+  EXPECT_EQ(compared, 135);
 }
 
 TEST(ModelA, ThreadedTeamFloatMatchesSerialOutcome) {
