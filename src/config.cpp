@@ -20,8 +20,15 @@ void validate(const CellConfig& c) {
   require(c.batch <= c.n_samples, "B",
           "must not exceed N (B = " + std::to_string(c.batch) +
               ", N = " + std::to_string(c.n_samples) + ")");
-  require(std::isfinite(c.lambda) && c.lambda >= 0.0, "lambda", "must be >= 0");
-  require(std::isfinite(c.eta) && c.eta > 0.0, "eta", "must be > 0");
+  require(std::isfinite(c.lambda) && c.lambda >= 0.0, "lambda", "must be finite and >= 0");
+  require(std::isfinite(c.eta) && c.eta > 0.0, "eta", "must be finite and > 0");
+  // One trajectory keeps its design (N x d) in memory; 2^31 entries are 16 GiB in double.
+  const std::int64_t rows =
+      c.mode == DataMode::fixed ? c.n_samples : (c.mode == DataMode::online ? c.batch : 0);
+  require(rows * static_cast<std::int64_t>(c.d) <= (std::int64_t{1} << 31),
+          c.mode == DataMode::online ? "B" : "N",
+          "the design of one trajectory (" + std::string(c.mode == DataMode::online ? "B" : "N") +
+              " x d = " + std::to_string(rows * c.d) + " entries) must not exceed 2^31 entries");
   require(c.steps >= 1, "steps", "must be >= 1");
   require(c.eps > 0.0 && c.eps < 1.0, "eps", "must lie in (0, 1)");
   require(std::isfinite(c.tol) && c.tol > 0.0, "tol", "must be > 0");

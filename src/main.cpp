@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <new>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -330,6 +331,10 @@ int main_impl(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return relusim::main_impl(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "relusim: error: out of memory (a trajectory's design takes N x d numbers per "
+                 "thread; use fewer --threads, a smaller N or d, or --precision float)\n";
+    return 1;
   } catch (const relusim::ConfigError& e) {
     std::cerr << "relusim: bad input: " << e.what() << '\n';
     return 2;

@@ -74,6 +74,8 @@ TEST(Config, BadInputNamesTheKey) {
   EXPECT_EQ(error_key_of_text("eta = -1"), "eta");
   EXPECT_EQ(error_key_of_text("N = 10\nB = 11"), "B");  // B > N
   EXPECT_EQ(error_key_of_text("trials = 0"), "trials");
+  EXPECT_EQ(error_key_of_text("N = 100000\nd = 60000"), "N");  // the design would not fit
+  EXPECT_EQ(error_key_of_text("lambda = inf"), "lambda");
   EXPECT_EQ(error_key_of_text("steps = 0"), "steps");
   EXPECT_EQ(error_key_of_text("tol = 0"), "tol");
   EXPECT_EQ(error_key_of_text("d = 2\nteacher = [1, 2, 3]"), "teacher");  // wrong length
