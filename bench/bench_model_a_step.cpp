@@ -38,8 +38,9 @@ void step_benchmark(benchmark::State& state, DataMode mode) {
   const auto ws = model_a_workspace<T>(p, 1, scratch.data());
   model_a_setup(team, p, 0, ws);
   std::int64_t t = 0;
+  const T ss = team_dot(team, ws.w_star, ws.w_star, p.d);
   for (auto _ : state) {
-    const Evaluation<T> e = model_a_evaluate(team, p, 0, t++, ws);
+    const Evaluation<T> e = model_a_evaluate(team, p, 0, t++, ws, ss);
     benchmark::DoNotOptimize(e.loss);
     for (int j = 0; j < d; ++j)
       ws.w[j] += static_cast<T>(1e-6) * ws.delta[j];  // tiny steps: same work

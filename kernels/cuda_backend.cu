@@ -27,8 +27,14 @@ struct LaunchItem {
   std::uint32_t id;
 };
 
+/// Blocks per SM the register allocation must allow: 768 threads per SM, a register cap of
+/// 65536 / 768 = 85. Without it ptxas capped the double, 256-thread kernel at 64 registers and
+/// spilled ~100 bytes; with no cap (min 1 block) it took 180+ registers and cut occupancy.
+template <int kBlock>
+inline constexpr int kMinBlocksPerSm = 768 / kBlock;
+
 template <class T, int kBlock>
-__global__ void __launch_bounds__(kBlock)
+__global__ void __launch_bounds__(kBlock, kMinBlocksPerSm<kBlock>)
     model_a_kernel(const ModelAParams* params, const LaunchItem* items, const double* targets,
                    T* global_ws, std::int64_t ws_elems, int use_shared, TrajectoryResult* results,
                    double* final_w) {

@@ -70,7 +70,8 @@ TEST(ModelA, DescentDeltaIsMinusTheGradientOfTheLoss) {
     SerialTeam team;
     const auto ws = model_a_workspace<double>(p, 1, scratch.data());
     model_a_setup(team, p, 3, ws);
-    const Evaluation<double> e = model_a_evaluate(team, p, 3, 0, ws);
+    const Evaluation<double> e =
+        model_a_evaluate(team, p, 3, 0, ws, team_dot(team, ws.w_star, ws.w_star, p.d));
     std::vector<double> w(ws.w, ws.w + p.d);
     EXPECT_NEAR(e.loss, fixed_loss(p, ws, w), 1e-14);
     const double h = 1e-6;
@@ -85,10 +86,10 @@ TEST(ModelA, DescentDeltaIsMinusTheGradientOfTheLoss) {
     if (reg != Regularizer::none) {  // as-printed flips only the regulariser's sign
       std::vector<double> descent(ws.delta, ws.delta + p.d);
       p.convention = Convention::as_printed;
-      model_a_evaluate(team, p, 3, 0, ws);
+      model_a_evaluate(team, p, 3, 0, ws, team_dot(team, ws.w_star, ws.w_star, p.d));
       p.regularizer = Regularizer::none;
       std::vector<double> as_printed(ws.delta, ws.delta + p.d);
-      model_a_evaluate(team, p, 3, 0, ws);
+      model_a_evaluate(team, p, 3, 0, ws, team_dot(team, ws.w_star, ws.w_star, p.d));
       for (int j = 0; j < p.d; ++j)
         EXPECT_NEAR(as_printed[static_cast<std::size_t>(j)] - ws.delta[j],
                     -(descent[static_cast<std::size_t>(j)] - ws.delta[j]), 1e-15);
@@ -103,7 +104,8 @@ TEST(ModelA, ExpectedModeLossIsThePopulationLoss) {
   SerialTeam team;
   const auto ws = model_a_workspace<double>(p, 1, scratch.data());
   model_a_setup(team, p, 0, ws);
-  const double loss = model_a_evaluate(team, p, 0, 0, ws).loss;
+  const double loss =
+      model_a_evaluate(team, p, 0, 0, ws, team_dot(team, ws.w_star, ws.w_star, p.d)).loss;
   const int n = 400000;
   double s = 0.0, s2 = 0.0;
   for (int i = 0; i < n; ++i) {

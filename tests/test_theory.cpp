@@ -124,7 +124,7 @@ TEST(Theory, ExpectedDeltaMatchesAverageOfFixedModeGradients) {
     std::vector<double> mean(d, 0.0), sq(d, 0.0);
     for (std::uint32_t k = 0; k < static_cast<std::uint32_t>(designs); ++k) {
       model_a_setup(team, p, k, ws);
-      model_a_evaluate(team, p, k, 0, ws);
+      model_a_evaluate(team, p, k, 0, ws, team_dot(team, ws.w_star, ws.w_star, p.d));
       for (int j = 0; j < d; ++j) {
         mean[static_cast<std::size_t>(j)] += ws.delta[j] / designs;
         sq[static_cast<std::size_t>(j)] += ws.delta[j] * ws.delta[j] / designs;

@@ -231,25 +231,44 @@ RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, const T* u, 
   }
 }
 
-/// Norms of the current state that every step needs, reduced over the team.
+/// Norms of the current state, reduced over the team.
 template <class T>
 struct StateNorms {
   T ww;  ///< ||w||^2
-  T ss;  ///< ||w*||^2
+  T ss;  ///< ||w*||^2 (constant along a trajectory: computed once)
   T ws;  ///< w . w*
-  T l1;  ///< ||w||_1
+  T l1;  ///< ||w||_1 (only when asked for: l1sq needs it)
+  T dd;  ///< ||w - target||^2 (0 without a target)
 };
 
+/// One pass over the coordinates: ww, ws, dd and (if need_l1) l1, with ss given.
 template <class T, class Team>
-RELUSIM_HD inline StateNorms<T> state_norms(Team& team, const T* w, const T* w_star, int d) {
-  T ww = T(0), ss = T(0), ws = T(0), l1 = T(0);
+RELUSIM_HD inline StateNorms<T> state_norms(Team& team, const T* w, const T* w_star,
+                                            const T* target, int d, T ss, bool need_l1) {
+  T ww = T(0), ws = T(0), l1 = T(0), dd = T(0);
   for (int j = team.rank(); j < d; j += team.size()) {
     ww += w[j] * w[j];
-    ss += w_star[j] * w_star[j];
     ws += w[j] * w_star[j];
-    l1 += hd::fabs(w[j]);
+    if (need_l1) l1 += hd::fabs(w[j]);
+    if (target != nullptr) {
+      const T a = w[j] - target[j];
+      dd += a * a;
+    }
   }
-  return {team.reduce_sum(ww), team.reduce_sum(ss), team.reduce_sum(ws), team.reduce_sum(l1)};
+  StateNorms<T> n;
+  n.ww = team.reduce_sum(ww);
+  n.ss = ss;
+  n.ws = team.reduce_sum(ws);
+  n.l1 = need_l1 ? team.reduce_sum(l1) : T(0);
+  n.dd = target != nullptr ? team.reduce_sum(dd) : T(0);
+  return n;
+}
+
+/// All norms of w against w*, without a target (theory and targets use this).
+template <class T, class Team>
+RELUSIM_HD inline StateNorms<T> state_norms(Team& team, const T* w, const T* w_star, int d) {
+  return state_norms(team, w, w_star, static_cast<const T*>(nullptr), d,
+                     team_dot(team, w_star, w_star, d), true);
 }
 
 /// E[Delta_data] of MODEL.md §1.1 (Tian (10)-(11)) and the population data loss, from the norms.
@@ -302,12 +321,14 @@ struct Evaluation {
 };
 
 /// Computes ws.delta = Delta(ws.w) for step `step` (online mode draws its minibatch here).
+/// `ss` is ||w*||^2; the norms include the squared distance to ws.target.
 template <class T, class Team>
 RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams& p,
                                                  std::uint32_t id, std::int64_t step,
-                                                 const ModelAWorkspace<T>& ws) {
+                                                 const ModelAWorkspace<T>& ws, T ss) {
   Evaluation<T> e;
-  e.norms = state_norms(team, ws.w, ws.w_star, p.d);
+  e.norms = state_norms(team, ws.w, ws.w_star, static_cast<const T*>(ws.target), p.d, ss,
+                        p.regularizer == Regularizer::l1sq);
   if (p.mode == DataMode::expected) {
     if (e.norms.ww > T(0)) {
       e.loss = expected_gradient(team, e.norms, ws.w, ws.w_star, p.d, ws.delta);
@@ -346,62 +367,71 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams&
 // The trajectory
 // ---------------------------------------------------------------------------------------------
 
+/// The reported figures of a state (distance, angle, loss, gradient norm).
+template <class T>
+RELUSIM_HD inline void describe_state(const Evaluation<T>& e, T gg, T target_sq,
+                                      TrajectoryResult& res) {
+  const double ww = static_cast<double>(e.norms.ww), ss = static_cast<double>(e.norms.ss);
+  res.distance = hd::sqrt(static_cast<double>(e.norms.dd) / static_cast<double>(target_sq));
+  res.angle = ww > 0.0 ? hd::angle_from_cos(static_cast<double>(e.norms.ws) / hd::sqrt(ww * ss))
+                       : hd::kPi / 2;
+  res.loss = static_cast<double>(e.loss);
+  res.grad_norm = hd::sqrt(static_cast<double>(gg));
+}
+
 /// Runs the dynamics from the state model_a_setup left (and the target the backend set) and
 /// classifies the end (MODEL.md §5). Every rank returns the same result; ws.w holds the final w.
+/// The tests of a step compare squares and cosines (no sqrt or acos on the hot path); the
+/// reported figures are computed once, at the end (or at every step for an observer).
 template <class T, class Team, class Observer = NoObserver>
 RELUSIM_HD inline TrajectoryResult model_a_run(Team& team, const ModelAParams& p, std::uint32_t id,
                                                const ModelAWorkspace<T>& ws,
                                                Observer* observer = nullptr) {
   TrajectoryResult res;
-  const T target_norm = hd::sqrt(team_dot(team, ws.target, ws.target, p.d));
-  T dist_sq = T(0), omega_sq = T(0);
+  const T ss = team_dot(team, ws.w_star, ws.w_star, p.d);
+  const T target_sq = team_dot(team, ws.target, ws.target, p.d);
+  T omega_sq = T(0);
   for (int j = team.rank(); j < p.d; j += team.size()) {
     const T a = ws.w[j] - ws.w_star[j];
     omega_sq += a * a;
   }
-  omega_sq = team.reduce_sum(omega_sq);
+  res.started_in_omega = team.reduce_sum(omega_sq) < ss;
+
+  // The limits below are recomputed where they are used rather than held across the loop:
+  // a few multiplications per step cost less than the registers (the CUDA kernels spilled).
+  const double ssd = static_cast<double>(ss);
 
   bool met = false, dead = false, small_step = false;
   for (std::int64_t t = 0;; ++t) {
-    const Evaluation<T> e = model_a_evaluate(team, p, id, t, ws);
-    T gg = T(0);
-    dist_sq = T(0);
-    for (int j = team.rank(); j < p.d; j += team.size()) {
-      const T a = ws.w[j] - ws.target[j];
-      dist_sq += a * a;
-      gg += ws.delta[j] * ws.delta[j];
-    }
-    dist_sq = team.reduce_sum(dist_sq);
-    gg = team.reduce_sum(gg);
-
-    const T nw = hd::sqrt(e.norms.ww), ns = hd::sqrt(e.norms.ss);
-    if (t == 0) res.started_in_omega = omega_sq < e.norms.ss;
-    res.distance = static_cast<double>(hd::sqrt(dist_sq) / target_norm);
-    res.angle =
-        nw > T(0) ? static_cast<double>(hd::angle_from_cos(e.norms.ws / (nw * ns))) : hd::kPi / 2;
-    res.loss = static_cast<double>(e.loss);
-    res.grad_norm = static_cast<double>(hd::sqrt(gg));
+    const Evaluation<T> e = model_a_evaluate(team, p, id, t, ws, ss);
+    T g2 = T(0);
+    for (int j = team.rank(); j < p.d; j += team.size())
+      g2 += ws.delta[j] * ws.delta[j];
+    const T gg = team.reduce_sum(g2);
     res.steps = t;
     if constexpr (Observer::enabled) {
       if (team.rank() == 0 && observer != nullptr) {
+        describe_state(e, gg, target_sq, res);
         observer->on_step(t, ws.w, p.d, res.loss, res.distance, res.angle);
       }
     }
 
+    const double ww = static_cast<double>(e.norms.ww);
     const bool finite = hd::isfinite(e.norms.ww) && hd::isfinite(gg) && hd::isfinite(e.loss);
-    if (!finite || static_cast<double>(nw) > p.blowup * static_cast<double>(ns)) {
+    if (!finite || ww > p.blowup * p.blowup * ssd) {
+      describe_state(e, gg, target_sq, res);
       res.outcome = Outcome::diverged;
       return res;
     }
     switch (p.criterion) {
       case Criterion::distance:
-        met = res.distance < p.tol;
+        met = static_cast<double>(e.norms.dd) < p.tol * p.tol * static_cast<double>(target_sq);
         break;
       case Criterion::angle:
-        met = res.angle < p.tol;
+        met = ww > 0.0 && static_cast<double>(e.norms.ws) > hd::cos(p.tol) * hd::sqrt(ww * ssd);
         break;
       case Criterion::loss:
-        met = res.loss / static_cast<double>(e.norms.ss) < p.tol;
+        met = static_cast<double>(e.loss) < p.tol * ssd;
         break;
     }
     // Steps to converge count from the last entry into the criterion.
@@ -412,17 +442,17 @@ RELUSIM_HD inline TrajectoryResult model_a_run(Team& team, const ModelAParams& p
     }
     // Dead: no active sample of the fixed design (or w = 0); without a regulariser nothing can
     // revive the unit. A minibatch without an active sample says nothing: online, only w = 0 is.
-    dead = p.mode == DataMode::online ? nw == T(0) : e.active == 0;
-    const bool dead_for_good = dead && (p.regularizer == Regularizer::none || nw == T(0));
+    dead = p.mode == DataMode::online ? ww == 0.0 : e.active == 0;
+    const bool dead_for_good = dead && (p.regularizer == Regularizer::none || ww == 0.0);
     small_step =
-        p.mode != DataMode::online &&
-        static_cast<double>(gg) < p.stuck_tol * p.stuck_tol * static_cast<double>(e.norms.ss);
-    if (p.early_stop && (met || dead_for_good || small_step)) break;
-    if (t >= p.max_steps) break;
+        p.mode != DataMode::online && static_cast<double>(gg) < p.stuck_tol * p.stuck_tol * ssd;
+    if ((p.early_stop && (met || dead_for_good || small_step)) || t >= p.max_steps) {
+      describe_state(e, gg, target_sq, res);
+      break;
+    }
 
-    const T eta = static_cast<T>(p.eta);
     for (int j = team.rank(); j < p.d; j += team.size())
-      ws.w[j] += eta * ws.delta[j];
+      ws.w[j] += static_cast<T>(p.eta) * ws.delta[j];
     team.sync();
   }
 
