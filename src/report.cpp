@@ -13,9 +13,7 @@
 #ifndef RELUSIM_VERSION
 #define RELUSIM_VERSION "0.0.0"
 #endif
-#ifndef RELUSIM_GIT_REVISION
-#define RELUSIM_GIT_REVISION "unknown"
-#endif
+#include "relusim_git_revision.hpp"  // generated at build time: RELUSIM_GIT_REVISION
 
 namespace relusim {
 namespace {
