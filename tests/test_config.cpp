@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -208,6 +209,44 @@ TEST(Cli, SuccessfulRunWritesConsistentFiles) {
   EXPECT_TRUE(std::filesystem::exists(dir / "summary.json"));
   for (const auto& entry : std::filesystem::directory_iterator(dir))
     EXPECT_NE(entry.path().extension(), ".partial");
+}
+
+}  // namespace
+}  // namespace relusim
+
+namespace relusim {
+namespace {
+
+std::string command_output(const std::string& cmd) {
+  std::string out;
+  if (FILE* pipe = ::popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, pipe) != nullptr)
+      out += buf;
+    ::pclose(pipe);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
+    out.pop_back();
+  return out;
+}
+
+TEST(Cli, SummaryJsonRecordsTheCurrentRevision) {
+  const std::string head = command_output(std::string("git -C ") + RELUSIM_SOURCE_DIR +
+                                          " rev-parse --short=12 HEAD 2>/dev/null");
+  if (head.size() != 12) GTEST_SKIP() << "not a git checkout";
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("relusim_test_provenance_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::string err;
+  ASSERT_EQ(run_cli("run --trials 3 --backend cpu --out " + dir.string(), err), 0) << err;
+  std::ifstream in(dir / "summary.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string json = ss.str();
+  // The stamp is taken at build time: the binary under test was built from this HEAD.
+  EXPECT_NE(json.find("\"git_revision\": \"" + head), std::string::npos) << json.substr(0, 400);
+  EXPECT_NE(json.find("\"relusim_version\""), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
