@@ -244,7 +244,9 @@ TEST(Cli, SummaryJsonRecordsTheCurrentRevision) {
   ss << in.rdbuf();
   const std::string json = ss.str();
   // The stamp is taken at build time: the binary under test was built from this HEAD.
-  EXPECT_NE(json.find("\"git_revision\": \"" + head), std::string::npos) << json.substr(0, 400);
+  EXPECT_NE(json.find("\"git_revision\": \"" + head), std::string::npos)
+      << "HEAD " << head << " in\n"
+      << json.substr(json.find("git_revision"), 60);
   EXPECT_NE(json.find("\"relusim_version\""), std::string::npos);
   std::filesystem::remove_all(dir);
 }
