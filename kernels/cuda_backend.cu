@@ -147,8 +147,10 @@ class CudaBackend final : public Backend {
     std::size_t free_bytes = 0, total_bytes = 0;
     RELUSIM_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
     const auto total = static_cast<std::int64_t>(items.size());
-    const std::int64_t wave =
-        model_a_wave_size(total, ws_bytes, in_shared, static_cast<std::int64_t>(free_bytes / 2));
+    const auto extra = static_cast<std::int64_t>(sizeof(TrajectoryResult) + sizeof(LaunchItem) +
+                                                 2 * sizeof(double) * static_cast<std::size_t>(d));
+    const std::int64_t wave = model_a_wave_size(total, ws_bytes, extra, in_shared,
+                                                static_cast<std::int64_t>(free_bytes / 2));
     const auto wave_n = static_cast<std::size_t>(wave);
     DeviceBuffer<T> global_ws(in_shared ? 0 : wave_n * static_cast<std::size_t>(ws_elems));
     DeviceBuffer<LaunchItem> dev_items(wave_n);

@@ -124,14 +124,19 @@ TEST(GpuPlanning, BlockSizeRule) {
 }
 
 TEST(GpuPlanning, WavesBoundMemory) {
-  // A workspace of 1 MiB per trajectory and 1 GiB of budget: waves of < 1024 trajectories.
-  const std::int64_t ws = 1 << 20;
-  const std::int64_t wave = model_a_wave_size(10'000'000, ws, false, std::int64_t{1} << 30);
-  EXPECT_GT(wave, 900);
-  EXPECT_LT(wave * ws, std::int64_t{1} << 30);
-  EXPECT_EQ(model_a_wave_size(10, ws, false, std::int64_t{1} << 30), 10);
-  EXPECT_EQ(model_a_wave_size(10, ws, false, 1), 1);      // always progress
-  EXPECT_EQ(model_a_wave_size(5000, ws, true, 1), 5000);  // shared memory: no global workspace
+  // 1 MiB of workspace and 4 KiB of buffers per trajectory, a 1 GiB budget: the wave fills the
+  // budget without exceeding it.
+  const std::int64_t ws = 1 << 20, extra = 4096, budget = std::int64_t{1} << 30;
+  const std::int64_t wave = model_a_wave_size(10'000'000, ws, extra, false, budget);
+  EXPECT_LE(wave * (ws + extra), budget);
+  EXPECT_GT((wave + 1) * (ws + extra), budget);
+  EXPECT_EQ(model_a_wave_size(10, ws, extra, false, budget), 10);
+  EXPECT_EQ(model_a_wave_size(10, ws, extra, false, 1), 1);  // always progress
+  // Shared-memory workspaces: only the buffers count. d = 65536 makes them 1 MiB each.
+  const std::int64_t big_d_extra = 2 * 8 * 65536 + 64;
+  EXPECT_EQ(model_a_wave_size(5000, ws, extra, true, budget), 5000);
+  EXPECT_LE(model_a_wave_size(5000, ws, big_d_extra, true, budget) * big_d_extra, budget);
+  EXPECT_EQ(model_a_wave_size(std::int64_t{1} << 30, 8, 8, true, budget), std::int64_t{1} << 20);
 }
 
 }  // namespace

@@ -29,12 +29,13 @@ inline std::int64_t model_a_workspace_bytes(const ModelAParams& p, int block, in
 }
 
 /// Trajectories per launch ("wave"): all of them when the workspaces fit in shared memory,
-/// otherwise as many as fit in `budget_bytes` of global memory (at least one).
+/// otherwise as many as fit in `budget_bytes` of global memory (at least one). `extra_bytes` is
+/// what each trajectory needs besides its workspace (target, final weights, result record).
 inline std::int64_t model_a_wave_size(std::int64_t trajectories, std::int64_t workspace_bytes,
-                                      bool in_shared_memory, std::int64_t budget_bytes) {
-  const std::int64_t per =
-      workspace_bytes + 64 + 8 * 1024;  // + result record and weights (bounded)
-  std::int64_t wave = in_shared_memory ? trajectories : budget_bytes / per;
+                                      std::int64_t extra_bytes, bool in_shared_memory,
+                                      std::int64_t budget_bytes) {
+  const std::int64_t per = (in_shared_memory ? 0 : workspace_bytes) + extra_bytes;
+  std::int64_t wave = per > 0 ? budget_bytes / per : trajectories;
   if (wave < 1) wave = 1;
   if (wave > trajectories) wave = trajectories;
   if (wave > (std::int64_t{1} << 20)) wave = std::int64_t{1} << 20;  // bounds the host staging too
