@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "relusim/model_a.hpp"
@@ -13,9 +14,9 @@ namespace {
 
 TEST(Random, DrawsArePureFunctionsOfTheirAddress) {
   const PhiloxAddress a{42, 7, StreamPurpose::design, 123, 4};
-  const double2 first = normal_pair(a);
+  const DrawPair first = normal_pair(a);
   (void)normal_pair({42, 8, StreamPurpose::design, 123, 4});  // no hidden state
-  const double2 again = normal_pair(a);
+  const DrawPair again = normal_pair(a);
   EXPECT_EQ(first.x, again.x);
   EXPECT_EQ(first.y, again.y);
   // Each component of the address changes the draw.
@@ -27,11 +28,51 @@ TEST(Random, DrawsArePureFunctionsOfTheirAddress) {
   EXPECT_NE(normal_pair({42, 7, StreamPurpose::design, 123, 5}).x, first.x);
 }
 
+TEST(Random, PortablePhiloxIsBitIdenticalToCurand) {
+#if defined(RELUSIM_NO_CURAND)
+  GTEST_SKIP() << "built without cuRAND's headers: the portable generator is the only one";
+#else
+  std::uint32_t state = 12345;  // a cheap LCG to spread counters and keys
+  auto next = [&state] { return state = state * 1664525u + 1013904223u; };
+  for (int i = 0; i < 100000; ++i) {
+    const PhiloxWords c{next(), next(), next(), next()};
+    const std::uint32_t k0 = next(), k1 = next();
+    const PhiloxWords p = portable::philox4x32_10(c, k0, k1);
+    uint4 cc;
+    cc.x = c.x;
+    cc.y = c.y;
+    cc.z = c.z;
+    cc.w = c.w;
+    uint2 kk;
+    kk.x = k0;
+    kk.y = k1;
+    const uint4 r = curand_Philox4x32_10(cc, kk);
+    ASSERT_TRUE(p.x == r.x && p.y == r.y && p.z == r.z && p.w == r.w) << i;
+    const DrawPair n = portable::box_muller_double(p.x, p.y, p.z, p.w);
+    const double2 m = _curand_box_muller_double(r.x, r.y, r.z, r.w);
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(n.x), std::bit_cast<std::uint64_t>(m.x)) << i;
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(n.y), std::bit_cast<std::uint64_t>(m.y)) << i;
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(portable::uniform_double(p.x, p.y)),
+              std::bit_cast<std::uint64_t>(_curand_uniform_double_hq(r.x, r.y)))
+        << i;
+  }
+#endif
+}
+
+TEST(Random, KnownAnswer) {
+  // Philox4x32-10 known-answer vector (Random123's kat_vectors: counter 0, key 0).
+  const PhiloxWords zero = portable::philox4x32_10({0, 0, 0, 0}, 0, 0);
+  EXPECT_EQ(zero.x, 0x6627e8d5u);
+  EXPECT_EQ(zero.y, 0xe169c58du);
+  EXPECT_EQ(zero.z, 0xbc57ac4cu);
+  EXPECT_EQ(zero.w, 0x9b00dbd8u);
+}
+
 TEST(Random, NormalAndUniformMoments) {
   const int n = 200000;
   double s1 = 0, s2 = 0, s4 = 0, u1 = 0, u2 = 0;
   for (int i = 0; i < n; ++i) {
-    const double2 z = normal_pair({1, 0, StreamPurpose::test, static_cast<std::uint64_t>(i), 0});
+    const DrawPair z = normal_pair({1, 0, StreamPurpose::test, static_cast<std::uint64_t>(i), 0});
     for (double v : {z.x, z.y}) {
       s1 += v;
       s2 += v * v;
