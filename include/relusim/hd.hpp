@@ -4,10 +4,18 @@
 
 #if defined(__CUDACC__)
 #define RELUSIM_HD __host__ __device__
-#define RELUSIM_DEVICE_CODE 1
 #else
 #define RELUSIM_HD
-#define RELUSIM_DEVICE_CODE 0
+#endif
+
+// cuRAND's device API reads QUALIFIERS: with these it compiles as host code under g++ and as
+// host+device code under nvcc (random.hpp includes it after this header).
+#if !defined(QUALIFIERS)
+#if defined(__CUDACC__)
+#define QUALIFIERS static __forceinline__ __host__ __device__
+#else
+#define QUALIFIERS static inline
+#endif
 #endif
 
 #include <cmath>

@@ -12,14 +12,7 @@
 #include "relusim/hd.hpp"
 
 #if !defined(RELUSIM_NO_CURAND)
-#if !defined(QUALIFIERS)
-#if defined(__CUDACC__)
-#define QUALIFIERS static __forceinline__ __host__ __device__
-#else
-#define QUALIFIERS static inline
-#endif
-#endif
-#include <curand_kernel.h>
+#include <curand_kernel.h>  // with QUALIFIERS from hd.hpp: usable as host code too
 #endif
 
 namespace relusim {
