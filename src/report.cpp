@@ -44,9 +44,6 @@ nlohmann::json json_number(double v) {
   return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
 }
 
-const char* kOutcomeColumns[kOutcomeCount] = {"converged", "diverged", "dead", "stuck",
-                                              "undecided"};
-
 }  // namespace
 
 std::string relusim_version() {
@@ -124,8 +121,8 @@ std::string summary_csv(const std::vector<CellConfig>& cells,
   for (const auto& p : cell_parameters())
     os << ',' << p.key;
   os << ",trials";
-  for (const char* o : kOutcomeColumns)
-    os << ',' << o;
+  for (int o = 0; o < kOutcomeCount; ++o)
+    os << ',' << to_string(static_cast<Outcome>(o));
   os << ",rate,ci_low,ci_high,bound,theorem,verdict,frac_in_omega,mean_steps_to_converge,"
         "frac_positive_definite,frac_lambda_within_bound,frac_target_valid,mean_final_distance\n";
   for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -190,7 +187,7 @@ nlohmann::json summary_json(const std::vector<CellConfig>& cells,
     e["trials"] = s.trials;
     nlohmann::json counts;
     for (int o = 0; o < kOutcomeCount; ++o)
-      counts[kOutcomeColumns[o]] = s.counts[static_cast<std::size_t>(o)];
+      counts[to_string(static_cast<Outcome>(o))] = s.counts[static_cast<std::size_t>(o)];
     e["counts"] = counts;
     e["rate"] = json_number(s.rate);
     e["ci95"] = {s.ci.lo, s.ci.hi};

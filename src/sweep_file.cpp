@@ -100,12 +100,6 @@ SweepConfig parse_sweep_text(const std::string& text, const std::string& source_
   for (const ParamInfo& p : cell_parameters())
     for (auto& axis : axes)
       if (axis.first == p.key) sweep.axes.push_back(std::move(axis));
-  // Check each axis value's type against its key before expanding.
-  for (const auto& [key, values] : sweep.axes)
-    for (const ParamValue& v : values) {
-      CellConfig probe = sweep.base;
-      set_parameter(probe, key, v);
-    }
   expand_grid(sweep);
   return sweep;
 }

@@ -3,6 +3,7 @@
 // (ThreadedTeam).
 #pragma once
 
+#include <type_traits>
 #include <vector>
 
 #include "relusim/backend.hpp"
@@ -16,9 +17,14 @@ template <class T>
 TargetInfo model_a_target(const ModelAParams& p, const ModelAWorkspace<T>& ws) {
   std::vector<double> w_star(ws.w_star, ws.w_star + p.d);
   if (p.mode == DataMode::fixed) {
-    const std::size_t size = static_cast<std::size_t>(p.n_samples) * static_cast<std::size_t>(p.d);
-    std::vector<double> x(ws.x, ws.x + size);
-    return fixed_mode_target(p, x.data(), w_star.data());
+    if constexpr (std::is_same_v<T, double>) {
+      return fixed_mode_target(p, ws.x, w_star.data());  // the design is already in double
+    } else {
+      const std::size_t size =
+          static_cast<std::size_t>(p.n_samples) * static_cast<std::size_t>(p.d);
+      std::vector<double> x(ws.x, ws.x + size);
+      return fixed_mode_target(p, x.data(), w_star.data());
+    }
   }
   return expected_mode_target(p, w_star.data());
 }

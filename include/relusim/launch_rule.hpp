@@ -23,11 +23,6 @@ inline int model_a_block_size(const ModelAParams& p) {
   return kBlockSizes[3];
 }
 
-/// Bytes of workspace one trajectory needs for block size `block`.
-inline std::int64_t model_a_workspace_bytes(const ModelAParams& p, int block, int scalar_bytes) {
-  return model_a_workspace_size(p, block) * scalar_bytes;
-}
-
 /// Trajectories per launch ("wave"): all of them when the workspaces fit in shared memory,
 /// otherwise as many as fit in `budget_bytes` of global memory (at least one). `extra_bytes` is
 /// what each trajectory needs besides its workspace (target, final weights, result record).
