@@ -97,7 +97,7 @@ void BM_CpuBackendKongCell(benchmark::State& state) {
   auto backend = make_cpu_backend(0);
   std::int64_t steps = 0;
   for (auto _ : state) {
-    const BatchResult r = backend->run({&c, 0, 256, false});
+    const BatchResult r = backend->run({&c, 0, 256});
     for (const auto& rec : r.records)
       steps += rec.result.steps + 1;
   }

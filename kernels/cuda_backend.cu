@@ -4,19 +4,28 @@
 // is part of model_a_run). The per-trajectory mathematics is the single-source code the CPU
 // backend runs (model_a.hpp), with the same Philox streams.
 //
-// Targets (w_hat, Kong's checks) are computed on the host with the CPU code in this version and
-// uploaded with the batch; see docs/gpu.md.
+// A wave of trajectories runs as:
+//   fixed mode:  design kernel (setup, X and w* out) -> batched targets on cuBLAS
+//                (batched_targets.hpp, cublas_ops.cuh)
+//   other modes: targets of the population dynamics on the host (targets.hpp), uploaded
+//   model kernel (setup, model_a_run, one record per trajectory)
+//   reduce_by_key of the records to per-cell tallies (tally_reduce.cuh)
+// and only the tallies come back, plus records and final weights when asked for.
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
+#include "cublas_ops.cuh"
 #include "cuda_check.cuh"
 #include "cuda_team.cuh"
+#include "relusim/batched_targets.hpp"
 #include "relusim/cpu_trajectory.hpp"
 #include "relusim/cuda_backend.hpp"
 #include "relusim/launch_rule.hpp"
 #include "relusim/model_a.hpp"
 #include "relusim/plan.hpp"
+#include "tally_reduce.cuh"
 
 namespace relusim {
 namespace {
@@ -33,29 +42,168 @@ struct LaunchItem {
 template <int kBlock>
 inline constexpr int kMinBlocksPerSm = 768 / kBlock;
 
+/// The workspace of block k: dynamic shared memory, or its slice of global memory.
+template <class T>
+__device__ T* block_scratch(T* global_ws, std::int64_t ws_elems, int use_shared) {
+  extern __shared__ double dynamic_shared[];  // double-aligned, also used for float workspaces
+  return use_shared ? reinterpret_cast<T*>(dynamic_shared) : global_ws + blockIdx.x * ws_elems;
+}
+
+/// Fixed mode: the setup alone, writing the design and the teacher (in double) for the batched
+/// targets. It draws exactly what model_a_kernel's setup draws.
 template <class T, int kBlock>
 __global__ void __launch_bounds__(kBlock, kMinBlocksPerSm<kBlock>)
-    model_a_kernel(const ModelAParams* params, const LaunchItem* items, const double* targets,
-                   T* global_ws, std::int64_t ws_elems, int use_shared, TrajectoryResult* results,
-                   double* final_w) {
-  extern __shared__ double dynamic_shared[];  // double-aligned, also used for float workspaces
+    model_a_design_kernel(const ModelAParams* params, const LaunchItem* items, T* global_ws,
+                          std::int64_t ws_elems, int use_shared, double* x_out,
+                          double* w_star_out) {
   __shared__ typename CudaTeam<kBlock>::Shared team_shared;
   CudaTeam<kBlock> team(team_shared);
   const std::int64_t k = blockIdx.x;
   const LaunchItem item = items[k];
   const ModelAParams& p = params[item.param];
-  T* scratch = use_shared ? reinterpret_cast<T*>(dynamic_shared) : global_ws + k * ws_elems;
-  const ModelAWorkspace<T> ws = model_a_workspace<T>(p, kBlock, scratch);
+  const ModelAWorkspace<T> ws =
+      model_a_workspace<T>(p, kBlock, block_scratch(global_ws, ws_elems, use_shared));
+  model_a_setup(team, p, item.id, ws);
+  const std::int64_t size = static_cast<std::int64_t>(p.n_samples) * p.d;
+  for (std::int64_t e = team.rank(); e < size; e += kBlock)
+    x_out[k * size + e] = static_cast<double>(ws.x[e]);
+  for (int j = team.rank(); j < p.d; j += kBlock)
+    w_star_out[k * p.d + j] = static_cast<double>(ws.w_star[j]);
+}
+
+template <class T, int kBlock>
+__global__ void __launch_bounds__(kBlock, kMinBlocksPerSm<kBlock>)
+    model_a_kernel(const ModelAParams* params, const LaunchItem* items, const double* targets,
+                   const TargetChecks* checks, T* global_ws, std::int64_t ws_elems, int use_shared,
+                   TrajectoryRecord* records, double* final_w) {
+  __shared__ typename CudaTeam<kBlock>::Shared team_shared;
+  CudaTeam<kBlock> team(team_shared);
+  const std::int64_t k = blockIdx.x;
+  const LaunchItem item = items[k];
+  const ModelAParams& p = params[item.param];
+  const ModelAWorkspace<T> ws =
+      model_a_workspace<T>(p, kBlock, block_scratch(global_ws, ws_elems, use_shared));
 
   model_a_setup(team, p, item.id, ws);
   for (int j = team.rank(); j < p.d; j += kBlock)
     ws.target[j] = static_cast<T>(targets[k * p.d + j]);
   team.sync();
   const TrajectoryResult r = model_a_run(team, p, item.id, ws, static_cast<NoObserver*>(nullptr));
-  if (team.rank() == 0) results[k] = r;
-  for (int j = team.rank(); j < p.d; j += kBlock)
-    final_w[k * p.d + j] = static_cast<double>(ws.w[j]);
+  if (team.rank() == 0) {
+    TrajectoryRecord rec;
+    static_cast<TargetChecks&>(rec) = checks[k];
+    rec.id = item.id;
+    rec.result = r;
+    records[k] = rec;
+  }
+  if (final_w != nullptr)
+    for (int j = team.rank(); j < p.d; j += kBlock)
+      final_w[k * p.d + j] = static_cast<double>(ws.w[j]);
 }
+
+/// Device memory of the batched targets of up to `capacity` trajectories of one shape.
+class DeviceFixedTargets {
+ public:
+  DeviceFixedTargets(std::size_t capacity, int rows, int d)
+      : rows_(rows),
+        d_(d),
+        x_(capacity * rows * d),
+        w_star_(capacity * d),
+        work_(capacity * rows * d),
+        bm_(capacity * d * d),
+        inv_(capacity * d * d),
+        sys_(capacity * d * d),
+        rhs_(capacity * d),
+        sgn_(capacity * d),
+        pivots_(capacity * d),
+        info_(capacity),
+        state_(capacity),
+        ptrs_(3 * capacity),
+        capacity_(capacity) {}
+
+  double* x() const { return x_.get(); }
+  double* w_star() const { return w_star_.get(); }
+
+  /// The wave of n trajectories whose targets and checks go to the given buffers.
+  FixedTargetWave wave(int n, const ModelAParams* params, const std::uint32_t* param_of,
+                       double* target, TargetChecks* checks) const {
+    FixedTargetWave w;
+    w.n = n;
+    w.rows = rows_;
+    w.d = d_;
+    w.params = params;
+    w.param_of = param_of;
+    w.x = x_.get();
+    w.w_star = w_star_.get();
+    w.work = work_.get();
+    w.bm = bm_.get();
+    w.inv = inv_.get();
+    w.sys = sys_.get();
+    w.rhs = rhs_.get();
+    w.sgn = sgn_.get();
+    w.target = target;
+    w.pivots = pivots_.get();
+    w.info = info_.get();
+    w.state = state_.get();
+    w.checks = checks;
+    w.sys_ptrs = ptrs_.get();
+    w.inv_ptrs = ptrs_.get() + capacity_;
+    w.rhs_ptrs = ptrs_.get() + 2 * capacity_;
+    return w;
+  }
+
+ private:
+  int rows_, d_;
+  DeviceBuffer<double> x_, w_star_, work_, bm_, inv_, sys_, rhs_, sgn_;
+  DeviceBuffer<int> pivots_, info_;
+  DeviceBuffer<FixedTargetState> state_;
+  DeviceBuffer<double*> ptrs_;
+  std::size_t capacity_;
+};
+
+/// Parameters of a group on the device, with their explicit vectors.
+struct DeviceParams {
+  std::vector<ModelAParams> host;
+  std::vector<DeviceBuffer<double>> vectors;
+  DeviceBuffer<ModelAParams> table;
+
+  DeviceParams(const std::vector<ModelAParams>& resolved, cudaStream_t stream) : host(resolved) {
+    std::vector<ModelAParams> device = host;
+    vectors.reserve(2 * device.size());
+    for (ModelAParams& dp : device)
+      for (const double** v : {&dp.teacher_vector, &dp.init_vector}) {
+        if (*v == nullptr) continue;
+        vectors.emplace_back(static_cast<std::size_t>(dp.d));
+        vectors.back().upload(*v, static_cast<std::size_t>(dp.d), stream);
+        *v = vectors.back().get();
+      }
+    table = DeviceBuffer<ModelAParams>(device.size());
+    table.upload(device.data(), device.size(), stream);
+  }
+};
+
+/// Where a kernel's workspace lives; raises the shared-memory limit when needed.
+template <class T, int kBlock>
+struct WorkspacePlacement {
+  std::int64_t elems = 0;
+  std::int64_t bytes = 0;
+  bool in_shared = false;
+
+  WorkspacePlacement(const ModelAParams& p, int max_shared_optin) {
+    elems = model_a_workspace_size(p, kBlock);
+    bytes = elems * static_cast<std::int64_t>(sizeof(T));
+    const auto team_bytes = static_cast<std::int64_t>(sizeof(typename CudaTeam<kBlock>::Shared));
+    in_shared = bytes <= 48 * 1024 - team_bytes;
+    if (!in_shared && bytes <= max_shared_optin - team_bytes) {
+      for (const void* kernel : {reinterpret_cast<const void*>(model_a_kernel<T, kBlock>),
+                                 reinterpret_cast<const void*>(model_a_design_kernel<T, kBlock>)})
+        RELUSIM_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                                static_cast<int>(bytes)));
+      in_shared = true;
+    }
+  }
+  std::size_t shared_bytes() const { return in_shared ? static_cast<std::size_t>(bytes) : 0; }
+};
 
 class CudaBackend final : public Backend {
  public:
@@ -83,13 +231,40 @@ class CudaBackend final : public Backend {
     for (const TrajectoryBatch& b : batches)
       if (launch_shape(*b.cell) != launch_shape(*batches.front().cell))
         throw BackendError("run_group: batches of one group must share their launch shape");
-    return batches.front().cell->precision == Precision::f32 ? run_typed<float>(batches)
-                                                             : run_typed<double>(batches);
+    return batches.front().cell->precision == Precision::f32 ? dispatch<float>(batches)
+                                                             : dispatch<double>(batches);
+  }
+
+  /// The batched targets of trajectories [first_id, first_id + count) on the device (tests).
+  std::vector<TargetInfo> fixed_targets(const ModelAParams& p, Precision precision,
+                                        std::uint32_t first_id, std::uint32_t count) {
+    std::vector<TargetInfo> out;
+    auto with_block = [&](auto tag) {
+      using T = decltype(tag);
+      switch (model_a_block_size(p)) {
+        case 32:
+          out = fixed_targets_block<T, 32>(p, first_id, count);
+          break;
+        case 64:
+          out = fixed_targets_block<T, 64>(p, first_id, count);
+          break;
+        case 128:
+          out = fixed_targets_block<T, 128>(p, first_id, count);
+          break;
+        default:
+          out = fixed_targets_block<T, 256>(p, first_id, count);
+      }
+    };
+    if (precision == Precision::f32)
+      with_block(float{});
+    else
+      with_block(double{});
+    return out;
   }
 
  private:
   template <class T>
-  std::vector<BatchResult> run_typed(const std::vector<TrajectoryBatch>& batches) {
+  std::vector<BatchResult> dispatch(const std::vector<TrajectoryBatch>& batches) {
     switch (model_a_block_size(resolve(*batches.front().cell))) {
       case 32:
         return run_block<T, 32>(batches);
@@ -103,115 +278,183 @@ class CudaBackend final : public Backend {
   }
 
   template <class T, int kBlock>
-  std::vector<BatchResult> run_block(const std::vector<TrajectoryBatch>& batches) {
-    CudaStream stream;
-    // Parameters: host copies (for the host targets) and device copies whose vectors live on
-    // the device.
-    std::vector<ModelAParams> host_params, device_params;
-    std::vector<DeviceBuffer<double>> vectors;
-    for (const TrajectoryBatch& b : batches) {
-      host_params.push_back(resolve(*b.cell));
-      ModelAParams dp = host_params.back();
-      for (const double** v : {&dp.teacher_vector, &dp.init_vector}) {
-        if (*v == nullptr) continue;
-        vectors.emplace_back(static_cast<std::size_t>(dp.d));
-        vectors.back().upload(*v, static_cast<std::size_t>(dp.d), stream.get());
-        *v = vectors.back().get();
-      }
-      device_params.push_back(dp);
+  std::vector<TargetInfo> fixed_targets_block(const ModelAParams& p, std::uint32_t first_id,
+                                              std::uint32_t count) {
+    if (p.mode != DataMode::fixed) throw BackendError("fixed_targets: not a fixed-design cell");
+    const std::size_t n = count, d = static_cast<std::size_t>(p.d);
+    std::vector<TargetInfo> out(n);
+    if (n == 0) return out;
+    const DeviceParams params({p}, stream_.get());
+    const WorkspacePlacement<T, kBlock> place(p, max_shared_optin_);
+    std::vector<LaunchItem> items(n);
+    for (std::size_t k = 0; k < n; ++k)
+      items[k] = {0, first_id + static_cast<std::uint32_t>(k)};
+    DeviceBuffer<LaunchItem> dev_items(n);
+    dev_items.upload(items.data(), n, stream_.get());
+    DeviceBuffer<std::uint32_t> param_of(n);
+    RELUSIM_CUDA_CHECK(
+        cudaMemsetAsync(param_of.get(), 0, n * sizeof(std::uint32_t), stream_.get()));
+    DeviceBuffer<T> global_ws(place.in_shared ? 0 : n * static_cast<std::size_t>(place.elems));
+    DeviceFixedTargets targets(n, p.n_samples, p.d);
+    DeviceBuffer<double> target(n * d);
+    DeviceBuffer<TargetChecks> checks(n);
+    model_a_design_kernel<T, kBlock>
+        <<<static_cast<unsigned>(n), kBlock, place.shared_bytes(), stream_.get()>>>(
+            params.table.get(), dev_items.get(), global_ws.get(), place.elems,
+            place.in_shared ? 1 : 0, targets.x(), targets.w_star());
+    RELUSIM_CUDA_CHECK(cudaGetLastError());
+    CublasBatchedOps ops{cublas_.get(), stream_.get()};
+    compute_fixed_targets(ops, targets.wave(static_cast<int>(n), params.table.get(), param_of.get(),
+                                            target.get(), checks.get()));
+    std::vector<double> host_target(n * d);
+    std::vector<TargetChecks> host_checks(n);
+    target.download(host_target.data(), n * d, stream_.get());
+    checks.download(host_checks.data(), n, stream_.get());
+    stream_.synchronize();
+    for (std::size_t k = 0; k < n; ++k) {
+      static_cast<TargetChecks&>(out[k]) = host_checks[k];
+      out[k].target.assign(host_target.begin() + static_cast<std::ptrdiff_t>(k * d),
+                           host_target.begin() + static_cast<std::ptrdiff_t>((k + 1) * d));
     }
-    DeviceBuffer<ModelAParams> params(device_params.size());
-    params.upload(device_params.data(), device_params.size(), stream.get());
+    return out;
+  }
+
+  template <class T, int kBlock>
+  std::vector<BatchResult> run_block(const std::vector<TrajectoryBatch>& batches) {
+    cudaStream_t stream = stream_.get();
+    std::vector<ModelAParams> resolved;
+    for (const TrajectoryBatch& b : batches)
+      resolved.push_back(resolve(*b.cell));
+    const DeviceParams params(resolved, stream);
+    const ModelAParams& shape = resolved.front();
+    const bool fixed = shape.mode == DataMode::fixed;
+    const int d = shape.d, rows = model_a_rows(shape);
 
     std::vector<LaunchItem> items;
+    std::vector<std::uint32_t> keys;  // the batch of each item, in runs
     std::vector<BatchResult> out(batches.size());
+    bool want_records = false, want_weights = false;
     for (std::uint32_t i = 0; i < batches.size(); ++i) {
-      for (std::uint32_t k = 0; k < batches[i].count; ++k)
+      for (std::uint32_t k = 0; k < batches[i].count; ++k) {
         items.push_back({i, batches[i].first_id + k});
-      out[i].records.resize(batches[i].count);
+        keys.push_back(i);
+      }
+      if (batches[i].keep_records) out[i].records.resize(batches[i].count);
       if (batches[i].keep_weights)
-        out[i].final_weights.resize(static_cast<std::size_t>(batches[i].count) * host_params[i].d);
+        out[i].final_weights.resize(static_cast<std::size_t>(batches[i].count) * d);
+      want_records = want_records || batches[i].keep_records;
+      want_weights = want_weights || batches[i].keep_weights;
     }
-    const int d = host_params.front().d;
 
-    const std::int64_t ws_elems = model_a_workspace_size(host_params.front(), kBlock);
-    const std::int64_t ws_bytes = ws_elems * static_cast<std::int64_t>(sizeof(T));
-    const auto team_bytes = static_cast<std::int64_t>(sizeof(typename CudaTeam<kBlock>::Shared));
-    bool in_shared = ws_bytes <= 48 * 1024 - team_bytes;
-    if (!in_shared && ws_bytes <= max_shared_optin_ - team_bytes) {
-      RELUSIM_CUDA_CHECK(cudaFuncSetAttribute(model_a_kernel<T, kBlock>,
-                                              cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                              static_cast<int>(ws_bytes)));
-      in_shared = true;
-    }
+    const WorkspacePlacement<T, kBlock> place(shape, max_shared_optin_);
     std::size_t free_bytes = 0, total_bytes = 0;
     RELUSIM_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
     const auto total = static_cast<std::int64_t>(items.size());
-    const auto extra = static_cast<std::int64_t>(sizeof(TrajectoryResult) + sizeof(LaunchItem) +
-                                                 2 * sizeof(double) * static_cast<std::size_t>(d));
-    const std::int64_t wave = model_a_wave_size(total, ws_bytes, extra, in_shared,
+    const auto extra = static_cast<std::int64_t>(
+        sizeof(TrajectoryRecord) + sizeof(LaunchItem) + sizeof(std::uint32_t) +
+        sizeof(TargetChecks) + 2 * sizeof(double) * static_cast<std::size_t>(d) +
+        static_cast<std::size_t>(fixed ? fixed_target_bytes(rows, d) : 0));
+    const std::int64_t wave = model_a_wave_size(total, place.bytes, extra, place.in_shared,
                                                 static_cast<std::int64_t>(free_bytes / 2));
     const auto wave_n = static_cast<std::size_t>(wave);
-    DeviceBuffer<T> global_ws(in_shared ? 0 : wave_n * static_cast<std::size_t>(ws_elems));
+    const auto ud = static_cast<std::size_t>(d);
+    DeviceBuffer<T> global_ws(place.in_shared ? 0 : wave_n * static_cast<std::size_t>(place.elems));
     DeviceBuffer<LaunchItem> dev_items(wave_n);
-    DeviceBuffer<double> targets(wave_n * d);
-    DeviceBuffer<TrajectoryResult> results(wave_n);
-    DeviceBuffer<double> final_w(wave_n * d);
-    std::vector<double> host_targets(wave_n * d), host_w(wave_n * d);
-    std::vector<TrajectoryResult> host_results(wave_n);
-    std::vector<TargetInfo> info(wave_n);
-    const std::size_t shared_bytes = in_shared ? static_cast<std::size_t>(ws_bytes) : 0;
+    DeviceBuffer<std::uint32_t> dev_keys(wave_n), keys_out(batches.size());
+    DeviceBuffer<double> targets(wave_n * ud), final_w(want_weights ? wave_n * ud : 0);
+    DeviceBuffer<TargetChecks> checks(wave_n);
+    DeviceBuffer<TrajectoryRecord> records(wave_n);
+    DeviceBuffer<CellTally> tallies(batches.size());
+    std::optional<DeviceFixedTargets> fixed_targets;
+    if (fixed) fixed_targets.emplace(wave_n, rows, d);
+    std::vector<double> host_targets(fixed ? 0 : wave_n * ud),
+        host_w(want_weights ? wave_n * ud : 0);
+    std::vector<TargetChecks> host_checks(fixed ? 0 : wave_n);
+    std::vector<TrajectoryRecord> host_records(want_records ? wave_n : 0);
+    std::vector<CellTally> host_tallies(batches.size());
+    std::vector<std::uint32_t> host_keys_out(batches.size());
+    CublasBatchedOps ops{cublas_.get(), stream};
 
     for (std::int64_t begin = 0; begin < total; begin += wave) {
       const auto n = static_cast<std::size_t>(std::min(wave, total - begin));
       const auto b0 = static_cast<std::size_t>(begin);
-      // Targets on the host, one run of consecutive items of the same batch at a time.
-      for (std::size_t s = 0; s < n;) {
-        const LaunchItem first = items[b0 + s];
-        std::size_t e = s + 1;
-        while (e < n && items[b0 + e].param == first.param)
-          ++e;
-        const std::vector<TargetInfo> part =
-            model_a_batch_targets(host_params[first.param], batches[first.param].cell->precision,
-                                  first.id, static_cast<std::uint32_t>(e - s), 0);
-        std::move(part.begin(), part.end(), info.begin() + static_cast<std::ptrdiff_t>(s));
-        s = e;
+      dev_items.upload(items.data() + b0, n, stream);
+      dev_keys.upload(keys.data() + b0, n, stream);
+      if (fixed) {
+        model_a_design_kernel<T, kBlock>
+            <<<static_cast<unsigned>(n), kBlock, place.shared_bytes(), stream>>>(
+                params.table.get(), dev_items.get(), global_ws.get(), place.elems,
+                place.in_shared ? 1 : 0, fixed_targets->x(), fixed_targets->w_star());
+        RELUSIM_CUDA_CHECK(cudaGetLastError());
+        compute_fixed_targets(
+            ops, fixed_targets->wave(static_cast<int>(n), params.table.get(), dev_keys.get(),
+                                     targets.get(), checks.get()));
+      } else {
+        host_population_targets(batches, params.host, items, b0, n, host_targets, host_checks);
+        targets.upload(host_targets.data(), n * ud, stream);
+        checks.upload(host_checks.data(), n, stream);
       }
-      for (std::size_t k = 0; k < n; ++k)
-        std::copy(info[k].target.begin(), info[k].target.end(),
-                  host_targets.begin() + static_cast<std::ptrdiff_t>(k) * d);
-      dev_items.upload(items.data() + b0, n, stream.get());
-      targets.upload(host_targets.data(), n * d, stream.get());
-      model_a_kernel<T, kBlock><<<static_cast<unsigned>(n), kBlock, shared_bytes, stream.get()>>>(
-          params.get(), dev_items.get(), targets.get(), global_ws.get(), ws_elems,
-          in_shared ? 1 : 0, results.get(), final_w.get());
+      model_a_kernel<T, kBlock><<<static_cast<unsigned>(n), kBlock, place.shared_bytes(), stream>>>(
+          params.table.get(), dev_items.get(), targets.get(), checks.get(), global_ws.get(),
+          place.elems, place.in_shared ? 1 : 0, records.get(),
+          want_weights ? final_w.get() : nullptr);
       RELUSIM_CUDA_CHECK(cudaGetLastError());
-      results.download(host_results.data(), n, stream.get());
-      final_w.download(host_w.data(), n * d, stream.get());
-      stream.synchronize();
-      for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t runs =
+          reduce_tallies_by_key(thrust::cuda::par.on(stream), dev_keys.get(), records.get(), n,
+                                keys_out.get(), tallies.get());
+      tallies.download(host_tallies.data(), runs, stream);
+      keys_out.download(host_keys_out.data(), runs, stream);
+      if (want_records) records.download(host_records.data(), n, stream);
+      if (want_weights) final_w.download(host_w.data(), n * ud, stream);
+      stream_.synchronize();
+      for (std::size_t r = 0; r < runs; ++r) {
+        BatchResult& o = out[host_keys_out[r]];
+        o.tally = o.tally + host_tallies[r];
+      }
+      for (std::size_t k = 0; k < n && (want_records || want_weights); ++k) {
         const LaunchItem item = items[b0 + k];
         const std::uint32_t local = item.id - batches[item.param].first_id;
-        TrajectoryRecord& rec = out[item.param].records[local];
-        rec.id = item.id;
-        rec.result = host_results[k];
-        rec.design_checked = info[k].design_checked;
-        rec.positive_definite = info[k].positive_definite;
-        rec.lambda_within_bound = info[k].lambda_within_bound;
-        rec.target_valid = info[k].target_valid;
-        rec.lambda_bound = info[k].lambda_bound;
+        if (batches[item.param].keep_records) out[item.param].records[local] = host_records[k];
         if (batches[item.param].keep_weights)
-          std::copy(host_w.begin() + static_cast<std::ptrdiff_t>(k) * d,
-                    host_w.begin() + static_cast<std::ptrdiff_t>(k + 1) * d,
-                    out[item.param].final_weights.begin() + static_cast<std::ptrdiff_t>(local) * d);
+          std::copy(
+              host_w.begin() + static_cast<std::ptrdiff_t>(k * ud),
+              host_w.begin() + static_cast<std::ptrdiff_t>((k + 1) * ud),
+              out[item.param].final_weights.begin() + static_cast<std::ptrdiff_t>(local * ud));
       }
     }
     return out;
   }
 
+  /// Online and expected modes: the population targets on the host (all cores), one run of
+  /// consecutive items of the same batch at a time.
+  static void host_population_targets(const std::vector<TrajectoryBatch>& batches,
+                                      const std::vector<ModelAParams>& params,
+                                      const std::vector<LaunchItem>& items, std::size_t b0,
+                                      std::size_t n, std::vector<double>& targets,
+                                      std::vector<TargetChecks>& checks) {
+    const auto d = static_cast<std::size_t>(params.front().d);
+    for (std::size_t s = 0; s < n;) {
+      const LaunchItem first = items[b0 + s];
+      std::size_t e = s + 1;
+      while (e < n && items[b0 + e].param == first.param)
+        ++e;
+      const std::vector<TargetInfo> part =
+          model_a_batch_targets(params[first.param], batches[first.param].cell->precision, first.id,
+                                static_cast<std::uint32_t>(e - s), 0);
+      for (std::size_t k = s; k < e; ++k) {
+        checks[k] = part[k - s];
+        std::copy(part[k - s].target.begin(), part[k - s].target.end(),
+                  targets.begin() + static_cast<std::ptrdiff_t>(k * d));
+      }
+      s = e;
+    }
+  }
+
   int device_ = 0;
   cudaDeviceProp props_{};
   int max_shared_optin_ = 0;
+  CudaStream stream_;
+  CublasHandle cublas_{stream_.get()};
 };
 
 }  // namespace
@@ -243,6 +486,12 @@ bool cuda_device_available(std::string& why) {
 
 std::unique_ptr<Backend> make_cuda_backend() {
   return std::make_unique<CudaBackend>();
+}
+
+std::vector<TargetInfo> cuda_fixed_targets(const ModelAParams& p, Precision precision,
+                                           std::uint32_t first_id, std::uint32_t count) {
+  CudaBackend backend;
+  return backend.fixed_targets(p, precision, first_id, count);
 }
 
 }  // namespace relusim

@@ -107,6 +107,11 @@ class CpuBackend final : public Backend {
       o.records[k] = run_model_a_trajectory<T>(team, p, batches[i].first_id + k, scratch,
                                                static_cast<NoObserver*>(nullptr), w);
     });
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+      for (const TrajectoryRecord& r : out[i].records)
+        out[i].tally = out[i].tally + tally_of(r);
+      if (!batches[i].keep_records) out[i].records = {};
+    }
     return out;
   }
 

@@ -14,15 +14,15 @@ std::vector<CellResult> run_plan(const SweepPlan& plan, Backend& backend,
     std::vector<TrajectoryBatch> batches;
     for (std::size_t b : group.batches) {
       const PlannedBatch& pb = plan.batches[b];
-      batches.push_back({&plan.cells[pb.cell], pb.first_id, pb.count, options.keep_weights});
+      batches.push_back({&plan.cells[pb.cell], pb.first_id, pb.count, options.keep_records,
+                         options.keep_weights});
     }
     std::vector<BatchResult> outs = backend.run_group(batches);
     for (std::size_t i = 0; i < group.batches.size(); ++i) {
       const std::size_t cell = plan.batches[group.batches[i]].cell;
       BatchResult& out = outs[i];
       CellResult& cr = results[cell];
-      for (const TrajectoryRecord& r : out.records)
-        aggregators[cell].add(r);
+      aggregators[cell].add(out.tally);
       if (options.keep_records)
         cr.records.insert(cr.records.end(), out.records.begin(), out.records.end());
       if (options.keep_weights)

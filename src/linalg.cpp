@@ -60,19 +60,6 @@ bool lu_solve(SquareMatrix m, std::vector<double>& b) {
   return true;
 }
 
-bool inverse(const SquareMatrix& m, SquareMatrix& inv) {
-  const int n = m.n;
-  inv = SquareMatrix(n);
-  for (int c = 0; c < n; ++c) {
-    std::vector<double> e(static_cast<std::size_t>(n), 0.0);
-    e[static_cast<std::size_t>(c)] = 1.0;
-    if (!lu_solve(m, e)) return false;
-    for (int i = 0; i < n; ++i)
-      inv(i, c) = e[static_cast<std::size_t>(i)];
-  }
-  return true;
-}
-
 std::vector<double> multiply(const SquareMatrix& m, const std::vector<double>& x) {
   std::vector<double> y(static_cast<std::size_t>(m.n), 0.0);
   for (int i = 0; i < m.n; ++i)

@@ -34,42 +34,30 @@ std::string verdict(const Interval& ci, const TheoryBound& bound) {
   return ci.hi >= bound.value ? "holds" : "violated";
 }
 
-void CellAggregator::add(const TrajectoryRecord& r) {
-  ++n_;
-  ++counts_[static_cast<std::size_t>(r.result.outcome)];
-  if (r.result.started_in_omega) ++in_omega_;
-  if (r.result.outcome == Outcome::converged)
-    steps_sum_ += static_cast<double>(r.result.steps_to_converge);
-  distance_sum_ += r.result.distance;
-  if (r.design_checked) {
-    ++checked_;
-    if (r.positive_definite) ++pd_;
-    if (r.lambda_within_bound) ++within_;
-  }
-  if (r.target_valid) ++valid_;
-}
-
 CellSummary CellAggregator::summary() const {
   const double nan = std::numeric_limits<double>::quiet_NaN();
+  const CellTally& t = tally_;
   CellSummary s;
-  s.trials = n_;
-  s.counts = counts_;
-  const std::int64_t conv = counts_[static_cast<std::size_t>(Outcome::converged)];
-  const double n = static_cast<double>(n_);
-  s.rate = n_ > 0 ? static_cast<double>(conv) / n : nan;
-  s.ci = wilson_interval(conv, n_);
+  s.trials = t.trials;
+  for (std::size_t o = 0; o < s.counts.size(); ++o)
+    s.counts[o] = t.counts[o];
+  const std::int64_t conv = t.counts[static_cast<int>(Outcome::converged)];
+  const auto n = static_cast<double>(t.trials);
+  s.rate = t.trials > 0 ? static_cast<double>(conv) / n : nan;
+  s.ci = wilson_interval(conv, t.trials);
   s.bound = theory_bound_for(*cell_);
   s.verdict = verdict(s.ci, s.bound);
-  s.frac_in_omega = static_cast<double>(in_omega_) / n;
-  s.mean_steps_to_converge = conv > 0 ? steps_sum_ / static_cast<double>(conv) : nan;
+  s.frac_in_omega = static_cast<double>(t.in_omega) / n;
+  s.mean_steps_to_converge =
+      conv > 0 ? static_cast<double>(t.steps_to_converge_sum) / static_cast<double>(conv) : nan;
   const bool regularized = cell_->regularizer != Regularizer::none && cell_->lambda > 0.0;
+  const auto checked = static_cast<double>(t.design_checked);
   s.frac_positive_definite =
-      checked_ > 0 ? static_cast<double>(pd_) / static_cast<double>(checked_) : nan;
-  s.frac_within_bound = checked_ > 0 && regularized
-                            ? static_cast<double>(within_) / static_cast<double>(checked_)
-                            : nan;
-  s.frac_target_valid = static_cast<double>(valid_) / n;
-  s.mean_final_distance = distance_sum_ / n;
+      t.design_checked > 0 ? static_cast<double>(t.positive_definite) / checked : nan;
+  s.frac_within_bound =
+      t.design_checked > 0 && regularized ? static_cast<double>(t.within_bound) / checked : nan;
+  s.frac_target_valid = static_cast<double>(t.target_valid) / n;
+  s.mean_final_distance = t.distance_sum / n;
   return s;
 }
 

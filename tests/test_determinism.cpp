@@ -41,9 +41,9 @@ TEST(Determinism, SummariesAreByteIdenticalForAnyThreadCountAndBatchSize) {
 TEST(Determinism, ATrajectoryReplaysAloneByItsId) {
   const auto cells = small_grid();
   auto backend = make_cpu_backend(2);
-  const BatchResult all = backend->run({&cells[0], 0, 50, true});
+  const BatchResult all = backend->run({&cells[0], 0, 50, true, true});
   for (std::uint32_t id : {0u, 17u, 49u}) {
-    const BatchResult one = backend->run({&cells[0], id, 1, true});
+    const BatchResult one = backend->run({&cells[0], id, 1, true, true});
     EXPECT_EQ(one.records[0].result.outcome, all.records[id].result.outcome);
     EXPECT_EQ(one.records[0].result.steps, all.records[id].result.steps);
     for (int j = 0; j < cells[0].d; ++j)

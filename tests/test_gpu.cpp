@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "relusim/cpu_trajectory.hpp"
 #include "relusim/cuda_backend.hpp"
 #include "relusim/launch_rule.hpp"
 #include "relusim/stats.hpp"
@@ -58,8 +59,8 @@ TEST(Gpu, DoubleMatchesCpuTrajectoryByTrajectory) {
   std::int64_t total = 0, same = 0;
   for (const CellConfig& c : comparison_cells(Precision::f64)) {
     const auto count = static_cast<std::uint32_t>(c.trials);
-    const BatchResult g = gpu->run({&c, 0, count, true});
-    const BatchResult h = cpu->run({&c, 0, count, true});
+    const BatchResult g = gpu->run({&c, 0, count, true, true});
+    const BatchResult h = cpu->run({&c, 0, count, true, true});
     for (std::uint32_t k = 0; k < count; ++k) {
       ++total;
       if (g.records[k].result.outcome != h.records[k].result.outcome) continue;
@@ -91,6 +92,76 @@ TEST(Gpu, FloatRatesAgreeWithinWilsonIntervals) {
     const CellSummary& b = h[c].summary;
     EXPECT_TRUE(a.rate >= b.ci.lo && a.rate <= b.ci.hi && b.rate >= a.ci.lo && b.rate <= a.ci.hi)
         << "cell " << c << ": gpu " << a.rate << " cpu " << b.rate;
+  }
+}
+
+TEST(Gpu, CublasTargetsMatchTheHostReference) {
+  RELUSIM_REQUIRE_DEVICE();
+  std::int64_t total = 0, same = 0;
+  for (Precision precision : {Precision::f64, Precision::f32}) {
+    for (auto [n, d] : {std::pair{10, 2}, std::pair{100, 5}, std::pair{40, 12}}) {
+      for (Regularizer reg : {Regularizer::l2, Regularizer::l1sq, Regularizer::l1}) {
+        for (Convention conv : {Convention::descent, Convention::as_printed}) {
+          CellConfig c;
+          c.n_samples = n;
+          c.d = d;
+          c.regularizer = reg;
+          c.convention = conv;
+          c.lambda = 0.01;
+          c.teacher = TeacherKind::random;
+          c.precision = precision;
+          c.seed = 17;
+          const ModelAParams p = resolve(c);
+          const auto host = model_a_batch_targets(p, precision, 0, 300, 0);
+          const auto dev = cuda_fixed_targets(p, precision, 0, 300);
+          ASSERT_EQ(dev.size(), host.size());
+          for (std::size_t k = 0; k < host.size(); ++k) {
+            ++total;
+            const bool flags = dev[k].design_checked == host[k].design_checked &&
+                               dev[k].positive_definite == host[k].positive_definite &&
+                               dev[k].lambda_within_bound == host[k].lambda_within_bound &&
+                               dev[k].solved == host[k].solved &&
+                               dev[k].target_valid == host[k].target_valid;
+            if (!flags) continue;
+            ++same;
+            EXPECT_LE(testing::distance(dev[k].target, host[k].target),
+                      1e-9 * testing::norm(host[k].target))
+                << to_string(reg) << " N=" << n << " d=" << d << " id=" << k;
+            if (host[k].positive_definite) {
+              EXPECT_NEAR(dev[k].lambda_bound, host[k].lambda_bound,
+                          1e-9 * std::fabs(host[k].lambda_bound));
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GE(static_cast<double>(same) / static_cast<double>(total), 0.999);
+}
+
+TEST(Gpu, DeviceTalliesEqualTheSumOfTheRecords) {
+  RELUSIM_REQUIRE_DEVICE();
+  auto gpu = make_cuda_backend();
+  const auto cells = comparison_cells(Precision::f64);
+  std::vector<TrajectoryBatch> batches;
+  for (const CellConfig& c : cells)  // one group per launch shape, several cells per group
+    if (c.mode == DataMode::fixed && c.n_samples == 100)
+      batches.push_back({&c, 7, 250, true, false});
+  ASSERT_GE(batches.size(), 2u);
+  const auto out = gpu->run_group(batches);
+  for (const BatchResult& r : out) {
+    CellTally sum;
+    for (const TrajectoryRecord& rec : r.records)
+      sum = sum + tally_of(rec);
+    EXPECT_EQ(r.tally.trials, 250);
+    EXPECT_EQ(r.tally.trials, sum.trials);
+    for (int o = 0; o < kOutcomeCount; ++o)
+      EXPECT_EQ(r.tally.counts[o], sum.counts[o]);
+    EXPECT_EQ(r.tally.positive_definite, sum.positive_definite);
+    EXPECT_EQ(r.tally.within_bound, sum.within_bound);
+    EXPECT_EQ(r.tally.target_valid, sum.target_valid);
+    EXPECT_EQ(r.tally.steps_to_converge_sum, sum.steps_to_converge_sum);
+    EXPECT_NEAR(r.tally.distance_sum, sum.distance_sum, 1e-12 * std::fabs(sum.distance_sum));
   }
 }
 

@@ -1,5 +1,6 @@
 // The backend interface (DESIGN.md rule 3): the driver hands a batch of trajectories of one cell
-// to a backend and gets one TrajectoryRecord per trajectory back, in id order.
+// to a backend and gets the batch's tally back, and one TrajectoryRecord per trajectory, in id
+// order, when it asks for them.
 #pragma once
 
 #include <cstdint>
@@ -9,31 +10,23 @@
 
 #include "relusim/config.hpp"
 #include "relusim/model_a.hpp"
+#include "relusim/tally.hpp"
 
 namespace relusim {
-
-/// Everything recorded about one trajectory.
-struct TrajectoryRecord {
-  std::uint32_t id = 0;
-  TrajectoryResult result;
-  bool design_checked = false;      ///< fixed mode: the flags below were computed
-  bool positive_definite = false;   ///< X^T D* X positive definite
-  bool lambda_within_bound = true;  ///< lambda <= Kong's bound
-  bool target_valid = true;         ///< w_hat found and D(w_hat) = D*
-  double lambda_bound = 0.0;
-};
 
 /// Trajectories [first_id, first_id + count) of one cell.
 struct TrajectoryBatch {
   const CellConfig* cell = nullptr;
   std::uint32_t first_id = 0;
   std::uint32_t count = 0;
+  bool keep_records = true;   ///< return the per-trajectory records (else only the tally)
   bool keep_weights = false;  ///< also return the final weights (count x d)
 };
 
 struct BatchResult {
-  std::vector<TrajectoryRecord> records;
-  std::vector<double> final_weights;
+  CellTally tally;                        ///< the batch's records added up in id order
+  std::vector<TrajectoryRecord> records;  ///< when keep_records
+  std::vector<double> final_weights;      ///< when keep_weights
 };
 
 class Backend {

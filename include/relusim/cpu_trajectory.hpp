@@ -54,11 +54,7 @@ TrajectoryRecord run_model_a_trajectory(Team& team, const ModelAParams& p, std::
   rec.id = id;
   rec.result = model_a_run(team, p, id, ws, observer);
   if (team.rank() == 0) {
-    rec.design_checked = info.design_checked;
-    rec.positive_definite = info.positive_definite;
-    rec.lambda_within_bound = info.lambda_within_bound;
-    rec.target_valid = info.target_valid;
-    rec.lambda_bound = info.lambda_bound;
+    static_cast<TargetChecks&>(rec) = info;
     if (final_w != nullptr)
       for (int j = 0; j < p.d; ++j)
         final_w[j] = static_cast<double>(ws.w[j]);

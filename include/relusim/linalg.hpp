@@ -1,5 +1,6 @@
-// Small dense linear algebra on the host (d x d systems of the targets), in double.
-// This is also the host reference for the CUDA backend's batched solves.
+// Small dense row-major linear algebra on the host, in double: the stationarity residual of the
+// targets, and an independent reference (Cholesky, pivoted elimination) that the batched target
+// code (batched_targets.hpp) is tested against.
 #pragma once
 
 #include <vector>
@@ -21,9 +22,6 @@ bool cholesky(const SquareMatrix& m, SquareMatrix& l);
 
 /// Solves m x = b by LU with partial pivoting; false when m is numerically singular.
 bool lu_solve(SquareMatrix m, std::vector<double>& b);
-
-/// m^-1 by LU; false when singular.
-bool inverse(const SquareMatrix& m, SquareMatrix& inv);
 
 /// y = m x.
 std::vector<double> multiply(const SquareMatrix& m, const std::vector<double>& x);

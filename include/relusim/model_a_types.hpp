@@ -98,6 +98,23 @@ struct TrajectoryResult {
   bool started_in_omega = false;        ///< ||w1 - w*|| < ||w*||
 };
 
+/// What a fixed design says about a trajectory's target (MODEL.md §1.3-1.4, Kong Lemma 2 and
+/// the lambda bounds); computed by the batched target code (batched_targets.hpp).
+struct TargetChecks {
+  bool design_checked = false;      ///< fixed mode: the two flags below are meaningful
+  bool positive_definite = false;   ///< X^T D* X positive definite (Kong Lemma 2)
+  bool lambda_within_bound = true;  ///< lambda <= Kong's bound (17) / (33)
+  bool solved = true;               ///< the stationarity equation was solved (assuming D*)
+  bool target_valid = true;         ///< solved and D(w_hat) = D* (fixed mode)
+  double lambda_bound = 0.0;        ///< the bound itself (0 when X^T D* X is singular)
+};
+
+/// Everything recorded about one trajectory.
+struct TrajectoryRecord : TargetChecks {
+  std::uint32_t id = 0;
+  TrajectoryResult result;
+};
+
 /// Observer of a trajectory (trace command); called by rank 0 after each step's evaluation.
 struct NoObserver {
   static constexpr bool enabled = false;

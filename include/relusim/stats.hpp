@@ -8,6 +8,7 @@
 
 #include "relusim/backend.hpp"
 #include "relusim/config.hpp"
+#include "relusim/tally.hpp"
 
 namespace relusim {
 
@@ -45,18 +46,18 @@ struct CellSummary {
   double mean_final_distance = 0.0;
 };
 
-/// Accumulates records in id order (so sums are reproducible), then summarises.
+/// Accumulates records or batch tallies in plan order (so sums are reproducible), then
+/// summarises.
 class CellAggregator {
  public:
   explicit CellAggregator(const CellConfig& cell) : cell_(&cell) {}
-  void add(const TrajectoryRecord& r);
+  void add(const TrajectoryRecord& r) { tally_ = tally_ + tally_of(r); }
+  void add(const CellTally& t) { tally_ = tally_ + t; }
   CellSummary summary() const;
 
  private:
   const CellConfig* cell_;
-  std::int64_t n_ = 0, in_omega_ = 0, checked_ = 0, pd_ = 0, within_ = 0, valid_ = 0;
-  std::array<std::int64_t, kOutcomeCount> counts_{};
-  double steps_sum_ = 0.0, distance_sum_ = 0.0;
+  CellTally tally_;
 };
 
 }  // namespace relusim

@@ -1,7 +1,9 @@
 // Where a Model A trajectory should end (MODEL.md §1.3) and Kong's per-trajectory checks.
-// Host code, double precision; the CPU backend calls it between setup and run.
+// Host code, double precision; the CPU backend calls it between setup and run. The fixed-design
+// targets are batched_targets.hpp's algorithm on the host reference of the batched linear algebra.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "relusim/model_a.hpp"
@@ -9,15 +11,16 @@
 namespace relusim {
 
 /// The target of one trajectory and what the fixed design says about it.
-struct TargetInfo {
-  std::vector<double> target;       ///< w_hat (or w* when lambda = 0 / no valid w_hat)
-  bool solved = true;               ///< the stationarity equation was solved (assuming D*)
-  bool target_valid = true;         ///< solved and D(w_hat) = D* (fixed mode)
-  bool design_checked = false;      ///< fixed mode: the two flags below are meaningful
-  bool positive_definite = false;   ///< X^T D* X positive definite (Kong Lemma 2)
-  bool lambda_within_bound = true;  ///< lambda <= Kong's bound (17) / (33)
-  double lambda_bound = 0.0;        ///< the bound itself (0 when Bm is singular)
+struct TargetInfo : TargetChecks {
+  std::vector<double> target;  ///< w_hat (or w* when lambda = 0 / no valid w_hat)
 };
+
+/// Targets of n fixed designs of one shape with the batched algorithm (batched_targets.hpp) on
+/// the host: x holds n row-major N x d designs, w_star n teachers; trajectory k uses
+/// params[param_of[k]].
+std::vector<TargetInfo> fixed_mode_targets(const ModelAParams* params,
+                                           const std::uint32_t* param_of, int n, const double* x,
+                                           const double* w_star);
 
 /// Target for a fixed design: x is the row-major N x d design, w_star the teacher.
 TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const double* w_star);
