@@ -3,7 +3,6 @@
 // trajectories still iterating. Everything runs on one stream; all calls are checked.
 #pragma once
 
-#include <cublas_v2.h>
 #include <thrust/count.h>
 #include <thrust/execution_policy.h>
 
@@ -13,65 +12,6 @@
 #include "relusim/batched_targets.hpp"
 
 namespace relusim {
-
-inline const char* cublas_status_name(cublasStatus_t status) {
-  switch (status) {
-    case CUBLAS_STATUS_SUCCESS:
-      return "CUBLAS_STATUS_SUCCESS";
-    case CUBLAS_STATUS_NOT_INITIALIZED:
-      return "CUBLAS_STATUS_NOT_INITIALIZED";
-    case CUBLAS_STATUS_ALLOC_FAILED:
-      return "CUBLAS_STATUS_ALLOC_FAILED";
-    case CUBLAS_STATUS_INVALID_VALUE:
-      return "CUBLAS_STATUS_INVALID_VALUE";
-    case CUBLAS_STATUS_ARCH_MISMATCH:
-      return "CUBLAS_STATUS_ARCH_MISMATCH";
-    case CUBLAS_STATUS_MAPPING_ERROR:
-      return "CUBLAS_STATUS_MAPPING_ERROR";
-    case CUBLAS_STATUS_EXECUTION_FAILED:
-      return "CUBLAS_STATUS_EXECUTION_FAILED";
-    case CUBLAS_STATUS_INTERNAL_ERROR:
-      return "CUBLAS_STATUS_INTERNAL_ERROR";
-    case CUBLAS_STATUS_NOT_SUPPORTED:
-      return "CUBLAS_STATUS_NOT_SUPPORTED";
-    default:
-      return "CUBLAS_STATUS_(unknown)";
-  }
-}
-
-/// A failed cuBLAS call: names the call, the file and the line.
-class CublasError : public BackendError {
- public:
-  using BackendError::BackendError;
-};
-
-inline void cublas_check(cublasStatus_t status, const char* call, const char* file, int line) {
-  if (status != CUBLAS_STATUS_SUCCESS)
-    throw CublasError(std::string(call) + " failed at " + file + ":" + std::to_string(line) + ": " +
-                      cublas_status_name(status));
-}
-
-#define RELUSIM_CUBLAS_CHECK(call) ::relusim::cublas_check((call), #call, __FILE__, __LINE__)
-
-/// Owns a cuBLAS handle bound to a stream.
-class CublasHandle {
- public:
-  explicit CublasHandle(cudaStream_t stream) {
-    RELUSIM_CUBLAS_CHECK(cublasCreate(&handle_));
-    const cublasStatus_t status = cublasSetStream(handle_, stream);
-    if (status != CUBLAS_STATUS_SUCCESS) {
-      cublasDestroy(handle_);
-      cublas_check(status, "cublasSetStream(handle_, stream)", __FILE__, __LINE__);
-    }
-  }
-  ~CublasHandle() { cublasDestroy(handle_); }
-  CublasHandle(const CublasHandle&) = delete;
-  CublasHandle& operator=(const CublasHandle&) = delete;
-  cublasHandle_t get() const { return handle_; }
-
- private:
-  cublasHandle_t handle_ = nullptr;
-};
 
 template <class Step>
 __global__ void each_trajectory_kernel(int count, Step step) {

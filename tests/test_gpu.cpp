@@ -11,6 +11,10 @@
 #include "relusim/stats.hpp"
 #include "test_helpers.hpp"
 
+#ifdef RELUSIM_TEST_CUDA_CHECKS
+#include "cuda_check.cuh"
+#endif
+
 namespace relusim {
 namespace {
 
@@ -163,6 +167,35 @@ TEST(Gpu, DeviceTalliesEqualTheSumOfTheRecords) {
     EXPECT_EQ(r.tally.steps_to_converge_sum, sum.steps_to_converge_sum);
     EXPECT_NEAR(r.tally.distance_sum, sum.distance_sum, 1e-12 * std::fabs(sum.distance_sum));
   }
+}
+
+TEST(GpuErrors, CheckedCallsThrowTypedErrorsNamingTheCallFileAndLine) {
+#ifndef RELUSIM_TEST_CUDA_CHECKS
+  GTEST_SKIP() << "built without CUDA support";
+#else
+  // Host code: runs without a device.
+  EXPECT_NO_THROW(RELUSIM_CUDA_CHECK(cudaSuccess));
+  EXPECT_NO_THROW(RELUSIM_CUBLAS_CHECK(CUBLAS_STATUS_SUCCESS));
+  const int cuda_line = __LINE__ + 2;
+  try {
+    RELUSIM_CUDA_CHECK(cudaErrorInvalidValue);
+    ADD_FAILURE() << "no exception";
+  } catch (const CudaError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("cudaErrorInvalidValue"), std::string::npos) << m;
+    EXPECT_NE(m.find("test_gpu.cpp:" + std::to_string(cuda_line)), std::string::npos) << m;
+  }
+  const int cublas_line = __LINE__ + 2;
+  try {
+    RELUSIM_CUBLAS_CHECK(CUBLAS_STATUS_INVALID_VALUE);
+    ADD_FAILURE() << "no exception";
+  } catch (const BackendError& e) {  // a CublasError is a BackendError: exit code 1 in the CLI
+    const std::string m = e.what();
+    EXPECT_NE(dynamic_cast<const CublasError*>(&e), nullptr);
+    EXPECT_NE(m.find("CUBLAS_STATUS_INVALID_VALUE"), std::string::npos) << m;
+    EXPECT_NE(m.find("test_gpu.cpp:" + std::to_string(cublas_line)), std::string::npos) << m;
+  }
+#endif
 }
 
 TEST(GpuPlanning, BlockSizeRule) {
