@@ -49,6 +49,20 @@ __device__ T* block_scratch(T* global_ws, std::int64_t ws_elems, int use_shared)
   return use_shared ? reinterpret_cast<T*>(dynamic_shared) : global_ws + blockIdx.x * ws_elems;
 }
 
+/// What block k works on: its item, its cell's parameters and its workspace.
+template <class T, int kBlock>
+struct BlockTrajectory {
+  LaunchItem item;
+  const ModelAParams* p;
+  ModelAWorkspace<T> ws;
+
+  __device__ BlockTrajectory(const ModelAParams* params, const LaunchItem* items, T* global_ws,
+                             std::int64_t ws_elems, int use_shared)
+      : item(items[blockIdx.x]),
+        p(&params[item.param]),
+        ws(model_a_workspace<T>(*p, kBlock, block_scratch(global_ws, ws_elems, use_shared))) {}
+};
+
 /// Fixed mode: the setup alone, writing the design and the teacher (in double) for the batched
 /// targets. It draws exactly what model_a_kernel's setup draws.
 template <class T, int kBlock>
@@ -59,11 +73,10 @@ __global__ void __launch_bounds__(kBlock, kMinBlocksPerSm<kBlock>)
   __shared__ typename CudaTeam<kBlock>::Shared team_shared;
   CudaTeam<kBlock> team(team_shared);
   const std::int64_t k = blockIdx.x;
-  const LaunchItem item = items[k];
-  const ModelAParams& p = params[item.param];
-  const ModelAWorkspace<T> ws =
-      model_a_workspace<T>(p, kBlock, block_scratch(global_ws, ws_elems, use_shared));
-  model_a_setup(team, p, item.id, ws);
+  const BlockTrajectory<T, kBlock> t(params, items, global_ws, ws_elems, use_shared);
+  const ModelAParams& p = *t.p;
+  const ModelAWorkspace<T>& ws = t.ws;
+  model_a_setup(team, p, t.item.id, ws);
   const std::int64_t size = static_cast<std::int64_t>(p.n_samples) * p.d;
   for (std::int64_t e = team.rank(); e < size; e += kBlock)
     x_out[k * size + e] = static_cast<double>(ws.x[e]);
@@ -79,10 +92,10 @@ __global__ void __launch_bounds__(kBlock, kMinBlocksPerSm<kBlock>)
   __shared__ typename CudaTeam<kBlock>::Shared team_shared;
   CudaTeam<kBlock> team(team_shared);
   const std::int64_t k = blockIdx.x;
-  const LaunchItem item = items[k];
-  const ModelAParams& p = params[item.param];
-  const ModelAWorkspace<T> ws =
-      model_a_workspace<T>(p, kBlock, block_scratch(global_ws, ws_elems, use_shared));
+  const BlockTrajectory<T, kBlock> t(params, items, global_ws, ws_elems, use_shared);
+  const ModelAParams& p = *t.p;
+  const ModelAWorkspace<T>& ws = t.ws;
+  const LaunchItem item = t.item;
 
   model_a_setup(team, p, item.id, ws);
   for (int j = team.rank(); j < p.d; j += kBlock)
@@ -109,17 +122,11 @@ class DeviceFixedTargets {
         d_(d),
         x_(capacity * rows * d),
         w_star_(capacity * d),
-        work_(capacity * rows * d),
-        bm_(capacity * d * d),
-        inv_(capacity * d * d),
-        sys_(capacity * d * d),
-        rhs_(capacity * d),
-        sgn_(capacity * d),
-        pivots_(capacity * d),
-        info_(capacity),
+        doubles_(static_cast<std::size_t>(
+            fixed_target_doubles(static_cast<std::int64_t>(capacity), rows, d))),
+        ints_(capacity * (d + 1)),
         state_(capacity),
-        ptrs_(3 * capacity),
-        capacity_(capacity) {}
+        ptrs_(3 * capacity) {}
 
   double* x() const { return x_.get(); }
   double* w_star() const { return w_star_.get(); }
@@ -127,38 +134,23 @@ class DeviceFixedTargets {
   /// The wave of n trajectories whose targets and checks go to the given buffers.
   FixedTargetWave wave(int n, const ModelAParams* params, const std::uint32_t* param_of,
                        double* target, TargetChecks* checks) const {
-    FixedTargetWave w;
-    w.n = n;
-    w.rows = rows_;
-    w.d = d_;
+    FixedTargetWave w = carve_fixed_target_wave(n, rows_, d_, doubles_.get(), ints_.get(),
+                                                state_.get(), ptrs_.get());
     w.params = params;
     w.param_of = param_of;
     w.x = x_.get();
     w.w_star = w_star_.get();
-    w.work = work_.get();
-    w.bm = bm_.get();
-    w.inv = inv_.get();
-    w.sys = sys_.get();
-    w.rhs = rhs_.get();
-    w.sgn = sgn_.get();
     w.target = target;
-    w.pivots = pivots_.get();
-    w.info = info_.get();
-    w.state = state_.get();
     w.checks = checks;
-    w.sys_ptrs = ptrs_.get();
-    w.inv_ptrs = ptrs_.get() + capacity_;
-    w.rhs_ptrs = ptrs_.get() + 2 * capacity_;
     return w;
   }
 
  private:
   int rows_, d_;
-  DeviceBuffer<double> x_, w_star_, work_, bm_, inv_, sys_, rhs_, sgn_;
-  DeviceBuffer<int> pivots_, info_;
+  DeviceBuffer<double> x_, w_star_, doubles_;
+  DeviceBuffer<int> ints_;
   DeviceBuffer<FixedTargetState> state_;
   DeviceBuffer<double*> ptrs_;
-  std::size_t capacity_;
 };
 
 /// Parameters of a group on the device, with their explicit vectors.

@@ -64,34 +64,20 @@ std::vector<TargetInfo> fixed_mode_targets(const ModelAParams* params,
                                            const double* w_star) {
   const int rows = params[param_of[0]].n_samples, d = params[param_of[0]].d;
   const auto un = static_cast<std::size_t>(n), ud = static_cast<std::size_t>(d);
-  std::vector<double> work(un * static_cast<std::size_t>(rows) * ud), bm(un * ud * ud),
-      inv(bm.size()), sys(bm.size()), rhs(un * ud), sgn(un * ud), target(un * ud);
-  std::vector<int> pivots(un * ud), info(un);
+  std::vector<double> doubles(static_cast<std::size_t>(fixed_target_doubles(n, rows, d))),
+      target(un * ud);
+  std::vector<int> ints(un * (ud + 1));
   std::vector<FixedTargetState> state(un);
   std::vector<TargetChecks> checks(un);
-  std::vector<double*> sys_ptrs(un), inv_ptrs(un), rhs_ptrs(un);
-  FixedTargetWave w;
-  w.n = n;
-  w.rows = rows;
-  w.d = d;
+  std::vector<double*> ptrs(3 * un);
+  FixedTargetWave w =
+      carve_fixed_target_wave(n, rows, d, doubles.data(), ints.data(), state.data(), ptrs.data());
   w.params = params;
   w.param_of = param_of;
   w.x = x;
   w.w_star = w_star;
-  w.work = work.data();
-  w.bm = bm.data();
-  w.inv = inv.data();
-  w.sys = sys.data();
-  w.rhs = rhs.data();
-  w.sgn = sgn.data();
   w.target = target.data();
-  w.pivots = pivots.data();
-  w.info = info.data();
-  w.state = state.data();
   w.checks = checks.data();
-  w.sys_ptrs = sys_ptrs.data();
-  w.inv_ptrs = inv_ptrs.data();
-  w.rhs_ptrs = rhs_ptrs.data();
   HostBatchedOps ops;
   compute_fixed_targets(ops, w);
   std::vector<TargetInfo> out(un);

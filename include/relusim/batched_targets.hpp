@@ -66,10 +66,39 @@ struct FixedTargetWave {
   double** rhs_ptrs = nullptr;
 };
 
-/// Bytes one trajectory needs in a FixedTargetWave (the design included).
+/// Scratch of a wave, as four arrays: `doubles` of fixed_target_doubles(n, rows, d), `ints` of
+/// n (d + 1), `state` of n and `ptrs` of 3 n. Fills every field of the wave except its inputs
+/// (params, param_of, x, w_star) and outputs (target, checks).
+inline std::int64_t fixed_target_doubles(std::int64_t n, std::int64_t rows, std::int64_t d) {
+  return n * (rows * d + 3 * d * d + 2 * d);
+}
+inline FixedTargetWave carve_fixed_target_wave(int n, int rows, int d, double* doubles, int* ints,
+                                               FixedTargetState* state, double** ptrs) {
+  const std::int64_t un = n, dd = static_cast<std::int64_t>(d) * d;
+  FixedTargetWave w;
+  w.n = n;
+  w.rows = rows;
+  w.d = d;
+  w.work = doubles;
+  w.bm = w.work + un * rows * d;
+  w.inv = w.bm + un * dd;
+  w.sys = w.inv + un * dd;
+  w.rhs = w.sys + un * dd;
+  w.sgn = w.rhs + un * d;
+  w.pivots = ints;
+  w.info = ints + un * d;
+  w.state = state;
+  w.sys_ptrs = ptrs;
+  w.inv_ptrs = ptrs + un;
+  w.rhs_ptrs = ptrs + 2 * un;
+  return w;
+}
+
+/// Bytes one trajectory needs in a wave: the scratch above, its design, teacher, target, checks
+/// and parameter index.
 inline std::int64_t fixed_target_bytes(std::int64_t rows, std::int64_t d) {
   const auto dbl = static_cast<std::int64_t>(sizeof(double));
-  return dbl * (2 * rows * d + 3 * d * d + 4 * d) +
+  return dbl * (fixed_target_doubles(1, rows, d) + rows * d + 2 * d) +
          static_cast<std::int64_t>(sizeof(int)) * (d + 2) +
          static_cast<std::int64_t>(sizeof(FixedTargetState) + sizeof(TargetChecks) +
                                    3 * sizeof(double*));
