@@ -3,6 +3,7 @@
 //
 // BM_NaiveFixedStep is the baseline in the same process: the textbook two-pass step
 // (z = Xw, then g = X^T D(w)(u - v)) in plain loops. Compare the fixed-mode cases with it.
+// BM_FixedTargets prices a trajectory's target in the same run's steps (BM_StepDouble).
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -86,6 +87,31 @@ void BM_NaiveFixedStep(benchmark::State& state) {
   state.counters["N*d"] = static_cast<double>(n) * d;
 }
 
+/// Fixed-design targets (batched_targets.hpp on the host reference): `batch` designs at a time,
+/// items = trajectories. Compare with BM_StepDouble at the same shape to see what a target costs
+/// in trajectory-steps.
+void BM_FixedTargets(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0)), d = static_cast<int>(state.range(1));
+  const int batch = static_cast<int>(state.range(2));
+  const ModelAParams p = bench_params(DataMode::fixed, n, d);
+  std::vector<double> x, w_star;
+  for (int k = 0; k < batch; ++k) {
+    std::vector<double> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+    SerialTeam team;
+    const auto ws = model_a_workspace<double>(p, 1, scratch.data());
+    model_a_setup(team, p, static_cast<std::uint32_t>(k), ws);
+    x.insert(x.end(), ws.x, ws.x + static_cast<std::ptrdiff_t>(n) * d);
+    w_star.insert(w_star.end(), ws.w_star, ws.w_star + d);
+  }
+  const std::vector<std::uint32_t> param_of(static_cast<std::size_t>(batch), 0);
+  for (auto _ : state) {
+    const auto t = fixed_mode_targets(&p, param_of.data(), batch, x.data(), w_star.data());
+    benchmark::DoNotOptimize(t.data());
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+  state.counters["N*d"] = static_cast<double>(n) * d;
+}
+
 /// End to end on the CPU backend: one Kong-grid-like cell, all threads; items = steps taken.
 void BM_CpuBackendKongCell(benchmark::State& state) {
   CellConfig c;
@@ -119,6 +145,11 @@ BENCHMARK_CAPTURE(BM_StepDouble, online_double, DataMode::online)->Args({32, 5})
 BENCHMARK_CAPTURE(BM_StepFloat, online_float, DataMode::online)->Args({32, 5})->Args({256, 50});
 BENCHMARK_CAPTURE(BM_StepDouble, expected_double, DataMode::expected)->Args({1, 5})->Args({1, 256});
 BENCHMARK_CAPTURE(BM_StepFloat, expected_float, DataMode::expected)->Args({1, 5})->Args({1, 256});
+BENCHMARK(BM_FixedTargets)
+    ->Args({10, 2, 1})
+    ->Args({100, 5, 1})
+    ->Args({100, 5, 64})
+    ->Args({1000, 50, 1});
 BENCHMARK(BM_CpuBackendKongCell)->Args({10, 2})->Args({100, 5})->Unit(benchmark::kMillisecond);
 
 }  // namespace
