@@ -25,16 +25,11 @@
 #include "relusim/launch_rule.hpp"
 #include "relusim/model_a.hpp"
 #include "relusim/plan.hpp"
+#include "relusim/waves.hpp"
 #include "tally_reduce.cuh"
 
 namespace relusim {
 namespace {
-
-/// One block's work: which cell's parameters, which trajectory.
-struct LaunchItem {
-  std::uint32_t param;
-  std::uint32_t id;
-};
 
 /// Blocks per SM the register allocation must allow: 768 threads per SM, a register cap of
 /// 65536 / 768 = 85. Without it ptxas capped the double, 256-thread kernel at 64 registers and
@@ -322,26 +317,17 @@ class CudaBackend final : public Backend {
     const bool fixed = shape.mode == DataMode::fixed;
     const int d = shape.d, rows = model_a_rows(shape);
 
-    std::vector<LaunchItem> items;
-    std::vector<std::uint32_t> keys;  // the batch of each item, in runs
-    std::vector<BatchResult> out(batches.size());
     bool want_records = false, want_weights = false;
-    for (std::uint32_t i = 0; i < batches.size(); ++i) {
-      for (std::uint32_t k = 0; k < batches[i].count; ++k) {
-        items.push_back({i, batches[i].first_id + k});
-        keys.push_back(i);
-      }
-      if (batches[i].keep_records) out[i].records.resize(batches[i].count);
-      if (batches[i].keep_weights)
-        out[i].final_weights.resize(static_cast<std::size_t>(batches[i].count) * d);
-      want_records = want_records || batches[i].keep_records;
-      want_weights = want_weights || batches[i].keep_weights;
+    std::int64_t total = 0;
+    for (const TrajectoryBatch& b : batches) {
+      want_records = want_records || b.keep_records;
+      want_weights = want_weights || b.keep_weights;
+      total += b.count;
     }
 
     const WorkspacePlacement<T, kBlock> place(shape, max_shared_optin_);
     std::size_t free_bytes = 0, total_bytes = 0;
     RELUSIM_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-    const auto total = static_cast<std::int64_t>(items.size());
     const auto extra = static_cast<std::int64_t>(
         sizeof(TrajectoryRecord) + sizeof(LaunchItem) + sizeof(std::uint32_t) +
         sizeof(TargetChecks) + 2 * sizeof(double) * static_cast<std::size_t>(d) +
@@ -359,19 +345,13 @@ class CudaBackend final : public Backend {
     DeviceBuffer<CellTally> tallies(batches.size());
     std::optional<DeviceFixedTargets> fixed_targets;
     if (fixed) fixed_targets.emplace(wave_n, rows, d);
-    std::vector<double> host_targets(fixed ? 0 : wave_n * ud),
-        host_w(want_weights ? wave_n * ud : 0);
+    std::vector<double> host_targets(fixed ? 0 : wave_n * ud);
     std::vector<TargetChecks> host_checks(fixed ? 0 : wave_n);
-    std::vector<TrajectoryRecord> host_records(want_records ? wave_n : 0);
-    std::vector<CellTally> host_tallies(batches.size());
-    std::vector<std::uint32_t> host_keys_out(batches.size());
     CublasBatchedOps ops{cublas_.get(), stream};
 
-    for (std::int64_t begin = 0; begin < total; begin += wave) {
-      const auto n = static_cast<std::size_t>(std::min(wave, total - begin));
-      const auto b0 = static_cast<std::size_t>(begin);
-      dev_items.upload(items.data() + b0, n, stream);
-      dev_keys.upload(keys.data() + b0, n, stream);
+    auto exec = [&](const LaunchItem* items, const std::uint32_t* keys, std::size_t n) {
+      dev_items.upload(items, n, stream);
+      dev_keys.upload(keys, n, stream);
       if (fixed) {
         model_a_design_kernel<T, kBlock>
             <<<static_cast<unsigned>(n), kBlock, place.shared_bytes(), stream>>>(
@@ -382,7 +362,7 @@ class CudaBackend final : public Backend {
             ops, fixed_targets->wave(static_cast<int>(n), params.table.get(), dev_keys.get(),
                                      targets.get(), checks.get()));
       } else {
-        host_population_targets(batches, params.host, items, b0, n, host_targets, host_checks);
+        host_population_targets(batches, params.host, items, n, host_targets, host_checks);
         targets.upload(host_targets.data(), n * ud, stream);
         checks.upload(host_checks.data(), n, stream);
       }
@@ -394,41 +374,37 @@ class CudaBackend final : public Backend {
       const std::size_t runs =
           reduce_tallies_by_key(thrust::cuda::par.on(stream), dev_keys.get(), records.get(), n,
                                 keys_out.get(), tallies.get());
-      tallies.download(host_tallies.data(), runs, stream);
-      keys_out.download(host_keys_out.data(), runs, stream);
-      if (want_records) records.download(host_records.data(), n, stream);
-      if (want_weights) final_w.download(host_w.data(), n * ud, stream);
+      WaveOutput w;
+      w.keys.resize(runs);
+      w.tallies.resize(runs);
+      keys_out.download(w.keys.data(), runs, stream);
+      tallies.download(w.tallies.data(), runs, stream);
+      if (want_records) {
+        w.records.resize(n);
+        records.download(w.records.data(), n, stream);
+      }
+      if (want_weights) {
+        w.final_weights.resize(n * ud);
+        final_w.download(w.final_weights.data(), n * ud, stream);
+      }
       stream_.synchronize();
-      for (std::size_t r = 0; r < runs; ++r) {
-        BatchResult& o = out[host_keys_out[r]];
-        o.tally = o.tally + host_tallies[r];
-      }
-      for (std::size_t k = 0; k < n && (want_records || want_weights); ++k) {
-        const LaunchItem item = items[b0 + k];
-        const std::uint32_t local = item.id - batches[item.param].first_id;
-        if (batches[item.param].keep_records) out[item.param].records[local] = host_records[k];
-        if (batches[item.param].keep_weights)
-          std::copy(
-              host_w.begin() + static_cast<std::ptrdiff_t>(k * ud),
-              host_w.begin() + static_cast<std::ptrdiff_t>((k + 1) * ud),
-              out[item.param].final_weights.begin() + static_cast<std::ptrdiff_t>(local * ud));
-      }
-    }
-    return out;
+      return w;
+    };
+    return run_in_waves(batches, d, wave, exec);
   }
 
   /// Online and expected modes: the population targets on the host (all cores), one run of
   /// consecutive items of the same batch at a time.
   static void host_population_targets(const std::vector<TrajectoryBatch>& batches,
                                       const std::vector<ModelAParams>& params,
-                                      const std::vector<LaunchItem>& items, std::size_t b0,
-                                      std::size_t n, std::vector<double>& targets,
+                                      const LaunchItem* items, std::size_t n,
+                                      std::vector<double>& targets,
                                       std::vector<TargetChecks>& checks) {
     const auto d = static_cast<std::size_t>(params.front().d);
     for (std::size_t s = 0; s < n;) {
-      const LaunchItem first = items[b0 + s];
+      const LaunchItem first = items[s];
       std::size_t e = s + 1;
-      while (e < n && items[b0 + e].param == first.param)
+      while (e < n && items[e].param == first.param)
         ++e;
       const std::vector<TargetInfo> part =
           model_a_batch_targets(params[first.param], batches[first.param].cell->precision, first.id,
