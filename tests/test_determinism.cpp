@@ -108,6 +108,25 @@ TEST(Plan, GroupsGatherBatchesOfOneShapeInOrder) {
   EXPECT_LT(plan.groups.size(), plan.batches.size());
 }
 
+TEST(Plan, TenMillionTrajectoriesCutIntoBoundedGroups) {
+  // A sweep of 10^7 trajectories: the plan is a few hundred batches, and no group exceeds the
+  // backend's preferred size (65,536 for the CUDA backend), which bounds every per-group buffer.
+  std::vector<CellConfig> cells(3);
+  cells[0].trials = 6'000'000;
+  cells[1].trials = 3'999'999;
+  cells[1].d = 5;
+  cells[2].trials = 1;
+  const SweepPlan plan = make_plan(cells, 1u << 16);
+  EXPECT_EQ(plan.total_trajectories, 10'000'000);
+  std::int64_t sum = 0;
+  for (const LaunchGroup& g : plan.groups) {
+    EXPECT_LE(g.trajectories, 1 << 16);
+    sum += g.trajectories;
+  }
+  EXPECT_EQ(sum, 10'000'000);
+  EXPECT_LE(plan.batches.size(), 10'000'000 / 65'536 + 3);
+}
+
 TEST(Plan, GroupingDoesNotChangeResults) {
   std::vector<CellConfig> cells;
   for (double lambda : {0.0, 0.005, 0.02}) {
