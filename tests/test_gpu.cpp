@@ -158,14 +158,7 @@ TEST(Gpu, DeviceTalliesEqualTheSumOfTheRecords) {
     for (const TrajectoryRecord& rec : r.records)
       sum = sum + tally_of(rec);
     EXPECT_EQ(r.tally.trials, 250);
-    EXPECT_EQ(r.tally.trials, sum.trials);
-    for (int o = 0; o < kOutcomeCount; ++o)
-      EXPECT_EQ(r.tally.counts[o], sum.counts[o]);
-    EXPECT_EQ(r.tally.positive_definite, sum.positive_definite);
-    EXPECT_EQ(r.tally.within_bound, sum.within_bound);
-    EXPECT_EQ(r.tally.target_valid, sum.target_valid);
-    EXPECT_EQ(r.tally.steps_to_converge_sum, sum.steps_to_converge_sum);
-    EXPECT_NEAR(r.tally.distance_sum, sum.distance_sum, 1e-12 * std::fabs(sum.distance_sum));
+    testing::expect_same_tally(r.tally, sum, 1e-12);
   }
 }
 

@@ -1,6 +1,8 @@
 // Small helpers shared by the tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <vector>
 
@@ -18,6 +20,20 @@ inline std::vector<CellResult> run_cells(const std::vector<CellConfig>& cells, i
   o.keep_records = keep;
   o.keep_weights = keep;
   return run_plan(make_plan(cells, batch), *backend, o);
+}
+
+/// Every count of two tallies equal; the distance sums within `rel` (0: exactly equal).
+inline void expect_same_tally(const CellTally& got, const CellTally& want, double rel) {
+  EXPECT_EQ(got.trials, want.trials);
+  for (int o = 0; o < kOutcomeCount; ++o)
+    EXPECT_EQ(got.counts[o], want.counts[o]) << "outcome " << o;
+  EXPECT_EQ(got.in_omega, want.in_omega);
+  EXPECT_EQ(got.design_checked, want.design_checked);
+  EXPECT_EQ(got.positive_definite, want.positive_definite);
+  EXPECT_EQ(got.within_bound, want.within_bound);
+  EXPECT_EQ(got.target_valid, want.target_valid);
+  EXPECT_EQ(got.steps_to_converge_sum, want.steps_to_converge_sum);
+  EXPECT_NEAR(got.distance_sum, want.distance_sum, rel * std::fabs(want.distance_sum));
 }
 
 inline double norm(const std::vector<double>& v) {

@@ -90,17 +90,7 @@ TEST(Tally, ReduceByKeyOnThrustsHostSystemMatchesSequentialSums) {
     CellTally expect;
     for (std::size_t k = 0; k < keys.size(); ++k)
       if (keys[k] == key) expect = expect + tally_of(records[k]);
-    const CellTally& got = tallies[key];
-    EXPECT_EQ(got.trials, expect.trials);
-    for (int o = 0; o < kOutcomeCount; ++o)
-      EXPECT_EQ(got.counts[o], expect.counts[o]);
-    EXPECT_EQ(got.in_omega, expect.in_omega);
-    EXPECT_EQ(got.design_checked, expect.design_checked);
-    EXPECT_EQ(got.positive_definite, expect.positive_definite);
-    EXPECT_EQ(got.within_bound, expect.within_bound);
-    EXPECT_EQ(got.target_valid, expect.target_valid);
-    EXPECT_EQ(got.steps_to_converge_sum, expect.steps_to_converge_sum);
-    EXPECT_EQ(got.distance_sum, expect.distance_sum);  // multiples of 2^-7: exact in any order
+    testing::expect_same_tally(tallies[key], expect, 0.0);  // distances: multiples of 2^-7
   }
 #endif
 }
@@ -163,15 +153,9 @@ TEST(Waves, AGroupRunInWavesOfAnySizeGivesWhatTheCpuBackendGives) {
     const auto got = run_in_waves(batches, 3, wave, exec);
     ASSERT_EQ(got.size(), cpu.size());
     for (std::size_t b = 0; b < got.size(); ++b) {
-      const CellTally &g = got[b].tally, &h = cpu[b].tally;
-      EXPECT_EQ(g.trials, batches[b].count) << "wave " << wave << " batch " << b;
-      EXPECT_EQ(g.trials, h.trials);
-      for (int o = 0; o < kOutcomeCount; ++o)
-        EXPECT_EQ(g.counts[o], h.counts[o]);
-      EXPECT_EQ(g.positive_definite, h.positive_definite);
-      EXPECT_EQ(g.target_valid, h.target_valid);
-      EXPECT_EQ(g.steps_to_converge_sum, h.steps_to_converge_sum);
-      EXPECT_NEAR(g.distance_sum, h.distance_sum, 1e-12 * std::fabs(h.distance_sum));
+      SCOPED_TRACE("wave " + std::to_string(wave) + " batch " + std::to_string(b));
+      EXPECT_EQ(got[b].tally.trials, batches[b].count);
+      testing::expect_same_tally(got[b].tally, cpu[b].tally, 1e-12);
       ASSERT_EQ(got[b].records.size(), cpu[b].records.size());
       for (std::size_t k = 0; k < got[b].records.size(); ++k) {
         EXPECT_EQ(got[b].records[k].id, cpu[b].records[k].id);
