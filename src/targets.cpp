@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "relusim/batched_ops_host.hpp"
 #include "relusim/linalg.hpp"

@@ -46,12 +46,10 @@ struct CellSummary {
   double mean_final_distance = 0.0;
 };
 
-/// Accumulates records or batch tallies in plan order (so sums are reproducible), then
-/// summarises.
+/// Accumulates batch tallies in plan order (so sums are reproducible), then summarises.
 class CellAggregator {
  public:
   explicit CellAggregator(const CellConfig& cell) : cell_(&cell) {}
-  void add(const TrajectoryRecord& r) { tally_ = tally_ + tally_of(r); }
   void add(const CellTally& t) { tally_ = tally_ + t; }
   CellSummary summary() const;
 
