@@ -8,9 +8,9 @@
 
 #include <vector>
 
-#include "relusim/backend.hpp"
-#include "relusim/cpu_trajectory.hpp"
-#include "relusim/model_a.hpp"
+#include "relusim/engine/backend.hpp"
+#include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/models/a/dynamics.hpp"
 
 namespace relusim {
 namespace {

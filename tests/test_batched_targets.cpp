@@ -7,10 +7,10 @@
 #include <cmath>
 #include <random>
 
-#include "relusim/batched_ops_host.hpp"
-#include "relusim/linalg.hpp"
-#include "relusim/model_a.hpp"
-#include "relusim/targets.hpp"
+#include "relusim/core/batched_ops_host.hpp"
+#include "relusim/core/linalg.hpp"
+#include "relusim/models/a/dynamics.hpp"
+#include "relusim/models/a/targets.hpp"
 
 namespace relusim {
 namespace {

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "relusim/config.hpp"
+#include "relusim/io/config.hpp"
 
 namespace relusim {
 namespace {

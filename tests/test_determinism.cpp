@@ -1,7 +1,7 @@
 // Results depend on (seed, trajectory id) only: not on threads, batch size, or neighbours.
 #include <gtest/gtest.h>
 
-#include "relusim/report.hpp"
+#include "relusim/io/report.hpp"
 #include "test_helpers.hpp"
 
 namespace relusim {

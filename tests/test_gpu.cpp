@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "relusim/cpu_trajectory.hpp"
-#include "relusim/cuda_backend.hpp"
-#include "relusim/launch_rule.hpp"
-#include "relusim/stats.hpp"
+#include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/engine/cuda_backend.hpp"
+#include "relusim/engine/launch_rule.hpp"
+#include "relusim/engine/stats.hpp"
 #include "test_helpers.hpp"
 
 #ifdef RELUSIM_TEST_CUDA_CHECKS

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <vector>
 
-#include "relusim/backend.hpp"
-#include "relusim/driver.hpp"
-#include "relusim/plan.hpp"
+#include "relusim/engine/backend.hpp"
+#include "relusim/engine/driver.hpp"
+#include "relusim/engine/plan.hpp"
 
 namespace relusim::testing {
 

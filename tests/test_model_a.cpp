@@ -5,9 +5,9 @@
 #include <cmath>
 #include <mutex>
 
-#include "relusim/cpu_trajectory.hpp"
-#include "relusim/model_a.hpp"
-#include "relusim/team_threaded.hpp"
+#include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/models/a/dynamics.hpp"
+#include "relusim/core/team_threaded.hpp"
 #include "test_helpers.hpp"
 
 namespace relusim {

@@ -5,9 +5,9 @@
 #include <bit>
 #include <cmath>
 
-#include "relusim/model_a.hpp"
-#include "relusim/random.hpp"
-#include "relusim/theory.hpp"
+#include "relusim/models/a/dynamics.hpp"
+#include "relusim/core/random.hpp"
+#include "relusim/models/a/theory.hpp"
 
 namespace relusim {
 namespace {

@@ -7,9 +7,9 @@
 #include <cmath>
 #include <random>
 
-#include "relusim/cpu_trajectory.hpp"
-#include "relusim/stats.hpp"
-#include "relusim/waves.hpp"
+#include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/engine/stats.hpp"
+#include "relusim/engine/waves.hpp"
 #include "test_helpers.hpp"
 
 #ifdef RELUSIM_HAVE_THRUST

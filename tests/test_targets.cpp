@@ -4,10 +4,10 @@
 
 #include <cmath>
 
-#include "relusim/linalg.hpp"
-#include "relusim/model_a.hpp"
-#include "relusim/targets.hpp"
-#include "relusim/theory.hpp"
+#include "relusim/core/linalg.hpp"
+#include "relusim/models/a/dynamics.hpp"
+#include "relusim/models/a/targets.hpp"
+#include "relusim/models/a/theory.hpp"
 #include "test_helpers.hpp"
 
 namespace relusim {

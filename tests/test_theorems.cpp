@@ -2,8 +2,8 @@
 // region Omega, and Kong Thm 5 on a small grid.
 #include <gtest/gtest.h>
 
-#include "relusim/stats.hpp"
-#include "relusim/theory.hpp"
+#include "relusim/engine/stats.hpp"
+#include "relusim/models/a/theory.hpp"
 #include "test_helpers.hpp"
 
 namespace relusim {

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <numbers>
 
-#include "relusim/model_a.hpp"
-#include "relusim/random.hpp"
-#include "relusim/theory.hpp"
+#include "relusim/models/a/dynamics.hpp"
+#include "relusim/core/random.hpp"
+#include "relusim/models/a/theory.hpp"
 #include "test_helpers.hpp"
 
 namespace relusim {

@@ -1,0 +1,42 @@
+// The host reference of the batched linear algebra behind batched_targets.hpp: the subset of
+// cuBLAS it uses (strided-batched GEMM, batched LU with and without pivoting, batched LU solve),
+// with cuBLAS's column-major layout, 1-based pivots and info codes, written as plain loops.
+// The CPU backend computes its targets with it; tests check it against hand-computed answers.
+#pragma once
+
+#include <cstdint>
+
+#include "relusim/models/a/batched_targets.hpp"
+
+namespace relusim {
+
+struct HostBatchedOps {
+  /// C_b = op(A_b) op(B_b) for b < batch (alpha = 1, beta = 0); C_b is m x n.
+  void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, const double* a, int lda,
+            std::int64_t stride_a, const double* b, int ldb, std::int64_t stride_b, double* c,
+            int ldc, std::int64_t stride_c, int batch) const;
+
+  /// LU factorisation of each n x n a[b] in place; partial pivoting when `pivots` is not null
+  /// (pivots[b * n + j] = 1-based row swapped with row j), none otherwise. info[b] = 0, or the
+  /// 1-based index of the first exactly zero pivot (the factorisation goes on past it).
+  void getrf(int n, double* const* a, int lda, int* pivots, int* info, int batch) const;
+
+  /// Solves A_b X = B_b with the factors of getrf (pivots as getrf returned them).
+  void getrs(int n, int nrhs, double* const* a, int lda, const int* pivots, double* const* b,
+             int ldb, int batch) const;
+
+  template <class Step>
+  void for_each(int count, const Step& step) const {
+    for (int k = 0; k < count; ++k)
+      step(k);
+  }
+
+  int count_active(const FixedTargetState* state, int count) const {
+    int active = 0;
+    for (int k = 0; k < count; ++k)
+      active += state[k].active != 0 ? 1 : 0;
+    return active;
+  }
+};
+
+}  // namespace relusim

@@ -1,0 +1,42 @@
+// The plan: a sweep's cells cut into batches of trajectories, and batches of the same shape
+// gathered into launch groups that a backend runs in one go (one kernel launch on the GPU).
+#pragma once
+
+#include <cstdint>
+#include <tuple>
+#include <vector>
+
+#include "relusim/io/config.hpp"
+
+namespace relusim {
+
+struct PlannedBatch {
+  std::size_t cell = 0;  ///< index into SweepPlan::cells
+  std::uint32_t first_id = 0;
+  std::uint32_t count = 0;
+};
+
+/// Batches that share a launch: consecutive entries of SweepPlan::batches in group order.
+struct LaunchGroup {
+  std::vector<std::size_t> batches;  ///< indices into SweepPlan::batches
+  std::int64_t trajectories = 0;
+};
+
+struct SweepPlan {
+  std::vector<CellConfig> cells;
+  std::vector<PlannedBatch> batches;  ///< cell by cell, ids ascending
+  std::vector<LaunchGroup> groups;  ///< every batch in exactly one group; a cell's batches in order
+  std::int64_t total_trajectories = 0;
+};
+
+/// What must agree for cells to share a launch: precision, data mode, rows per step and d
+/// (hence block size and workspace size).
+using LaunchShape = std::tuple<int, int, int, int>;
+LaunchShape launch_shape(const CellConfig& cell);
+
+/// Cuts every cell's trials into batches of at most `max_batch` trajectories and gathers batches
+/// of the same launch shape into groups of at most `max_batch` trajectories, keeping the order in
+/// which each shape first appears and, within a group, the plan's order.
+SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch);
+
+}  // namespace relusim

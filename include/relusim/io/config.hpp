@@ -1,0 +1,120 @@
+// Configuration of one cell (one point of a parameter grid) and of a sweep over cells.
+// One registry of parameters (config.cpp) serves the CLI flags, the TOML reader and the outputs,
+// so a key has one name, one type, one default and one help text everywhere.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "relusim/models/a/dynamics.hpp"
+
+namespace relusim {
+
+enum class Precision : int { f32 = 0, f64 = 1 };
+
+/// Bad input: names the key and says what is wrong. The CLI maps it to exit code 2.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string key, const std::string& what)
+      : std::runtime_error(key.empty() ? what : "'" + key + "': " + what), key_(std::move(key)) {}
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+/// One cell as the user states it (before resolution into ModelAParams).
+struct CellConfig {
+  std::string model = "A";
+  int n_samples = 10;  // N
+  int d = 2;
+  int batch = 1;  // B
+  DataMode mode = DataMode::fixed;
+  InputDistribution inputs = InputDistribution::gaussian;
+  Regularizer regularizer = Regularizer::none;
+  Convention convention = Convention::descent;
+  double lambda = 0.0;
+  double eta = 0.05;
+  std::int64_t steps = 20000;
+  Precision precision = Precision::f64;
+  TeacherKind teacher = TeacherKind::ones;
+  std::vector<double> teacher_vector;
+  double teacher_norm = 1.0;
+  InitKind init = InitKind::ball;
+  std::vector<double> init_vector;
+  double eps = 0.1;
+  double init_scale = 1.0;  // c in sigma = c / sqrt(d)
+  Criterion criterion = Criterion::distance;
+  double tol = 1e-3;
+  double stuck_tol = 1e-9;
+  double blowup = 1e6;
+  bool early_stop = true;
+  std::uint64_t seed = 1;
+  std::int64_t trials = 1000;
+};
+
+/// A value as read from a flag or a TOML file.
+using ParamValue = std::variant<std::int64_t, double, bool, std::string, std::vector<double>>;
+
+enum class ParamType { integer, real, boolean, choice, vector_or_choice };
+
+/// One user-visible parameter.
+struct ParamInfo {
+  std::string key;
+  ParamType type;
+  std::string help;
+  std::vector<std::string> choices;  // for choice types
+  void (*set)(CellConfig&, const ParamValue&);
+  std::string (*get)(const CellConfig&);  // the value as text (tables, CSV, JSON)
+};
+
+/// Every parameter of a cell, in the order outputs list them.
+const std::vector<ParamInfo>& cell_parameters();
+const ParamInfo& find_parameter(const std::string& key);  // throws ConfigError if unknown
+
+/// Parses `text` as a value of parameter `info` (CLI flags); throws ConfigError naming the key.
+ParamValue parse_param_text(const ParamInfo& info, const std::string& text);
+
+/// Sets one parameter; throws ConfigError naming the key on a wrong type or unknown choice.
+void set_parameter(CellConfig& cell, const std::string& key, const ParamValue& value);
+
+/// Checks ranges and consistency; throws ConfigError naming the offending key.
+void validate(const CellConfig& cell);
+
+/// ||w*|| for the cell (the random teacher has teacher_norm, the others their own norm).
+double teacher_norm_of(const CellConfig& cell);
+
+/// Resolves radii and scales into the plain parameters the single-source code runs on.
+/// The returned pointers refer into `cell`, which must outlive the result.
+ModelAParams resolve(const CellConfig& cell);
+
+// Names of enum values as the user writes them.
+std::string to_string(DataMode m);
+std::string to_string(Regularizer r);
+std::string to_string(Convention c);
+std::string to_string(Criterion c);
+std::string to_string(InitKind k);
+std::string to_string(InputDistribution i);
+std::string to_string(Precision p);
+std::string to_string(Outcome o);
+
+/// A sweep: a base cell, grid axes (key -> list of values) and the cells of their product.
+struct SweepConfig {
+  CellConfig base;
+  std::vector<std::pair<std::string, std::vector<ParamValue>>> axes;  // in registry order
+  std::vector<CellConfig> cells;                                      // product, last axis fastest
+};
+
+/// Reads a sweep file (TOML): top-level keys set the base cell, table [grid] holds lists.
+/// Throws ConfigError naming the key on unknown keys, wrong types and out-of-range values
+/// (every cell is validated before anything runs).
+SweepConfig load_sweep_file(const std::string& path);
+SweepConfig parse_sweep_text(const std::string& text, const std::string& source_name);
+
+/// Expands the grid into cells and validates each one.
+void expand_grid(SweepConfig& sweep);
+
+}  // namespace relusim

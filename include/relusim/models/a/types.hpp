@@ -1,0 +1,125 @@
+// Model A's plain types (MODEL.md §1): the choices of a run, the resolved parameters of one
+// trajectory, its workspace and its result. Single-source: host and device use them alike.
+#pragma once
+
+#include <cstdint>
+
+#include "relusim/core/hd.hpp"
+#include "relusim/core/random.hpp"
+
+namespace relusim {
+
+enum class DataMode : int { fixed = 0, online = 1, expected = 2 };
+enum class Regularizer : int { none = 0, l2 = 1, l1sq = 2, l1 = 3 };
+enum class Convention : int { descent = 0, as_printed = 1 };
+enum class Criterion : int { distance = 0, angle = 1, loss = 2 };
+enum class InitKind : int { ball = 0, ball_tight = 1, gaussian = 2, zero = 3, explicit_vector = 4 };
+enum class TeacherKind : int { ones = 0, explicit_vector = 1, random = 2 };
+enum class Outcome : int { converged = 0, diverged = 1, dead = 2, stuck = 3, undecided = 4 };
+inline constexpr int kOutcomeCount = 5;
+
+/// Everything one Model A trajectory needs, resolved by the host (radii, sigma, norms).
+/// Plain data so it can be copied to the device as a kernel argument.
+struct ModelAParams {
+  int d = 2;
+  int n_samples = 10;  ///< N, rows of the fixed design
+  int batch = 1;       ///< B, minibatch size in online mode
+  DataMode mode = DataMode::fixed;
+  InputDistribution inputs = InputDistribution::gaussian;
+  Regularizer regularizer = Regularizer::none;
+  Convention convention = Convention::descent;
+  double lambda = 0.0;
+  double eta = 0.05;
+  std::int64_t max_steps = 20000;
+  Criterion criterion = Criterion::distance;
+  double tol = 1e-3;
+  double stuck_tol = 1e-9;  ///< ||Delta|| < stuck_tol * ||w*|| away from the target: stuck
+  double blowup = 1e6;      ///< ||w|| > blowup * ||w*||: diverged
+  bool early_stop = true;
+  InitKind init = InitKind::ball;
+  double init_radius = 0.0;  ///< resolved ball radius (ball, ball_tight)
+  double init_sigma = 0.0;   ///< resolved standard deviation (gaussian)
+  TeacherKind teacher = TeacherKind::ones;
+  double teacher_norm = 1.0;               ///< norm of the random teacher
+  const double* teacher_vector = nullptr;  ///< length d (explicit teacher)
+  const double* init_vector = nullptr;     ///< length d (explicit init)
+  std::uint64_t seed = 1;
+};
+
+/// Rows of data a trajectory keeps: N (fixed), B (online), none (expected).
+RELUSIM_HD inline int model_a_rows(const ModelAParams& p) {
+  return p.mode == DataMode::fixed ? p.n_samples : (p.mode == DataMode::online ? p.batch : 0);
+}
+
+/// Per-trajectory memory, carved out of one scratch array of model_a_workspace_size() T's.
+template <class T>
+struct ModelAWorkspace {
+  T* x;        ///< rows x d design (row-major)
+  T* u;        ///< rows teacher outputs relu(x_i . w*)
+  T* r;        ///< rows residuals (team algorithm)
+  T* w;        ///< d student weights
+  T* w_star;   ///< d teacher weights
+  T* target;   ///< d where the trajectory should end
+  T* delta;    ///< d update direction Delta(w)
+  T* partial;  ///< team_size + d partial sums
+};
+
+RELUSIM_HD inline std::int64_t model_a_workspace_size(const ModelAParams& p, int team_size) {
+  const std::int64_t rows = model_a_rows(p);
+  return rows * p.d + 2 * rows + 4 * static_cast<std::int64_t>(p.d) + team_size + p.d;
+}
+
+template <class T>
+RELUSIM_HD inline ModelAWorkspace<T> model_a_workspace(const ModelAParams& p, int team_size,
+                                                       T* scratch) {
+  const std::int64_t rows = model_a_rows(p);
+  ModelAWorkspace<T> ws;
+  ws.x = scratch;
+  ws.u = ws.x + rows * p.d;
+  ws.r = ws.u + rows;
+  ws.w = ws.r + rows;
+  ws.w_star = ws.w + p.d;
+  ws.target = ws.w_star + p.d;
+  ws.delta = ws.target + p.d;
+  ws.partial = ws.delta + p.d;
+  (void)team_size;
+  return ws;
+}
+
+/// How one trajectory ended.
+struct TrajectoryResult {
+  Outcome outcome = Outcome::undecided;
+  std::int64_t steps = 0;               ///< updates applied
+  std::int64_t steps_to_converge = -1;  ///< first step at which the criterion held, -1 if never
+  double distance = 0.0;                ///< ||w - target|| / ||target|| at the end
+  double angle = 0.0;                   ///< theta(w, w*) at the end
+  double loss = 0.0;                    ///< data loss at the end
+  double grad_norm = 0.0;               ///< ||Delta(w)|| at the end
+  bool started_in_omega = false;        ///< ||w1 - w*|| < ||w*||
+};
+
+/// What a fixed design says about a trajectory's target (MODEL.md §1.3-1.4, Kong Lemma 2 and
+/// the lambda bounds); computed by the batched target code (batched_targets.hpp).
+struct TargetChecks {
+  bool design_checked = false;      ///< fixed mode: the two flags below are meaningful
+  bool positive_definite = false;   ///< X^T D* X positive definite (Kong Lemma 2)
+  bool lambda_within_bound = true;  ///< lambda <= Kong's bound (17) / (33)
+  bool solved = true;               ///< the stationarity equation was solved (assuming D*)
+  bool target_valid = true;         ///< solved and D(w_hat) = D* (fixed mode)
+  double lambda_bound = 0.0;        ///< the bound itself (0 when X^T D* X is singular)
+};
+
+/// Everything recorded about one trajectory.
+struct TrajectoryRecord : TargetChecks {
+  std::uint32_t id = 0;
+  TrajectoryResult result;
+};
+
+/// Observer of a trajectory (trace command); called by rank 0 after each step's evaluation.
+struct NoObserver {
+  static constexpr bool enabled = false;
+  template <class T>
+  RELUSIM_HD void on_step(std::int64_t, const T*, int, double, double, double) {}
+};
+
+}  // namespace relusim

@@ -1,0 +1,69 @@
+// The cuBLAS back end of batched_targets.hpp: strided-batched DGEMM, batched DGETRF/DGETRS, the
+// per-trajectory steps as one-thread-per-trajectory kernels, and a Thrust count of the
+// trajectories still iterating. Everything runs on one stream; all calls are checked.
+#pragma once
+
+#include <thrust/count.h>
+#include <thrust/execution_policy.h>
+
+#include <string>
+
+#include "cuda_check.cuh"
+#include "relusim/models/a/batched_targets.hpp"
+
+namespace relusim {
+
+template <class Step>
+__global__ void each_trajectory_kernel(int count, Step step) {
+  const int k = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (k < count) step(k);
+}
+
+struct IsActive {
+  __host__ __device__ bool operator()(const FixedTargetState& s) const { return s.active != 0; }
+};
+
+struct CublasBatchedOps {
+  cublasHandle_t handle;
+  cudaStream_t stream;
+
+  static cublasOperation_t op(BlasTrans t) {
+    return t == BlasTrans::none ? CUBLAS_OP_N : CUBLAS_OP_T;
+  }
+
+  void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, const double* a, int lda,
+            std::int64_t stride_a, const double* b, int ldb, std::int64_t stride_b, double* c,
+            int ldc, std::int64_t stride_c, int batch) const {
+    const double one = 1.0, zero = 0.0;
+    RELUSIM_CUBLAS_CHECK(cublasDgemmStridedBatched(handle, op(ta), op(tb), m, n, k, &one, a, lda,
+                                                   stride_a, b, ldb, stride_b, &zero, c, ldc,
+                                                   stride_c, batch));
+  }
+
+  void getrf(int n, double* const* a, int lda, int* pivots, int* info, int batch) const {
+    RELUSIM_CUBLAS_CHECK(cublasDgetrfBatched(handle, n, a, lda, pivots, info, batch));
+  }
+
+  void getrs(int n, int nrhs, double* const* a, int lda, const int* pivots, double* const* b,
+             int ldb, int batch) const {
+    int info = 0;  // a host scalar: the index of an invalid argument, if any
+    RELUSIM_CUBLAS_CHECK(
+        cublasDgetrsBatched(handle, CUBLAS_OP_N, n, nrhs, a, lda, pivots, b, ldb, &info, batch));
+    if (info != 0)
+      throw CublasError("cublasDgetrsBatched: invalid argument " + std::to_string(-info));
+  }
+
+  template <class Step>
+  void for_each(int count, const Step& step) const {
+    constexpr int kThreads = 128;
+    each_trajectory_kernel<<<(count + kThreads - 1) / kThreads, kThreads, 0, stream>>>(count, step);
+    RELUSIM_CUDA_CHECK(cudaGetLastError());
+  }
+
+  int count_active(const FixedTargetState* state, int count) const {
+    return static_cast<int>(
+        thrust::count_if(thrust::cuda::par.on(stream), state, state + count, IsActive{}));
+  }
+};
+
+}  // namespace relusim

@@ -1,0 +1,24 @@
+// Linked when relusim is built without nvcc.
+#include "relusim/engine/cuda_backend.hpp"
+
+namespace relusim {
+
+bool cuda_compiled() {
+  return false;
+}
+
+bool cuda_device_available(std::string& why) {
+  why = "built without CUDA support";
+  return false;
+}
+
+std::unique_ptr<Backend> make_cuda_backend() {
+  throw BackendError("the CUDA backend is not available: relusim was built without CUDA support");
+}
+
+std::vector<TargetInfo> cuda_fixed_targets(const ModelAParams&, Precision, std::uint32_t,
+                                           std::uint32_t) {
+  throw BackendError("the CUDA backend is not available: relusim was built without CUDA support");
+}
+
+}  // namespace relusim

@@ -1,0 +1,432 @@
+// The parameter registry: every key of a cell, its type, help, choices, how it is set from a
+// flag or a TOML value, and how it is printed; plus the names of enum values.
+#include "relusim/io/config.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace relusim {
+namespace {
+
+std::string format_double(double v) {
+  std::ostringstream os;
+  os.precision(10);
+  os << v;
+  return os.str();
+}
+
+std::string format_vector(const std::vector<double>& v) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size(); ++i)
+    s += (i ? "," : "") + format_double(v[i]);
+  return s + "]";
+}
+
+template <class E>
+struct ChoiceTable {
+  std::vector<std::pair<std::string, E>> items;
+  std::vector<std::string> names() const {
+    std::vector<std::string> n;
+    for (const auto& [name, value] : items)
+      n.push_back(name);
+    return n;
+  }
+  std::string name_of(E e) const {
+    for (const auto& [name, value] : items)
+      if (value == e) return name;
+    return "?";
+  }
+};
+
+const ChoiceTable<DataMode> kModes{
+    {{"fixed", DataMode::fixed}, {"online", DataMode::online}, {"expected", DataMode::expected}}};
+const ChoiceTable<Regularizer> kRegularizers{{{"none", Regularizer::none},
+                                              {"l2", Regularizer::l2},
+                                              {"l1sq", Regularizer::l1sq},
+                                              {"l1", Regularizer::l1}}};
+const ChoiceTable<Convention> kConventions{
+    {{"descent", Convention::descent}, {"as-printed", Convention::as_printed}}};
+const ChoiceTable<Criterion> kCriteria{
+    {{"distance", Criterion::distance}, {"angle", Criterion::angle}, {"loss", Criterion::loss}}};
+const ChoiceTable<InitKind> kInits{{{"ball", InitKind::ball},
+                                    {"ball-tight", InitKind::ball_tight},
+                                    {"gaussian", InitKind::gaussian},
+                                    {"zero", InitKind::zero}}};
+const ChoiceTable<TeacherKind> kTeachers{
+    {{"ones", TeacherKind::ones}, {"random", TeacherKind::random}}};
+const ChoiceTable<InputDistribution> kInputs{
+    {{"gaussian", InputDistribution::gaussian}, {"uniform", InputDistribution::uniform}}};
+const ChoiceTable<Precision> kPrecisions{{{"float", Precision::f32}, {"double", Precision::f64}}};
+const std::vector<std::string> kModels{"A"};
+
+const char* type_name(const ParamValue& v) {
+  switch (v.index()) {
+    case 0:
+      return "an integer";
+    case 1:
+      return "a number";
+    case 2:
+      return "a boolean";
+    case 3:
+      return "a string";
+    default:
+      return "a list of numbers";
+  }
+}
+
+[[noreturn]] void wrong_type(const std::string& key, const char* expected, const ParamValue& v) {
+  throw ConfigError(key, std::string("expected ") + expected + ", got " + type_name(v));
+}
+
+std::int64_t as_integer(const std::string& key, const ParamValue& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (const auto* d = std::get_if<double>(&v)) {  // 1e6 written as a float is fine if whole
+    if (std::isfinite(*d) && std::floor(*d) == *d && std::fabs(*d) < 9e15)
+      return static_cast<std::int64_t>(*d);
+  }
+  wrong_type(key, "an integer", v);
+}
+
+double as_real(const std::string& key, const ParamValue& v) {
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+  wrong_type(key, "a number", v);
+}
+
+bool as_bool(const std::string& key, const ParamValue& v) {
+  if (const auto* b = std::get_if<bool>(&v)) return *b;
+  wrong_type(key, "true or false", v);
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    s += (i ? ", " : "") + v[i];
+  return s;
+}
+
+template <class E>
+E as_choice(const std::string& key, const ParamValue& v, const ChoiceTable<E>& table) {
+  const auto* s = std::get_if<std::string>(&v);
+  if (s == nullptr) wrong_type(key, ("one of " + join(table.names())).c_str(), v);
+  for (const auto& [name, value] : table.items)
+    if (name == *s) return value;
+  throw ConfigError(key, "unknown value '" + *s + "'; expected one of " + join(table.names()));
+}
+
+int as_int32(const std::string& key, const ParamValue& v) {
+  const std::int64_t i = as_integer(key, v);
+  if (i < std::numeric_limits<int>::min() || i > std::numeric_limits<int>::max())
+    throw ConfigError(key, "value out of range");
+  return static_cast<int>(i);
+}
+
+#define RELUSIM_GET(expr) [](const CellConfig& c) -> std::string { return expr; }
+
+std::vector<ParamInfo> make_registry() {
+  using T = ParamType;
+  std::vector<ParamInfo> r;
+  r.push_back({"model", T::choice,
+               "model: A = one ReLU teacher and one ReLU student (Tian §3, Kong)", kModels,
+               [](CellConfig& c, const ParamValue& v) {
+                 const auto* s = std::get_if<std::string>(&v);
+                 if (s == nullptr) wrong_type("model", "a string", v);
+                 if (*s != "A")
+                   throw ConfigError("model", "unknown model '" + *s + "'; expected A");
+                 c.model = *s;
+               },
+               RELUSIM_GET(c.model)});
+  r.push_back({"N",
+               T::integer,
+               "number of samples N (rows of the fixed design X)",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.n_samples = as_int32("N", v); },
+               RELUSIM_GET(std::to_string(c.n_samples))});
+  r.push_back({"d",
+               T::integer,
+               "input dimension d",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.d = as_int32("d", v); },
+               RELUSIM_GET(std::to_string(c.d))});
+  r.push_back({"mode", T::choice,
+               "data mode: fixed (X drawn once, full-batch GD), online (fresh minibatch of B "
+               "samples each step), expected (population gradient in closed form)",
+               kModes.names(),
+               [](CellConfig& c, const ParamValue& v) { c.mode = as_choice("mode", v, kModes); },
+               RELUSIM_GET(kModes.name_of(c.mode))});
+  r.push_back({"B",
+               T::integer,
+               "minibatch size B (online mode); must not exceed N",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.batch = as_int32("B", v); },
+               RELUSIM_GET(std::to_string(c.batch))});
+  r.push_back(
+      {"inputs", T::choice, "input distribution: gaussian N(0, I) or uniform [-1/2, 1/2]^d",
+       kInputs.names(),
+       [](CellConfig& c, const ParamValue& v) { c.inputs = as_choice("inputs", v, kInputs); },
+       RELUSIM_GET(kInputs.name_of(c.inputs))});
+  r.push_back({"regularizer", T::choice,
+               "regulariser R(w): none, l2 = |w|_2^2, l1sq = |w|_1^2 (Kong), l1 = |w|_1",
+               kRegularizers.names(),
+               [](CellConfig& c, const ParamValue& v) {
+                 c.regularizer = as_choice("regularizer", v, kRegularizers);
+               },
+               RELUSIM_GET(kRegularizers.name_of(c.regularizer))});
+  r.push_back({"lambda",
+               T::real,
+               "regularisation strength lambda >= 0 (loss adds lambda/2 R(w)); ignored without a "
+               "regulariser",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.lambda = as_real("lambda", v); },
+               // Without a regulariser lambda has no effect; reports show the effective 0.
+               RELUSIM_GET(format_double(c.regularizer == Regularizer::none ? 0.0 : c.lambda))});
+  r.push_back({"convention", T::choice,
+               "sign of the regulariser in the update: descent (gradient descent on the loss) or "
+               "as-printed (Kong (5) as printed; needed to reproduce Kong's experiment)",
+               kConventions.names(),
+               [](CellConfig& c, const ParamValue& v) {
+                 c.convention = as_choice("convention", v, kConventions);
+               },
+               RELUSIM_GET(kConventions.name_of(c.convention))});
+  r.push_back({"eta",
+               T::real,
+               "learning rate eta > 0 (update w <- w + eta * Delta(w))",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.eta = as_real("eta", v); },
+               RELUSIM_GET(format_double(c.eta))});
+  r.push_back({"steps",
+               T::integer,
+               "step budget: at most this many updates per trajectory",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.steps = as_integer("steps", v); },
+               RELUSIM_GET(std::to_string(c.steps))});
+  r.push_back({"precision", T::choice, "arithmetic of the dynamics: float or double",
+               kPrecisions.names(),
+               [](CellConfig& c, const ParamValue& v) {
+                 c.precision = as_choice("precision", v, kPrecisions);
+               },
+               RELUSIM_GET(kPrecisions.name_of(c.precision))});
+  r.push_back(
+      {"teacher", T::vector_or_choice,
+       "teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one "
+       "per trajectory) or an explicit vector such as [1, 1]",
+       kTeachers.names(),
+       [](CellConfig& c, const ParamValue& v) {
+         if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+           c.teacher = TeacherKind::explicit_vector;
+           c.teacher_vector = *vec;
+         } else {
+           c.teacher = as_choice("teacher", v, kTeachers);
+           c.teacher_vector.clear();
+         }
+       },
+       RELUSIM_GET(c.teacher == TeacherKind::explicit_vector ? format_vector(c.teacher_vector)
+                                                             : kTeachers.name_of(c.teacher))});
+  r.push_back(
+      {"teacher_norm",
+       T::real,
+       "norm of the random teacher",
+       {},
+       [](CellConfig& c, const ParamValue& v) { c.teacher_norm = as_real("teacher_norm", v); },
+       RELUSIM_GET(format_double(c.teacher_norm))});
+  r.push_back({"init", T::vector_or_choice,
+               "initial w: ball (uniform in the ball of radius eps*sqrt(2 pi/(d+1))*|w*|, Tian "
+               "Thm 3.3), ball-tight (the proof's tight radius), gaussian (N(0, sigma^2 I), sigma "
+               "= init_scale/sqrt(d)), zero, or an explicit vector",
+               kInits.names(),
+               [](CellConfig& c, const ParamValue& v) {
+                 if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+                   c.init = InitKind::explicit_vector;
+                   c.init_vector = *vec;
+                 } else {
+                   c.init = as_choice("init", v, kInits);
+                   c.init_vector.clear();
+                 }
+               },
+               RELUSIM_GET(c.init == InitKind::explicit_vector ? format_vector(c.init_vector)
+                                                               : kInits.name_of(c.init))});
+  r.push_back({"eps",
+               T::real,
+               "epsilon in (0, 1) of the ball radius and of the bounds",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.eps = as_real("eps", v); },
+               RELUSIM_GET(format_double(c.eps))});
+  r.push_back({"init_scale",
+               T::real,
+               "c in sigma = c / sqrt(d) of the gaussian init",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.init_scale = as_real("init_scale", v); },
+               RELUSIM_GET(format_double(c.init_scale))});
+  r.push_back({"criterion", T::choice,
+               "convergence criterion: distance (|w - target|/|target| < tol), angle (theta(w, "
+               "w*) < tol), loss (data loss / |w*|^2 < tol)",
+               kCriteria.names(),
+               [](CellConfig& c, const ParamValue& v) {
+                 c.criterion = as_choice("criterion", v, kCriteria);
+               },
+               RELUSIM_GET(kCriteria.name_of(c.criterion))});
+  r.push_back({"tol",
+               T::real,
+               "tolerance of the convergence criterion",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.tol = as_real("tol", v); },
+               RELUSIM_GET(format_double(c.tol))});
+  r.push_back({"stuck_tol",
+               T::real,
+               "a trajectory with |Delta(w)| < stuck_tol*|w*| away from the target is stuck",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.stuck_tol = as_real("stuck_tol", v); },
+               RELUSIM_GET(format_double(c.stuck_tol))});
+  r.push_back({"blowup",
+               T::real,
+               "a trajectory with |w| > blowup*|w*| (or not finite) diverged",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.blowup = as_real("blowup", v); },
+               RELUSIM_GET(format_double(c.blowup))});
+  r.push_back({"early_stop",
+               T::boolean,
+               "stop a trajectory as soon as it is classified (else run the whole budget)",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.early_stop = as_bool("early_stop", v); },
+               RELUSIM_GET(c.early_stop ? "true" : "false")});
+  r.push_back({"seed",
+               T::integer,
+               "seed of every random stream (64-bit, >= 0)",
+               {},
+               [](CellConfig& c, const ParamValue& v) {
+                 const std::int64_t s = as_integer("seed", v);
+                 if (s < 0) throw ConfigError("seed", "must be >= 0");
+                 c.seed = static_cast<std::uint64_t>(s);
+               },
+               RELUSIM_GET(std::to_string(c.seed))});
+  r.push_back({"trials",
+               T::integer,
+               "trajectories per cell",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.trials = as_integer("trials", v); },
+               RELUSIM_GET(std::to_string(c.trials))});
+  return r;
+}
+
+#undef RELUSIM_GET
+
+}  // namespace
+
+const std::vector<ParamInfo>& cell_parameters() {
+  static const std::vector<ParamInfo> registry = make_registry();
+  return registry;
+}
+
+const ParamInfo& find_parameter(const std::string& key) {
+  for (const auto& p : cell_parameters())
+    if (p.key == key) return p;
+  std::vector<std::string> keys;
+  for (const auto& p : cell_parameters())
+    keys.push_back(p.key);
+  throw ConfigError(key, "unknown key; known keys: " + join(keys));
+}
+
+ParamValue parse_param_text(const ParamInfo& info, const std::string& text) {
+  auto fail = [&](const char* what) -> ConfigError {
+    return ConfigError(info.key, std::string("cannot read '") + text + "' as " + what);
+  };
+  switch (info.type) {
+    case ParamType::integer: {
+      std::size_t used = 0;
+      try {
+        const double d = std::stod(text, &used);
+        if (used != text.size()) throw fail("an integer");
+        if (text.find_first_of(".eE") == std::string::npos) return std::stoll(text);
+        return d;  // as_integer accepts whole numbers such as 1e6
+      } catch (const std::logic_error&) {
+        throw fail("an integer");
+      }
+    }
+    case ParamType::real: {
+      std::size_t used = 0;
+      try {
+        const double d = std::stod(text, &used);
+        if (used != text.size()) throw fail("a number");
+        return d;
+      } catch (const std::logic_error&) {
+        throw fail("a number");
+      }
+    }
+    case ParamType::boolean:
+      if (text == "true" || text == "1" || text == "yes") return true;
+      if (text == "false" || text == "0" || text == "no") return false;
+      throw fail("true or false");
+    case ParamType::choice:
+      return text;
+    case ParamType::vector_or_choice: {
+      if (std::find(info.choices.begin(), info.choices.end(), text) != info.choices.end())
+        return text;
+      // "1,1" or "[1, 1]"
+      std::string t = text;
+      t.erase(std::remove_if(t.begin(), t.end(), [](char ch) { return ch == '[' || ch == ']'; }),
+              t.end());
+      std::vector<double> v;
+      std::stringstream ss(t);
+      std::string item;
+      while (std::getline(ss, item, ',')) {
+        std::size_t used = 0;
+        try {
+          v.push_back(std::stod(item, &used));
+        } catch (const std::logic_error&) {
+          throw fail(("a vector or one of " + join(info.choices)).c_str());
+        }
+        while (used < item.size() && item[used] == ' ')
+          ++used;
+        if (used != item.size()) throw fail(("a vector or one of " + join(info.choices)).c_str());
+      }
+      if (v.empty()) throw fail(("a vector or one of " + join(info.choices)).c_str());
+      return v;
+    }
+  }
+  throw fail("a value");
+}
+
+void set_parameter(CellConfig& cell, const std::string& key, const ParamValue& value) {
+  find_parameter(key).set(cell, value);
+}
+
+std::string to_string(DataMode m) {
+  return kModes.name_of(m);
+}
+std::string to_string(Regularizer r) {
+  return kRegularizers.name_of(r);
+}
+std::string to_string(Convention c) {
+  return kConventions.name_of(c);
+}
+std::string to_string(Criterion c) {
+  return kCriteria.name_of(c);
+}
+std::string to_string(InitKind k) {
+  return k == InitKind::explicit_vector ? "explicit" : kInits.name_of(k);
+}
+std::string to_string(InputDistribution i) {
+  return kInputs.name_of(i);
+}
+std::string to_string(Precision p) {
+  return kPrecisions.name_of(p);
+}
+std::string to_string(Outcome o) {
+  switch (o) {
+    case Outcome::converged:
+      return "converged";
+    case Outcome::diverged:
+      return "diverged";
+    case Outcome::dead:
+      return "dead";
+    case Outcome::stuck:
+      return "stuck";
+    case Outcome::undecided:
+      return "undecided";
+  }
+  return "?";
+}
+
+}  // namespace relusim

@@ -1,0 +1,115 @@
+// Sweep files (TOML): top-level keys set the base cell, [grid] holds one list per swept key.
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "relusim/io/config.hpp"
+
+namespace relusim {
+namespace {
+
+ParamValue to_value(const toml::node& n, const std::string& key) {
+  if (const auto* i = n.as_integer()) return i->get();
+  if (const auto* f = n.as_floating_point()) return f->get();
+  if (const auto* b = n.as_boolean()) return b->get();
+  if (const auto* s = n.as_string()) return s->get();
+  if (const auto* a = n.as_array()) {
+    std::vector<double> v;
+    for (const toml::node& e : *a) {
+      if (const auto* i = e.as_integer()) {
+        v.push_back(static_cast<double>(i->get()));
+      } else if (const auto* f = e.as_floating_point()) {
+        v.push_back(f->get());
+      } else {
+        throw ConfigError(key, "list entries must be numbers");
+      }
+    }
+    return v;
+  }
+  throw ConfigError(key, "unsupported value (expected a number, boolean, string or list)");
+}
+
+std::string where(const toml::node& n, const std::string& source) {
+  const auto& src = n.source();
+  return source + ":" + std::to_string(src.begin.line);
+}
+
+}  // namespace
+
+void expand_grid(SweepConfig& sweep) {
+  sweep.cells.clear();
+  std::vector<std::size_t> index(sweep.axes.size(), 0);
+  for (;;) {
+    CellConfig cell = sweep.base;
+    for (std::size_t a = 0; a < sweep.axes.size(); ++a)
+      set_parameter(cell, sweep.axes[a].first, sweep.axes[a].second[index[a]]);
+    validate(cell);
+    sweep.cells.push_back(std::move(cell));
+    std::size_t a = sweep.axes.size();
+    while (a > 0) {
+      --a;
+      if (++index[a] < sweep.axes[a].second.size()) break;
+      index[a] = 0;
+      if (a == 0) return;
+    }
+    if (sweep.axes.empty()) return;
+  }
+}
+
+SweepConfig parse_sweep_text(const std::string& text, const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << source_name << ":" << e.source().begin.line << ": " << e.description();
+    throw ConfigError("", os.str());
+  }
+  SweepConfig sweep;
+  std::vector<std::pair<std::string, std::vector<ParamValue>>> axes;
+  for (const auto& [k, node] : root) {
+    const std::string key(k.str());
+    if (key == "grid") {
+      const toml::table* grid = node.as_table();
+      if (grid == nullptr) throw ConfigError("grid", "must be a table: [grid]");
+      for (const auto& [gk, gnode] : *grid) {
+        const std::string gkey(gk.str());
+        find_parameter(gkey);  // unknown keys fail here
+        const toml::array* values = gnode.as_array();
+        if (values == nullptr || values->empty())
+          throw ConfigError(
+              gkey, "a [grid] entry must be a non-empty list (" + where(gnode, source_name) + ")");
+        std::vector<ParamValue> list;
+        for (const toml::node& v : *values)
+          list.push_back(to_value(v, gkey));
+        axes.emplace_back(gkey, std::move(list));
+      }
+      continue;
+    }
+    if (node.is_table()) throw ConfigError(key, "unknown table; the only table is [grid]");
+    const ParamInfo& info = find_parameter(key);
+    const ParamValue value = to_value(node, key);
+    if (std::holds_alternative<std::vector<double>>(value) &&
+        info.type != ParamType::vector_or_choice)
+      throw ConfigError(key, "expected a single value; put lists of values to sweep under [grid]");
+    info.set(sweep.base, value);
+  }
+  // Axes in registry order, so the table's columns and the cells' order do not depend on how
+  // the file is laid out.
+  for (const ParamInfo& p : cell_parameters())
+    for (auto& axis : axes)
+      if (axis.first == p.key) sweep.axes.push_back(std::move(axis));
+  expand_grid(sweep);
+  return sweep;
+}
+
+SweepConfig load_sweep_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("", "cannot read sweep file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_sweep_text(ss.str(), path);
+}
+
+}  // namespace relusim

@@ -1,0 +1,123 @@
+#include "relusim/models/a/theory.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "relusim/models/a/dynamics.hpp"
+
+namespace relusim {
+namespace {
+
+// Up to N = 62 the sum of binomials fits in 64 bits (C(62, 31) * 32 < 2^64): exact, one rounding.
+constexpr std::int64_t kExactAkMaxN = 62;
+
+double exact_a_k(std::int64_t n, std::int64_t k) {
+  std::uint64_t c = 1, sum = 1;
+  for (std::int64_t i = 1; i <= k; ++i) {
+    c = c * static_cast<std::uint64_t>(n - i + 1) / static_cast<std::uint64_t>(i);
+    sum += c;
+  }
+  return std::ldexp(static_cast<double>(sum), -static_cast<int>(n));
+}
+
+}  // namespace
+
+double log_a_k(std::int64_t n, std::int64_t k) {
+  if (k < 0) return -std::numeric_limits<double>::infinity();
+  if (k >= n) return 0.0;
+  if (n <= kExactAkMaxN) return std::log(exact_a_k(n, k));
+  const double lg_n1 = std::lgamma(static_cast<double>(n) + 1.0);
+  // log C(N, i) for i = 0..k; the largest term is i = k when k < N/2, otherwise near N/2.
+  double max_term = -std::numeric_limits<double>::infinity();
+  std::vector<double> terms(static_cast<std::size_t>(k + 1));
+  for (std::int64_t i = 0; i <= k; ++i) {
+    const double t = lg_n1 - std::lgamma(static_cast<double>(i) + 1.0) -
+                     std::lgamma(static_cast<double>(n - i) + 1.0);
+    terms[static_cast<std::size_t>(i)] = t;
+    max_term = std::max(max_term, t);
+  }
+  double s = 0.0;
+  for (double t : terms)
+    s += std::exp(t - max_term);
+  return std::min(0.0, max_term + std::log(s) - static_cast<double>(n) * std::log(2.0));
+}
+
+double a_k(std::int64_t n, std::int64_t k) {
+  if (k >= 0 && k < n && n <= kExactAkMaxN) return exact_a_k(n, k);
+  return std::exp(log_a_k(n, k));
+}
+
+double tian_bound(double eps) {
+  return (1.0 - eps) / 2.0;
+}
+
+double kong_bound(double eps, std::int64_t n, std::int64_t d) {
+  return (1.0 - eps) * (1.0 - a_k(n, d)) / 2.0;
+}
+
+double ball_radius(int d, double eps) {
+  return eps * std::sqrt(2.0 * hd::kPi / (static_cast<double>(d) + 1.0));
+}
+
+double tight_ball_radius(int d, double eps) {
+  const double dd = static_cast<double>(d);
+  return eps * std::sqrt(hd::kPi) *
+         std::exp(std::lgamma((dd + 1.0) / 2.0) - std::lgamma(dd / 2.0 + 1.0));
+}
+
+namespace {
+double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    s += a[i] * b[i];
+  return s;
+}
+}  // namespace
+
+std::vector<double> expected_f(const std::vector<double>& e, const std::vector<double>& w,
+                               std::int64_t n) {
+  const double nw = std::sqrt(dot(w, w)), ne = std::sqrt(dot(e, e));
+  const double theta = hd::angle_from_cos(dot(e, w) / (nw * ne));
+  const double c = static_cast<double>(n) / (2.0 * hd::kPi);
+  std::vector<double> f(w.size());
+  for (std::size_t j = 0; j < w.size(); ++j)
+    f[j] = c * ((hd::kPi - theta) * w[j] + nw * std::sin(theta) * e[j] / ne);
+  return f;
+}
+
+std::vector<double> sample_f(const std::vector<double>& x, int n, int d,
+                             const std::vector<double>& e, const std::vector<double>& w) {
+  std::vector<double> f(static_cast<std::size_t>(d), 0.0);
+  for (int i = 0; i < n; ++i) {
+    const double* xi = x.data() + static_cast<std::size_t>(i) * d;
+    double ze = 0.0, zw = 0.0;
+    for (int j = 0; j < d; ++j) {
+      ze += xi[j] * e[j];
+      zw += xi[j] * w[j];
+    }
+    if (ze > 0.0 && zw > 0.0)
+      for (int j = 0; j < d; ++j)
+        f[j] += xi[j] * zw;
+  }
+  return f;
+}
+
+std::vector<double> expected_delta(const std::vector<double>& w,
+                                   const std::vector<double>& w_star) {
+  SerialTeam team;
+  const int d = static_cast<int>(w.size());
+  const StateNorms<double> norms = state_norms(team, w.data(), w_star.data(), d);
+  std::vector<double> g(w.size());
+  expected_gradient(team, norms, w.data(), w_star.data(), d, g.data());
+  return g;
+}
+
+std::array<double, 4> kong_m(double theta) {
+  const double off = -(2.0 * hd::kPi - theta) * std::cos(theta) - std::sin(theta);
+  const double c = 1.0 / (4.0 * hd::kPi);
+  return {c * 2.0 * hd::kPi, c * off, c * off,
+          c * (std::sin(2.0 * theta) + 2.0 * hd::kPi - 2.0 * theta)};
+}
+
+}  // namespace relusim
