@@ -10,6 +10,7 @@
 
 #include "relusim/engine/backend.hpp"
 #include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/models/registry.hpp"
 #include "relusim/models/a/dynamics.hpp"
 
 namespace relusim {
@@ -125,7 +126,7 @@ void BM_CpuBackendKongCell(benchmark::State& state) {
   for (auto _ : state) {
     const BatchResult r = backend->run({&c, 0, 256});
     for (const auto& rec : r.records)
-      steps += rec.result.steps + 1;
+      steps += rec.steps + 1;
   }
   state.SetItemsProcessed(steps);
   state.counters["N*d"] = static_cast<double>(c.n_samples) * c.d;

@@ -11,6 +11,7 @@
 #include "relusim/core/linalg.hpp"
 #include "relusim/models/a/dynamics.hpp"
 #include "relusim/models/a/targets.hpp"
+#include "relusim/models/registry.hpp"
 
 namespace relusim {
 namespace {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "relusim/io/config.hpp"
+#include "relusim/models/registry.hpp"
 
 namespace relusim {
 namespace {
@@ -101,17 +102,17 @@ TEST(Config, BadInputNamesTheKey) {
 }
 
 TEST(Config, FlagTextParsing) {
-  const ParamInfo& d = find_parameter("d");
+  const ParamInfo& d = find_parameter("A", "d");
   EXPECT_EQ(std::get<std::int64_t>(parse_param_text(d, "12")), 12);
   EXPECT_THROW(parse_param_text(d, "12x"), ConfigError);
-  const ParamInfo& teacher = find_parameter("teacher");
+  const ParamInfo& teacher = find_parameter("A", "teacher");
   EXPECT_EQ(std::get<std::string>(parse_param_text(teacher, "ones")), "ones");
   const auto v = std::get<std::vector<double>>(parse_param_text(teacher, "[1, 2.5]"));
   ASSERT_EQ(v.size(), 2u);
   EXPECT_DOUBLE_EQ(v[1], 2.5);
   EXPECT_THROW(parse_param_text(teacher, "1,x"), ConfigError);
   CellConfig c;
-  set_parameter(c, "steps", parse_param_text(find_parameter("steps"), "1e5"));
+  set_parameter(c, "steps", parse_param_text(find_parameter("A", "steps"), "1e5"));
   EXPECT_EQ(c.steps, 100000);
 }
 

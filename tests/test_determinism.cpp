@@ -44,8 +44,8 @@ TEST(Determinism, ATrajectoryReplaysAloneByItsId) {
   const BatchResult all = backend->run({&cells[0], 0, 50, true, true});
   for (std::uint32_t id : {0u, 17u, 49u}) {
     const BatchResult one = backend->run({&cells[0], id, 1, true, true});
-    EXPECT_EQ(one.records[0].result.outcome, all.records[id].result.outcome);
-    EXPECT_EQ(one.records[0].result.steps, all.records[id].result.steps);
+    EXPECT_EQ(one.records[0].outcome, all.records[id].outcome);
+    EXPECT_EQ(one.records[0].steps, all.records[id].steps);
     for (int j = 0; j < cells[0].d; ++j)
       EXPECT_EQ(one.final_weights[static_cast<std::size_t>(j)],
                 all.final_weights[id * 3 + static_cast<std::size_t>(j)]);
@@ -60,7 +60,7 @@ TEST(Determinism, SeedsChangeResults) {
   const auto b = testing::run_cells(cells, 1, 4096, true);
   int differ = 0;
   for (std::size_t i = 0; i < a[0].records.size(); ++i)
-    differ += a[0].records[i].result.steps != b[0].records[i].result.steps;
+    differ += a[0].records[i].steps != b[0].records[i].steps;
   EXPECT_GT(differ, 40);
 }
 

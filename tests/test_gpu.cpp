@@ -6,6 +6,7 @@
 #include <string>
 
 #include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/models/registry.hpp"
 #include "relusim/engine/cuda_backend.hpp"
 #include "relusim/engine/launch_rule.hpp"
 #include "relusim/engine/stats.hpp"
@@ -67,7 +68,7 @@ TEST(Gpu, DoubleMatchesCpuTrajectoryByTrajectory) {
     const BatchResult h = cpu->run({&c, 0, count, true, true});
     for (std::uint32_t k = 0; k < count; ++k) {
       ++total;
-      if (g.records[k].result.outcome != h.records[k].result.outcome) continue;
+      if (g.records[k].outcome != h.records[k].outcome) continue;
       ++same;
       double diff = 0, norm = 0;
       for (int j = 0; j < c.d; ++j) {
@@ -75,7 +76,7 @@ TEST(Gpu, DoubleMatchesCpuTrajectoryByTrajectory) {
         diff += (a - b) * (a - b);
         norm += b * b;
       }
-      if (h.records[k].result.outcome != Outcome::diverged) {
+      if (h.records[k].outcome != Outcome::diverged) {
         EXPECT_LE(std::sqrt(diff), 1e-6 * std::sqrt(norm) + 1e-300)
             << to_string(c.mode) << " N=" << c.n_samples << " d=" << c.d << " id=" << k;
       }
@@ -115,7 +116,7 @@ TEST(Gpu, CublasTargetsMatchTheHostReference) {
           c.teacher = TeacherKind::random;
           c.precision = precision;
           c.seed = 17;
-          const ModelAParams p = resolve(c);
+          const ModelAParams p = resolve_model_a(c);
           const auto host = model_a_batch_targets(p, precision, 0, 300, 0);
           const auto dev = cuda_fixed_targets(p, precision, 0, 300);
           ASSERT_EQ(dev.size(), host.size());
@@ -196,23 +197,23 @@ TEST(GpuPlanning, BlockSizeRule) {
   ModelAParams p;
   p.mode = DataMode::fixed;
   p.n_samples = 10;
-  EXPECT_EQ(model_a_block_size(p), 32);
+  EXPECT_EQ(block_size_for_work(ModelA::parallel_work(p)), 32);
   p.n_samples = 100;
-  EXPECT_EQ(model_a_block_size(p), 64);  // 50 rows of work -> 64 threads
+  EXPECT_EQ(block_size_for_work(ModelA::parallel_work(p)), 64);  // 50 rows of work -> 64 threads
   p.n_samples = 256;
-  EXPECT_EQ(model_a_block_size(p), 128);
+  EXPECT_EQ(block_size_for_work(ModelA::parallel_work(p)), 128);
   p.n_samples = 4096;
-  EXPECT_EQ(model_a_block_size(p), 256);
+  EXPECT_EQ(block_size_for_work(ModelA::parallel_work(p)), 256);
   p.mode = DataMode::online;
   p.batch = 32;
-  EXPECT_EQ(model_a_block_size(p), 32);
+  EXPECT_EQ(block_size_for_work(ModelA::parallel_work(p)), 32);
   p.mode = DataMode::expected;
   p.d = 200;
-  EXPECT_EQ(model_a_block_size(p), 256);
+  EXPECT_EQ(block_size_for_work(ModelA::parallel_work(p)), 256);
   for (int n = 1; n < 5000; n += 37) {  // up to 512 rows, no thread gets more than two
     p.mode = DataMode::fixed;
     p.n_samples = n;
-    const int b = model_a_block_size(p);
+    const int b = block_size_for_work(ModelA::parallel_work(p));
     EXPECT_TRUE(b == 32 || b == 64 || b == 128 || b == 256);
     if (n <= 512) {
       EXPECT_GE(2 * b, n);
@@ -224,16 +225,16 @@ TEST(GpuPlanning, WavesBoundMemory) {
   // 1 MiB of workspace and 4 KiB of buffers per trajectory, a 1 GiB budget: the wave fills the
   // budget without exceeding it.
   const std::int64_t ws = 1 << 20, extra = 4096, budget = std::int64_t{1} << 30;
-  const std::int64_t wave = model_a_wave_size(10'000'000, ws, extra, false, budget);
+  const std::int64_t wave = gpu_wave_size(10'000'000, ws, extra, false, budget);
   EXPECT_LE(wave * (ws + extra), budget);
   EXPECT_GT((wave + 1) * (ws + extra), budget);
-  EXPECT_EQ(model_a_wave_size(10, ws, extra, false, budget), 10);
-  EXPECT_EQ(model_a_wave_size(10, ws, extra, false, 1), 1);  // always progress
+  EXPECT_EQ(gpu_wave_size(10, ws, extra, false, budget), 10);
+  EXPECT_EQ(gpu_wave_size(10, ws, extra, false, 1), 1);  // always progress
   // Shared-memory workspaces: only the buffers count. d = 65536 makes them 1 MiB each.
   const std::int64_t big_d_extra = 2 * 8 * 65536 + 64;
-  EXPECT_EQ(model_a_wave_size(5000, ws, extra, true, budget), 5000);
-  EXPECT_LE(model_a_wave_size(5000, ws, big_d_extra, true, budget) * big_d_extra, budget);
-  EXPECT_EQ(model_a_wave_size(std::int64_t{1} << 30, 8, 8, true, budget), std::int64_t{1} << 20);
+  EXPECT_EQ(gpu_wave_size(5000, ws, extra, true, budget), 5000);
+  EXPECT_LE(gpu_wave_size(5000, ws, big_d_extra, true, budget) * big_d_extra, budget);
+  EXPECT_EQ(gpu_wave_size(std::int64_t{1} << 30, 8, 8, true, budget), std::int64_t{1} << 20);
 }
 
 }  // namespace

@@ -27,13 +27,17 @@ inline void expect_same_tally(const CellTally& got, const CellTally& want, doubl
   EXPECT_EQ(got.trials, want.trials);
   for (int o = 0; o < kOutcomeCount; ++o)
     EXPECT_EQ(got.counts[o], want.counts[o]) << "outcome " << o;
-  EXPECT_EQ(got.in_omega, want.in_omega);
-  EXPECT_EQ(got.design_checked, want.design_checked);
-  EXPECT_EQ(got.positive_definite, want.positive_definite);
-  EXPECT_EQ(got.within_bound, want.within_bound);
-  EXPECT_EQ(got.target_valid, want.target_valid);
+  for (int f = 0; f < kRecordFlags; ++f)
+    EXPECT_EQ(got.flag_counts[f], want.flag_counts[f]) << "flag " << f;
   EXPECT_EQ(got.steps_to_converge_sum, want.steps_to_converge_sum);
-  EXPECT_NEAR(got.distance_sum, want.distance_sum, rel * std::fabs(want.distance_sum));
+  for (int s = 0; s < kRecordSlots; ++s) {
+    if (std::isnan(want.slot_sums[s])) {
+      EXPECT_TRUE(std::isnan(got.slot_sums[s])) << "slot " << s;
+    } else {
+      EXPECT_NEAR(got.slot_sums[s], want.slot_sums[s], rel * std::fabs(want.slot_sums[s]))
+          << "slot " << s;
+    }
+  }
 }
 
 inline double norm(const std::vector<double>& v) {

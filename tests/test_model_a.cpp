@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/models/registry.hpp"
 #include "relusim/models/a/dynamics.hpp"
 #include "relusim/core/team_threaded.hpp"
 #include "test_helpers.hpp"
@@ -135,8 +136,8 @@ TrajectoryRecord run_threaded(const ModelAParams& p, std::uint32_t id, int size,
   std::mutex m;
   run_threaded_team(size, [&](ThreadedTeam& team) {
     double* fw = team.rank() == 0 ? w.data() : nullptr;
-    const TrajectoryRecord r = run_model_a_trajectory<T>(team, p, id, scratch.data(),
-                                                         static_cast<NoObserver*>(nullptr), fw);
+    const TrajectoryRecord r = run_cpu_trajectory<ModelA, T>(team, p, id, scratch.data(),
+                                                             static_cast<NoObserver*>(nullptr), fw);
     if (team.rank() == 0) {
       std::lock_guard lock(m);
       out = r;
@@ -150,8 +151,8 @@ TrajectoryRecord run_serial(const ModelAParams& p, std::uint32_t id, std::vector
   std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
   w.assign(static_cast<std::size_t>(p.d), 0.0);
   SerialTeam team;
-  return run_model_a_trajectory<T>(team, p, id, scratch.data(), static_cast<NoObserver*>(nullptr),
-                                   w.data());
+  return run_cpu_trajectory<ModelA, T>(team, p, id, scratch.data(),
+                                       static_cast<NoObserver*>(nullptr), w.data());
 }
 
 TEST(ModelA, ThreadedTeamMatchesSerialTeam) {
@@ -171,10 +172,10 @@ TEST(ModelA, ThreadedTeamMatchesSerialTeam) {
           std::vector<double> ws, wt;
           const TrajectoryRecord s = run_serial<double>(p, id, ws);
           const TrajectoryRecord t = run_threaded<double>(p, id, 4, wt);
-          EXPECT_EQ(s.result.outcome, t.result.outcome);
-          EXPECT_EQ(s.result.steps, t.result.steps);
-          EXPECT_EQ(s.result.started_in_omega, t.result.started_in_omega);
-          EXPECT_EQ(s.positive_definite, t.positive_definite);
+          EXPECT_EQ(s.outcome, t.outcome);
+          EXPECT_EQ(s.steps, t.steps);
+          EXPECT_EQ(s.flag(ModelA::kStartedInOmega), t.flag(ModelA::kStartedInOmega));
+          EXPECT_EQ(s.flag(ModelA::kPositiveDefinite), t.flag(ModelA::kPositiveDefinite));
           const double scale = std::max(testing::norm(ws), 1e-300);
           EXPECT_LE(testing::distance(ws, wt) / scale, 1e-12)
               << to_string(mode) << " d=" << d << " " << to_string(reg) << " id=" << id;
@@ -193,14 +194,14 @@ TEST(ModelA, ThreadedTeamFloatMatchesSerialOutcome) {
     std::vector<double> ws, wt;
     const auto s = run_serial<float>(p, id, ws);
     const auto t = run_threaded<float>(p, id, 3, wt);
-    EXPECT_EQ(s.result.outcome, t.result.outcome);
+    EXPECT_EQ(s.outcome, t.outcome);
     EXPECT_LE(testing::distance(ws, wt) / testing::norm(ws), 1e-4);
   }
 }
 
-TrajectoryResult run_one(const ModelAParams& p, std::uint32_t id = 0) {
+TrajectoryRecord run_one(const ModelAParams& p, std::uint32_t id = 0) {
   std::vector<double> w;
-  return run_serial<double>(p, id, w).result;
+  return run_serial<double>(p, id, w);
 }
 
 TEST(ModelA, ClassifiesHandBuiltCases) {
@@ -213,7 +214,7 @@ TEST(ModelA, ClassifiesHandBuiltCases) {
   p.init = InitKind::zero;
   for (DataMode mode : {DataMode::fixed, DataMode::online, DataMode::expected}) {
     p.mode = mode;
-    const TrajectoryResult r = run_one(p);
+    const TrajectoryRecord r = run_one(p);
     EXPECT_EQ(r.outcome, Outcome::dead) << to_string(mode);
     EXPECT_EQ(r.steps, 0);
   }
@@ -222,7 +223,7 @@ TEST(ModelA, ClassifiesHandBuiltCases) {
   p.mode = DataMode::fixed;
   p.init = InitKind::explicit_vector;
   p.init_vector = teacher.data();
-  TrajectoryResult r = run_one(p);
+  TrajectoryRecord r = run_one(p);
   EXPECT_EQ(r.outcome, Outcome::converged);
   EXPECT_EQ(r.steps_to_converge, 0);
 
@@ -258,7 +259,7 @@ TEST(ModelA, ClassifiesHandBuiltCases) {
   EXPECT_EQ(r.outcome, Outcome::converged);
   EXPECT_EQ(r.steps, 5000);
   EXPECT_GT(r.steps_to_converge, 0);
-  EXPECT_LT(r.distance, 1e-10);
+  EXPECT_LT(r.slot[ModelA::kDistance], 1e-10);
 }
 
 TEST(ModelA, StuckAtAnotherStationaryPoint) {
@@ -270,11 +271,11 @@ TEST(ModelA, StuckAtAnotherStationaryPoint) {
   p.max_steps = 200000;
   int stuck = 0;
   for (std::uint32_t id = 0; id < 200; ++id) {
-    const TrajectoryResult r = run_one(p, id);
+    const TrajectoryRecord r = run_one(p, id);
     if (r.outcome == Outcome::stuck) {
       ++stuck;
-      EXPECT_GT(r.distance, p.tol);
-      EXPECT_LT(r.grad_norm, 2 * p.stuck_tol);
+      EXPECT_GT(r.slot[ModelA::kDistance], p.tol);
+      EXPECT_LT(r.slot[ModelA::kGradNorm], 2 * p.stuck_tol);
     }
   }
   EXPECT_GT(stuck, 0);

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/models/registry.hpp"
 #include "relusim/engine/stats.hpp"
 #include "relusim/engine/waves.hpp"
 #include "test_helpers.hpp"
@@ -39,21 +40,22 @@ TEST(Tally, SummariesFromBatchTalliesMatchCountsTakenFromTheRecords) {
   std::int64_t pd = 0, valid = 0, steps = 0;
   double distance = 0.0;
   for (const TrajectoryRecord& r : with_records.records) {
-    ++counts[static_cast<std::size_t>(r.result.outcome)];
-    pd += r.positive_definite ? 1 : 0;
-    valid += r.target_valid ? 1 : 0;
-    if (r.result.outcome == Outcome::converged) steps += r.result.steps_to_converge;
-    distance += r.result.distance;
+    ++counts[static_cast<std::size_t>(r.outcome)];
+    pd += r.flag(ModelA::kPositiveDefinite) ? 1 : 0;
+    valid += r.flag(ModelA::kTargetValid) ? 1 : 0;
+    if (r.outcome == Outcome::converged) steps += r.steps_to_converge;
+    distance += r.slot[ModelA::kDistance];
   }
   const CellSummary& s = without.summary;
   EXPECT_EQ(s.trials, 300);
   EXPECT_EQ(s.counts, counts);
   EXPECT_GT(counts[0], 0);
-  EXPECT_DOUBLE_EQ(s.frac_positive_definite, static_cast<double>(pd) / 300.0);
-  EXPECT_DOUBLE_EQ(s.frac_target_valid, static_cast<double>(valid) / 300.0);
-  EXPECT_DOUBLE_EQ(s.mean_steps_to_converge,
+  EXPECT_DOUBLE_EQ(s.value("frac_positive_definite"), static_cast<double>(pd) / 300.0);
+  EXPECT_DOUBLE_EQ(s.value("frac_target_valid"), static_cast<double>(valid) / 300.0);
+  EXPECT_DOUBLE_EQ(s.value("mean_steps_to_converge"),
                    static_cast<double>(steps) / static_cast<double>(counts[0]));
-  EXPECT_NEAR(s.mean_final_distance, distance / 300.0, 1e-12 * std::fabs(distance / 300.0));
+  EXPECT_NEAR(s.value("mean_final_distance"), distance / 300.0,
+              1e-12 * std::fabs(distance / 300.0));
 }
 
 TEST(Tally, ReduceByKeyOnThrustsHostSystemMatchesSequentialSums) {
@@ -68,14 +70,14 @@ TEST(Tally, ReduceByKeyOnThrustsHostSystemMatchesSequentialSums) {
     const int length = key % 3 == 0 ? 1 : 50 + 37 * static_cast<int>(key);
     for (int i = 0; i < length; ++i) {
       TrajectoryRecord r;
-      r.result.outcome = static_cast<Outcome>(gen() % kOutcomeCount);
-      r.result.steps_to_converge = gen() % 1000;
-      r.result.distance = std::ldexp(static_cast<double>(gen() % 1000), -7);
-      r.result.started_in_omega = gen() % 2 == 0;
-      r.design_checked = gen() % 4 != 0;
-      r.positive_definite = gen() % 2 == 0;
-      r.lambda_within_bound = gen() % 2 == 0;
-      r.target_valid = gen() % 2 == 0;
+      r.outcome = static_cast<Outcome>(gen() % kOutcomeCount);
+      r.steps_to_converge = gen() % 1000;
+      r.slot[ModelA::kDistance] = std::ldexp(static_cast<double>(gen() % 1000), -7);
+      r.set_flag(ModelA::kStartedInOmega, gen() % 2 == 0);
+      r.set_flag(ModelA::kDesignChecked, gen() % 4 != 0);
+      r.set_flag(ModelA::kPositiveDefinite, gen() % 2 == 0);
+      r.set_flag(ModelA::kWithinBound, gen() % 2 == 0);
+      r.set_flag(ModelA::kTargetValid, gen() % 2 == 0);
       keys.push_back(key);
       records.push_back(r);
     }
@@ -140,12 +142,12 @@ TEST(Waves, AGroupRunInWavesOfAnySizeGivesWhatTheCpuBackendGives) {
       w.records.resize(n);
       w.final_weights.resize(n * 3);
       for (std::size_t k = 0; k < n; ++k) {
-        const ModelAParams p = resolve(*batches[items[k].param].cell);
+        const ModelAParams p = resolve_model_a(*batches[items[k].param].cell);
         std::vector<double> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
         SerialTeam team;
-        w.records[k] = run_model_a_trajectory<double>(team, p, items[k].id, scratch.data(),
-                                                      static_cast<NoObserver*>(nullptr),
-                                                      w.final_weights.data() + 3 * k);
+        w.records[k] = run_cpu_trajectory<ModelA, double>(team, p, items[k].id, scratch.data(),
+                                                          static_cast<NoObserver*>(nullptr),
+                                                          w.final_weights.data() + 3 * k);
       }
       reduce_runs(keys, w.records, w);
       return w;
@@ -159,8 +161,8 @@ TEST(Waves, AGroupRunInWavesOfAnySizeGivesWhatTheCpuBackendGives) {
       ASSERT_EQ(got[b].records.size(), cpu[b].records.size());
       for (std::size_t k = 0; k < got[b].records.size(); ++k) {
         EXPECT_EQ(got[b].records[k].id, cpu[b].records[k].id);
-        EXPECT_EQ(got[b].records[k].result.steps, cpu[b].records[k].result.steps);
-        EXPECT_EQ(got[b].records[k].result.outcome, cpu[b].records[k].result.outcome);
+        EXPECT_EQ(got[b].records[k].steps, cpu[b].records[k].steps);
+        EXPECT_EQ(got[b].records[k].outcome, cpu[b].records[k].outcome);
       }
       EXPECT_EQ(got[b].final_weights, cpu[b].final_weights);
     }

@@ -7,6 +7,8 @@
 #include "relusim/core/linalg.hpp"
 #include "relusim/models/a/dynamics.hpp"
 #include "relusim/models/a/targets.hpp"
+#include "relusim/engine/trajectory.hpp"
+#include "relusim/models/registry.hpp"
 #include "relusim/models/a/theory.hpp"
 #include "test_helpers.hpp"
 
@@ -152,9 +154,10 @@ TEST(Targets, GradientDescentStartedAtWHatStaysThere) {
         model_a_setup(team, p, id, ws);
         for (int j = 0; j < p.d; ++j)
           ws.target[j] = t.target[static_cast<std::size_t>(j)];
-        const TrajectoryResult r = model_a_run(team, p, id, ws);
+        TrajectoryRecord r;
+        run_dynamics<ModelA, double>(team, p, id, ws, r);
         EXPECT_EQ(r.outcome, Outcome::converged);
-        EXPECT_LT(r.distance, 1e-12);
+        EXPECT_LT(r.slot[ModelA::kDistance], 1e-12);
         ++checked;
       }
     }

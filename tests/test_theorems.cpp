@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "relusim/engine/stats.hpp"
+#include "relusim/models/registry.hpp"
 #include "relusim/models/a/theory.hpp"
 #include "test_helpers.hpp"
 
@@ -37,15 +38,16 @@ TEST_P(TianTheorem33, ConvergenceRateIsAtLeastOneMinusEpsOverTwo) {
   EXPECT_EQ(s.verdict, "holds");
   EXPECT_GE(s.rate, tian_bound(cell.eps)) << to_string(mode) << " d=" << d;
   // The proof's geometric step: a ball start lands in Omega with probability >= (1 - eps)/2.
-  EXPECT_GE(
-      wilson_interval(std::llround(s.frac_in_omega * static_cast<double>(s.trials)), s.trials).hi,
-      tian_bound(cell.eps));
+  EXPECT_GE(wilson_interval(std::llround(s.value("frac_in_omega") * static_cast<double>(s.trials)),
+                            s.trials)
+                .hi,
+            tian_bound(cell.eps));
   EXPECT_EQ(s.counts[static_cast<std::size_t>(Outcome::diverged)], 0);
   if (mode == DataMode::expected) {
     // Lyapunov (Tian Lemma 7.3): every start inside Omega converges under the expected dynamics.
     for (const TrajectoryRecord& r : results[0].records)
-      if (r.result.started_in_omega) {
-        EXPECT_EQ(r.result.outcome, Outcome::converged) << r.id;
+      if (r.flag(ModelA::kStartedInOmega)) {
+        EXPECT_EQ(r.outcome, Outcome::converged) << r.id;
       }
   }
 }
@@ -78,7 +80,7 @@ TEST(KongTheorem5, SmallLambdaRatesAreAboveTheBound) {
     // Lemma 2 on the same designs: the PD fraction is 1 - A_{d-1} within 3 sigma (see
     // Targets.KongLemma2PositiveDefiniteFrequency for why not 1 - A_d).
     const double p = 1.0 - a_k(20, 2);
-    EXPECT_NEAR(s.frac_positive_definite, p,
+    EXPECT_NEAR(s.value("frac_positive_definite"), p,
                 3.0 * std::sqrt(p * (1 - p) / static_cast<double>(c.trials)) + 1e-12);
   }
 }

@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 1 failure, 2 bad input.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iomanip>
@@ -12,8 +13,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "relusim/io/config.hpp"
 #include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/io/config.hpp"
+#include "relusim/models/b/theory.hpp"
+#include "relusim/models/registry.hpp"
 #include "relusim/engine/driver.hpp"
 #include "relusim/engine/plan.hpp"
 #include "relusim/io/progress.hpp"
@@ -57,19 +60,34 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
       ->capture_default_str();
 }
 
-/// Adds one --KEY option per cell parameter; values are kept as text and parsed afterwards.
+/// Adds one --KEY option per parameter of any model; values are kept as text and parsed once
+/// the model is known. A key several models share with different meanings lists each.
 void add_cell_options(CLI::App& app, std::map<std::string, std::string>& values) {
-  const CellConfig defaults;
-  for (const ParamInfo& p : cell_parameters()) {
-    std::string help = p.help;
-    if (!p.choices.empty()) {
-      help += " {";
-      for (std::size_t i = 0; i < p.choices.size(); ++i)
-        help += (i ? "," : "") + p.choices[i];
-      help += "}";
+  for (const std::string& key : all_parameter_keys()) {
+    const auto regs = parameter_registrations(key);
+    const ParamInfo& first = *regs.front().second;
+    std::string help;
+    std::vector<std::string> seen;
+    for (const auto& [model, info] : regs) {
+      if (std::find(seen.begin(), seen.end(), info->help) != seen.end()) continue;
+      seen.push_back(info->help);
+      std::string h = info->help;
+      if (!info->choices.empty() && key != "model") {
+        h += " {";
+        for (std::size_t i = 0; i < info->choices.size(); ++i)
+          h += (i ? "," : "") + info->choices[i];
+        h += "}";
+      }
+      help += (help.empty() ? "" : "\n") + h;
+    }
+    if (regs.size() < model_names().size()) {
+      std::string owners;
+      for (const auto& [model, info] : regs)
+        owners += (owners.empty() ? "" : ", ") + model;
+      if (help.rfind("model ", 0) != 0) help = "(model " + owners + ") " + help;
     }
     const char* type = "TEXT";
-    switch (p.type) {
+    switch (first.type) {
       case ParamType::integer:
         type = "INT";
         break;
@@ -86,17 +104,22 @@ void add_cell_options(CLI::App& app, std::map<std::string, std::string>& values)
         type = "NAME|VECTOR";
         break;
     }
-    app.add_option("--" + p.key, values[p.key], help)
+    CellConfig defaults;
+    if (regs.front().first != defaults.model) set_parameter(defaults, "model", regs.front().first);
+    app.add_option("--" + key, values[key], help)
         ->type_name(type)
-        ->default_str(p.get(defaults));
+        ->default_str(first.get(defaults));
   }
 }
 
 CellConfig cell_from_options(const std::map<std::string, std::string>& values, CLI::App& app) {
   CellConfig cell;
-  for (const ParamInfo& p : cell_parameters()) {
-    if (app.get_option("--" + p.key)->count() == 0) continue;
-    p.set(cell, parse_param_text(p, values.at(p.key)));
+  if (app.get_option("--model")->count() > 0)
+    set_parameter(cell, "model", parse_param_text(common_parameter("model"), values.at("model")));
+  for (const std::string& key : all_parameter_keys()) {
+    if (key == "model" || app.get_option("--" + key)->count() == 0) continue;
+    const ParamInfo& p = find_parameter(cell.model, key);
+    p.set(cell, parse_param_text(p, values.at(key)));
   }
   validate(cell);
   return cell;
@@ -141,7 +164,8 @@ int run_cells(std::vector<CellConfig> cells, const std::vector<std::string>& swe
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   bar.finish();
 
-  print_table(std::cout, plan.cells, results, table_keys(swept));
+  print_table(std::cout, plan.cells, results,
+              table_keys(swept, plan.cells.empty() ? std::string("A") : plan.cells.front().model));
   std::cerr << "relusim: " << plan.total_trajectories << " trajectories in " << std::fixed
             << std::setprecision(2) << seconds << " s\n";
   if (out) {
@@ -156,53 +180,85 @@ int run_cells(std::vector<CellConfig> cells, const std::vector<std::string>& swe
   return 0;
 }
 
-/// Prints a trajectory's state every `every` steps as CSV.
+/// Prints a trajectory's state every `every` steps as CSV: the model's trace columns, then the
+/// weights.
 struct TraceObserver {
   static constexpr bool enabled = true;
   std::ostream* os;
   std::int64_t every;
+  const ModelInfo* model;
   std::int64_t last_printed = -1;
   template <class T>
-  void on_step(std::int64_t t, const T* w, int d, double loss, double distance, double angle) {
+  void on_step(std::int64_t t, const TrajectoryRecord& rec, const T* w, int n) {
     if (t % every != 0) return;
-    print(t, w, d, loss, distance, angle);
+    print(t, rec, w, n);
   }
   template <class T>
-  void print(std::int64_t t, const T* w, int d, double loss, double distance, double angle) {
-    *os << t << ',' << loss << ',' << distance << ',' << angle;
-    for (int j = 0; j < d; ++j)
+  void print(std::int64_t t, const TrajectoryRecord& rec, const T* w, int n) {
+    *os << t;
+    for (const auto& [name, slot] : model->trace_columns)
+      *os << ',' << rec.slot[slot];
+    for (int j = 0; j < n; ++j)
       *os << ',' << static_cast<double>(w[j]);
     *os << '\n';
     last_printed = t;
   }
 };
 
-template <class T>
-TrajectoryRecord trace_typed(const ModelAParams& p, std::uint32_t id, TraceObserver& obs,
+template <class M, class T>
+TrajectoryRecord trace_typed(const typename M::Params& p, std::uint32_t id, TraceObserver& obs,
                              std::vector<double>& final_w) {
-  std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+  std::vector<T> scratch(static_cast<std::size_t>(M::workspace_size(p, 1)));
   SerialTeam team;
-  final_w.assign(static_cast<std::size_t>(p.d), 0.0);
-  return run_model_a_trajectory<T>(team, p, id, scratch.data(), &obs, final_w.data());
+  final_w.assign(static_cast<std::size_t>(M::weight_count(p)), 0.0);
+  return run_cpu_trajectory<M, T>(team, p, id, scratch.data(), &obs, final_w.data());
 }
 
 int run_trace(const CellConfig& cell, std::int64_t id, std::int64_t every) {
   if (id < 0 || id >= cell.trials) throw ConfigError("trajectory", "must lie in [0, trials)");
-  const ModelAParams p = resolve(cell);
-  std::cout << std::setprecision(10) << "step,loss,distance,angle";
-  for (int j = 0; j < p.d; ++j)
-    std::cout << ",w" << j;
-  std::cout << '\n';
-  TraceObserver obs{&std::cout, every};
-  std::vector<double> w;
-  const auto tid = static_cast<std::uint32_t>(id);
-  const TrajectoryRecord r = cell.precision == Precision::f32 ? trace_typed<float>(p, tid, obs, w)
-                                                              : trace_typed<double>(p, tid, obs, w);
-  if (obs.last_printed != r.result.steps)
-    obs.print(r.result.steps, w.data(), p.d, r.result.loss, r.result.distance, r.result.angle);
-  std::cerr << "relusim: trajectory " << id << ": " << to_string(r.result.outcome) << " after "
-            << r.result.steps << " steps (distance " << r.result.distance << ", angle "
-            << r.result.angle << ")\n";
+  const ModelInfo& model = model_info(cell.model);
+  return with_model(cell.model, [&](auto tag) {
+    using M = typename decltype(tag)::type;
+    const typename M::Params p = ModelHost<M>::resolve(cell);
+    std::cout << std::setprecision(10) << "step";
+    for (const auto& [name, slot] : model.trace_columns)
+      std::cout << ',' << name;
+    for (int j = 0; j < M::weight_count(p); ++j)
+      std::cout << ',' << model.weight_prefix << j;
+    std::cout << '\n';
+    TraceObserver obs{&std::cout, every, &model};
+    std::vector<double> w;
+    const auto tid = static_cast<std::uint32_t>(id);
+    const TrajectoryRecord r = cell.precision == Precision::f32
+                                   ? trace_typed<M, float>(p, tid, obs, w)
+                                   : trace_typed<M, double>(p, tid, obs, w);
+    if (obs.last_printed != r.steps) obs.print(r.steps, r, w.data(), M::weight_count(p));
+    std::cerr << "relusim: trajectory " << id << ": "
+              << model.outcomes[static_cast<std::size_t>(r.outcome)] << " after " << r.steps
+              << " steps (";
+    for (std::size_t i = 0; i < model.trace_columns.size(); ++i)
+      std::cerr << (i ? ", " : "") << model.trace_columns[i].first << ' '
+                << r.slot[model.trace_columns[i].second];
+    std::cerr << ")\n";
+    return 0;
+  });
+}
+
+int run_theory_b(std::int64_t k, bool have_xy, double x, double y) {
+  if (k < 1 || k > 128) throw ConfigError("K", "must lie in [1, 128]");
+  const int K = static_cast<int>(k);
+  std::cout << std::setprecision(10);
+  std::cout << "K                          " << K << "\nx*(K) (Tian Thm 4.1)       "
+            << tian_saddle_x(K)
+            << "   (sqrt(K-1) - arccos(1/sqrt(K)) + pi) / (pi K): symmetric starts x = y end at "
+               "(x*, x*)\n";
+  if (have_xy) {
+    const SymmetricField f = symmetric_field(K, x, y);
+    const SymmetricField g = projected_symmetric_field(K, x, y);
+    std::cout << "(x, y)                     (" << x << ", " << y << ")\n"
+              << "(dx, dy) closed form       (" << f.dx << ", " << f.dy << ")\n"
+              << "(dx, dy) K-unit projection (" << g.dx << ", " << g.dy << ")\n";
+  }
   return 0;
 }
 
@@ -238,7 +294,8 @@ int main_impl(int argc, char** argv) {
 
   CLI::App* run = app.add_subcommand("run",
                                      "run one cell given by flags (defaults: Model A, fixed mode, "
-                                     "N=10, d=2, ball init, 1000 trials)");
+                                     "N=10, d=2, ball init, 1000 trials; --model B: K=2, "
+                                     "orthonormal teacher, gaussian init)");
   add_cell_options(*run, run_values);
   add_common_options(*run, run_opt);
 
@@ -253,10 +310,19 @@ int main_impl(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   add_common_options(*sweep, sweep_opt);
 
-  std::int64_t th_n = 10, th_d = 2;
-  double th_eps = 0.1;
-  CLI::App* theory =
-      app.add_subcommand("theory", "print A_d, the bounds and the radii for N, d, eps");
+  std::int64_t th_n = 10, th_d = 2, th_k = 2;
+  double th_eps = 0.1, th_x = 0.0, th_y = 0.0;
+  std::string th_model = "A";
+  CLI::App* theory = app.add_subcommand(
+      "theory",
+      "model A: A_d, the bounds and the radii for N, d, eps; model B: x*(K) of Tian Thm 4.1 and "
+      "the reduced (x, y) field");
+  theory->add_option("--model", th_model, "A or B")
+      ->check(CLI::IsMember({"A", "B"}))
+      ->capture_default_str();
+  theory->add_option("--K", th_k, "model B: hidden units K")->capture_default_str();
+  CLI::Option* th_x_opt = theory->add_option("--x", th_x, "model B: x of a symmetric state");
+  CLI::Option* th_y_opt = theory->add_option("--y", th_y, "model B: y of a symmetric state");
   theory->add_option("--N", th_n, "number of samples N")->capture_default_str();
   theory->add_option("--d", th_d, "input dimension d")->capture_default_str();
   theory->add_option("--eps", th_eps, "epsilon in (0, 1)")->capture_default_str();
@@ -310,7 +376,7 @@ int main_impl(int argc, char** argv) {
       swept.push_back(key);
       nlohmann::json list = nlohmann::json::array();
       for (const ParamValue& v : values) {
-        CellConfig probe = s.base;
+        CellConfig probe = s.base;  // cell_json lists the base model's keys
         set_parameter(probe, key, v);
         list.push_back(cell_json(probe)[key]);
       }
@@ -318,7 +384,11 @@ int main_impl(int argc, char** argv) {
     }
     return run_cells(std::move(s.cells), swept, def, sweep_opt, cmd);
   }
-  if (theory->parsed()) return run_theory(th_n, th_d, th_eps);
+  if (theory->parsed()) {
+    if (th_model == "B")
+      return run_theory_b(th_k, th_x_opt->count() > 0 || th_y_opt->count() > 0, th_x, th_y);
+    return run_theory(th_n, th_d, th_eps);
+  }
   if (trace->parsed()) {
     return run_trace(cell_from_options(trace_values, *trace), trace_id, trace_every);
   }

@@ -2,8 +2,7 @@
 
 #include <cmath>
 #include <limits>
-
-#include "relusim/models/a/theory.hpp"
+#include <stdexcept>
 
 namespace relusim {
 
@@ -21,12 +20,9 @@ Interval wilson_interval(std::int64_t k, std::int64_t n, double z) {
 }
 
 TheoryBound theory_bound_for(const CellConfig& c) {
-  if (c.init != InitKind::ball && c.init != InitKind::ball_tight)
-    return {"none", std::numeric_limits<double>::quiet_NaN()};
-  const bool regularized = c.regularizer != Regularizer::none && c.lambda > 0.0;
-  if (regularized && c.mode == DataMode::fixed)
-    return {"kong-5", kong_bound(c.eps, c.n_samples, c.d)};
-  return {"tian-3.3", tian_bound(c.eps)};
+  const ModelInfo& m = model_info(c.model);
+  if (m.bound == nullptr) return {"none", std::numeric_limits<double>::quiet_NaN()};
+  return m.bound(c);
 }
 
 std::string verdict(const Interval& ci, const TheoryBound& bound) {
@@ -34,30 +30,34 @@ std::string verdict(const Interval& ci, const TheoryBound& bound) {
   return ci.hi >= bound.value ? "holds" : "violated";
 }
 
+double mean_steps_to_converge(const CellTally& t) {
+  const std::int64_t conv = t.counts[static_cast<int>(Outcome::converged)];
+  return conv > 0 ? static_cast<double>(t.steps_to_converge_sum) / static_cast<double>(conv)
+                  : std::numeric_limits<double>::quiet_NaN();
+}
+
+double CellSummary::value(const std::string& name) const {
+  for (std::size_t i = 0; i < model->columns.size(); ++i)
+    if (model->columns[i].name == name) return values[i];
+  throw std::out_of_range("model " + model->name + " has no column '" + name + "'");
+}
+
 CellSummary CellAggregator::summary() const {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
   const CellTally& t = tally_;
   CellSummary s;
   s.trials = t.trials;
   for (std::size_t o = 0; o < s.counts.size(); ++o)
     s.counts[o] = t.counts[o];
   const std::int64_t conv = t.counts[static_cast<int>(Outcome::converged)];
-  const auto n = static_cast<double>(t.trials);
-  s.rate = t.trials > 0 ? static_cast<double>(conv) / n : nan;
+  s.rate = t.trials > 0 ? static_cast<double>(conv) / static_cast<double>(t.trials)
+                        : std::numeric_limits<double>::quiet_NaN();
   s.ci = wilson_interval(conv, t.trials);
   s.bound = theory_bound_for(*cell_);
   s.verdict = verdict(s.ci, s.bound);
-  s.frac_in_omega = static_cast<double>(t.in_omega) / n;
-  s.mean_steps_to_converge =
-      conv > 0 ? static_cast<double>(t.steps_to_converge_sum) / static_cast<double>(conv) : nan;
-  const bool regularized = cell_->regularizer != Regularizer::none && cell_->lambda > 0.0;
-  const auto checked = static_cast<double>(t.design_checked);
-  s.frac_positive_definite =
-      t.design_checked > 0 ? static_cast<double>(t.positive_definite) / checked : nan;
-  s.frac_within_bound =
-      t.design_checked > 0 && regularized ? static_cast<double>(t.within_bound) / checked : nan;
-  s.frac_target_valid = static_cast<double>(t.target_valid) / n;
-  s.mean_final_distance = t.distance_sum / n;
+  s.tally = t;
+  s.model = &model_info(cell_->model);
+  for (const SummaryColumn& c : s.model->columns)
+    s.values.push_back(c.value(t, *cell_));
   return s;
 }
 

@@ -1,14 +1,17 @@
-// The parameter registry: every key of a cell, its type, help, choices, how it is set from a
-// flag or a TOML value, and how it is printed; plus the names of enum values.
-#include "relusim/io/config.hpp"
-
+// The parameters every model shares, the lookup of a model's parameters, and the typed reading
+// of values (io/param_parsing.hpp). Each model registers its own keys (src/models/*/).
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
 
+#include "relusim/io/config.hpp"
+#include "relusim/io/param_parsing.hpp"
+#include "relusim/models/model_info.hpp"
+
 namespace relusim {
-namespace {
+
+namespace params {
 
 std::string format_double(double v) {
   std::ostringstream os;
@@ -24,43 +27,14 @@ std::string format_vector(const std::vector<double>& v) {
   return s + "]";
 }
 
-template <class E>
-struct ChoiceTable {
-  std::vector<std::pair<std::string, E>> items;
-  std::vector<std::string> names() const {
-    std::vector<std::string> n;
-    for (const auto& [name, value] : items)
-      n.push_back(name);
-    return n;
-  }
-  std::string name_of(E e) const {
-    for (const auto& [name, value] : items)
-      if (value == e) return name;
-    return "?";
-  }
-};
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    s += (i ? ", " : "") + v[i];
+  return s;
+}
 
-const ChoiceTable<DataMode> kModes{
-    {{"fixed", DataMode::fixed}, {"online", DataMode::online}, {"expected", DataMode::expected}}};
-const ChoiceTable<Regularizer> kRegularizers{{{"none", Regularizer::none},
-                                              {"l2", Regularizer::l2},
-                                              {"l1sq", Regularizer::l1sq},
-                                              {"l1", Regularizer::l1}}};
-const ChoiceTable<Convention> kConventions{
-    {{"descent", Convention::descent}, {"as-printed", Convention::as_printed}}};
-const ChoiceTable<Criterion> kCriteria{
-    {{"distance", Criterion::distance}, {"angle", Criterion::angle}, {"loss", Criterion::loss}}};
-const ChoiceTable<InitKind> kInits{{{"ball", InitKind::ball},
-                                    {"ball-tight", InitKind::ball_tight},
-                                    {"gaussian", InitKind::gaussian},
-                                    {"zero", InitKind::zero}}};
-const ChoiceTable<TeacherKind> kTeachers{
-    {{"ones", TeacherKind::ones}, {"random", TeacherKind::random}}};
-const ChoiceTable<InputDistribution> kInputs{
-    {{"gaussian", InputDistribution::gaussian}, {"uniform", InputDistribution::uniform}}};
-const ChoiceTable<Precision> kPrecisions{{{"float", Precision::f32}, {"double", Precision::f64}}};
-const std::vector<std::string> kModels{"A"};
-
+namespace {
 const char* type_name(const ParamValue& v) {
   switch (v.index()) {
     case 0:
@@ -75,8 +49,9 @@ const char* type_name(const ParamValue& v) {
       return "a list of numbers";
   }
 }
+}  // namespace
 
-[[noreturn]] void wrong_type(const std::string& key, const char* expected, const ParamValue& v) {
+void wrong_type(const std::string& key, const char* expected, const ParamValue& v) {
   throw ConfigError(key, std::string("expected ") + expected + ", got " + type_name(v));
 }
 
@@ -87,6 +62,13 @@ std::int64_t as_integer(const std::string& key, const ParamValue& v) {
       return static_cast<std::int64_t>(*d);
   }
   wrong_type(key, "an integer", v);
+}
+
+int as_int32(const std::string& key, const ParamValue& v) {
+  const std::int64_t i = as_integer(key, v);
+  if (i < std::numeric_limits<int>::min() || i > std::numeric_limits<int>::max())
+    throw ConfigError(key, "value out of range");
+  return static_cast<int>(i);
 }
 
 double as_real(const std::string& key, const ParamValue& v) {
@@ -100,42 +82,47 @@ bool as_bool(const std::string& key, const ParamValue& v) {
   wrong_type(key, "true or false", v);
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i)
-    s += (i ? ", " : "") + v[i];
-  return s;
-}
+}  // namespace params
 
-template <class E>
-E as_choice(const std::string& key, const ParamValue& v, const ChoiceTable<E>& table) {
-  const auto* s = std::get_if<std::string>(&v);
-  if (s == nullptr) wrong_type(key, ("one of " + join(table.names())).c_str(), v);
-  for (const auto& [name, value] : table.items)
-    if (name == *s) return value;
-  throw ConfigError(key, "unknown value '" + *s + "'; expected one of " + join(table.names()));
-}
+namespace {
 
-int as_int32(const std::string& key, const ParamValue& v) {
-  const std::int64_t i = as_integer(key, v);
-  if (i < std::numeric_limits<int>::min() || i > std::numeric_limits<int>::max())
-    throw ConfigError(key, "value out of range");
-  return static_cast<int>(i);
-}
+using namespace params;
+
+const ChoiceTable<DataMode> kModes{
+    {{"fixed", DataMode::fixed}, {"online", DataMode::online}, {"expected", DataMode::expected}}};
+const ChoiceTable<Regularizer> kRegularizers{{{"none", Regularizer::none},
+                                              {"l2", Regularizer::l2},
+                                              {"l1sq", Regularizer::l1sq},
+                                              {"l1", Regularizer::l1}}};
+const ChoiceTable<Convention> kConventions{
+    {{"descent", Convention::descent}, {"as-printed", Convention::as_printed}}};
+const ChoiceTable<Criterion> kCriteria{
+    {{"distance", Criterion::distance}, {"angle", Criterion::angle}, {"loss", Criterion::loss}}};
+const ChoiceTable<InitKind> kInits{{{"ball", InitKind::ball},
+                                    {"ball-tight", InitKind::ball_tight},
+                                    {"gaussian", InitKind::gaussian},
+                                    {"zero", InitKind::zero},
+                                    {"symmetric", InitKind::symmetric},
+                                    {"noise", InitKind::noise}}};
+const ChoiceTable<InputDistribution> kInputs{
+    {{"gaussian", InputDistribution::gaussian}, {"uniform", InputDistribution::uniform}}};
+const ChoiceTable<Precision> kPrecisions{{{"float", Precision::f32}, {"double", Precision::f64}}};
 
 #define RELUSIM_GET(expr) [](const CellConfig& c) -> std::string { return expr; }
 
-std::vector<ParamInfo> make_registry() {
+std::vector<ParamInfo> make_common() {
   using T = ParamType;
   std::vector<ParamInfo> r;
   r.push_back({"model", T::choice,
-               "model: A = one ReLU teacher and one ReLU student (Tian §3, Kong)", kModels,
+               "model: A = one ReLU teacher and one ReLU student (Tian §3, Kong); B = a "
+               "committee of K ReLUs with fixed top weights (Tian §4)",
+               model_names(),
                [](CellConfig& c, const ParamValue& v) {
                  const auto* s = std::get_if<std::string>(&v);
                  if (s == nullptr) wrong_type("model", "a string", v);
-                 if (*s != "A")
-                   throw ConfigError("model", "unknown model '" + *s + "'; expected A");
-                 c.model = *s;
+                 const ModelInfo& info = model_info(*s);  // throws for an unknown model
+                 c.model = info.name;
+                 if (info.apply_defaults != nullptr) info.apply_defaults(c);
                },
                RELUSIM_GET(c.model)});
   r.push_back({"N",
@@ -154,7 +141,7 @@ std::vector<ParamInfo> make_registry() {
                "data mode: fixed (X drawn once, full-batch GD), online (fresh minibatch of B "
                "samples each step), expected (population gradient in closed form)",
                kModes.names(),
-               [](CellConfig& c, const ParamValue& v) { c.mode = as_choice("mode", v, kModes); },
+               [](CellConfig& c, const ParamValue& v) { c.mode = kModes.parse("mode", v); },
                RELUSIM_GET(kModes.name_of(c.mode))});
   r.push_back({"B",
                T::integer,
@@ -162,34 +149,10 @@ std::vector<ParamInfo> make_registry() {
                {},
                [](CellConfig& c, const ParamValue& v) { c.batch = as_int32("B", v); },
                RELUSIM_GET(std::to_string(c.batch))});
-  r.push_back(
-      {"inputs", T::choice, "input distribution: gaussian N(0, I) or uniform [-1/2, 1/2]^d",
-       kInputs.names(),
-       [](CellConfig& c, const ParamValue& v) { c.inputs = as_choice("inputs", v, kInputs); },
-       RELUSIM_GET(kInputs.name_of(c.inputs))});
-  r.push_back({"regularizer", T::choice,
-               "regulariser R(w): none, l2 = |w|_2^2, l1sq = |w|_1^2 (Kong), l1 = |w|_1",
-               kRegularizers.names(),
-               [](CellConfig& c, const ParamValue& v) {
-                 c.regularizer = as_choice("regularizer", v, kRegularizers);
-               },
-               RELUSIM_GET(kRegularizers.name_of(c.regularizer))});
-  r.push_back({"lambda",
-               T::real,
-               "regularisation strength lambda >= 0 (loss adds lambda/2 R(w)); ignored without a "
-               "regulariser",
-               {},
-               [](CellConfig& c, const ParamValue& v) { c.lambda = as_real("lambda", v); },
-               // Without a regulariser lambda has no effect; reports show the effective 0.
-               RELUSIM_GET(format_double(c.regularizer == Regularizer::none ? 0.0 : c.lambda))});
-  r.push_back({"convention", T::choice,
-               "sign of the regulariser in the update: descent (gradient descent on the loss) or "
-               "as-printed (Kong (5) as printed; needed to reproduce Kong's experiment)",
-               kConventions.names(),
-               [](CellConfig& c, const ParamValue& v) {
-                 c.convention = as_choice("convention", v, kConventions);
-               },
-               RELUSIM_GET(kConventions.name_of(c.convention))});
+  r.push_back({"inputs", T::choice, "input distribution: gaussian N(0, I) or uniform [-1/2, 1/2]^d",
+               kInputs.names(),
+               [](CellConfig& c, const ParamValue& v) { c.inputs = kInputs.parse("inputs", v); },
+               RELUSIM_GET(kInputs.name_of(c.inputs))});
   r.push_back({"eta",
                T::real,
                "learning rate eta > 0 (update w <- w + eta * Delta(w))",
@@ -202,51 +165,17 @@ std::vector<ParamInfo> make_registry() {
                {},
                [](CellConfig& c, const ParamValue& v) { c.steps = as_integer("steps", v); },
                RELUSIM_GET(std::to_string(c.steps))});
-  r.push_back({"precision", T::choice, "arithmetic of the dynamics: float or double",
-               kPrecisions.names(),
-               [](CellConfig& c, const ParamValue& v) {
-                 c.precision = as_choice("precision", v, kPrecisions);
-               },
-               RELUSIM_GET(kPrecisions.name_of(c.precision))});
   r.push_back(
-      {"teacher", T::vector_or_choice,
-       "teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one "
-       "per trajectory) or an explicit vector such as [1, 1]",
-       kTeachers.names(),
-       [](CellConfig& c, const ParamValue& v) {
-         if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
-           c.teacher = TeacherKind::explicit_vector;
-           c.teacher_vector = *vec;
-         } else {
-           c.teacher = as_choice("teacher", v, kTeachers);
-           c.teacher_vector.clear();
-         }
-       },
-       RELUSIM_GET(c.teacher == TeacherKind::explicit_vector ? format_vector(c.teacher_vector)
-                                                             : kTeachers.name_of(c.teacher))});
+      {"precision", T::choice, "arithmetic of the dynamics: float or double", kPrecisions.names(),
+       [](CellConfig& c, const ParamValue& v) { c.precision = kPrecisions.parse("precision", v); },
+       RELUSIM_GET(kPrecisions.name_of(c.precision))});
   r.push_back(
       {"teacher_norm",
        T::real,
-       "norm of the random teacher",
+       "norm of the random teacher (model B: of each random row)",
        {},
        [](CellConfig& c, const ParamValue& v) { c.teacher_norm = as_real("teacher_norm", v); },
        RELUSIM_GET(format_double(c.teacher_norm))});
-  r.push_back({"init", T::vector_or_choice,
-               "initial w: ball (uniform in the ball of radius eps*sqrt(2 pi/(d+1))*|w*|, Tian "
-               "Thm 3.3), ball-tight (the proof's tight radius), gaussian (N(0, sigma^2 I), sigma "
-               "= init_scale/sqrt(d)), zero, or an explicit vector",
-               kInits.names(),
-               [](CellConfig& c, const ParamValue& v) {
-                 if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
-                   c.init = InitKind::explicit_vector;
-                   c.init_vector = *vec;
-                 } else {
-                   c.init = as_choice("init", v, kInits);
-                   c.init_vector.clear();
-                 }
-               },
-               RELUSIM_GET(c.init == InitKind::explicit_vector ? format_vector(c.init_vector)
-                                                               : kInits.name_of(c.init))});
   r.push_back({"eps",
                T::real,
                "epsilon in (0, 1) of the ball radius and of the bounds",
@@ -259,14 +188,13 @@ std::vector<ParamInfo> make_registry() {
                {},
                [](CellConfig& c, const ParamValue& v) { c.init_scale = as_real("init_scale", v); },
                RELUSIM_GET(format_double(c.init_scale))});
-  r.push_back({"criterion", T::choice,
-               "convergence criterion: distance (|w - target|/|target| < tol), angle (theta(w, "
-               "w*) < tol), loss (data loss / |w*|^2 < tol)",
-               kCriteria.names(),
-               [](CellConfig& c, const ParamValue& v) {
-                 c.criterion = as_choice("criterion", v, kCriteria);
-               },
-               RELUSIM_GET(kCriteria.name_of(c.criterion))});
+  r.push_back(
+      {"criterion", T::choice,
+       "convergence criterion: distance (|w - target|/|target| < tol), angle (theta(w, "
+       "w*) < tol), loss (data loss / |w*|^2 < tol)",
+       kCriteria.names(),
+       [](CellConfig& c, const ParamValue& v) { c.criterion = kCriteria.parse("criterion", v); },
+       RELUSIM_GET(kCriteria.name_of(c.criterion))});
   r.push_back({"tol",
                T::real,
                "tolerance of the convergence criterion",
@@ -314,18 +242,59 @@ std::vector<ParamInfo> make_registry() {
 
 }  // namespace
 
-const std::vector<ParamInfo>& cell_parameters() {
-  static const std::vector<ParamInfo> registry = make_registry();
-  return registry;
+namespace params {
+const ChoiceTable<DataMode>& mode_choices() {
+  return kModes;
+}
+const ChoiceTable<Regularizer>& regularizer_choices() {
+  return kRegularizers;
+}
+const ChoiceTable<Convention>& convention_choices() {
+  return kConventions;
+}
+}  // namespace params
+
+const ParamInfo& common_parameter(const std::string& key) {
+  static const std::vector<ParamInfo> common = make_common();
+  for (const ParamInfo& p : common)
+    if (p.key == key) return p;
+  throw ConfigError(key, "not a common parameter");
 }
 
-const ParamInfo& find_parameter(const std::string& key) {
-  for (const auto& p : cell_parameters())
-    if (p.key == key) return p;
+const std::vector<ParamInfo>& cell_parameters(const std::string& model) {
+  return model_info(model).parameters;
+}
+
+std::vector<std::string> all_parameter_keys() {
   std::vector<std::string> keys;
-  for (const auto& p : cell_parameters())
+  for (const std::string& m : model_names())
+    for (const ParamInfo& p : cell_parameters(m))
+      if (std::find(keys.begin(), keys.end(), p.key) == keys.end()) keys.push_back(p.key);
+  return keys;
+}
+
+std::vector<std::pair<std::string, const ParamInfo*>> parameter_registrations(
+    const std::string& key) {
+  std::vector<std::pair<std::string, const ParamInfo*>> out;
+  for (const std::string& m : model_names())
+    for (const ParamInfo& p : cell_parameters(m))
+      if (p.key == key) out.emplace_back(m, &p);
+  return out;
+}
+
+const ParamInfo& find_parameter(const std::string& model, const std::string& key) {
+  for (const ParamInfo& p : cell_parameters(model))
+    if (p.key == key) return p;
+  std::vector<std::string> owners;
+  for (const auto& [m, info] : parameter_registrations(key))
+    owners.push_back(m);
+  if (!owners.empty())
+    throw ConfigError(
+        key, "does not apply to model " + model + " (it is a key of model " + join(owners) + ")");
+  std::vector<std::string> keys;
+  for (const auto& p : cell_parameters(model))
     keys.push_back(p.key);
-  throw ConfigError(key, "unknown key; known keys: " + join(keys));
+  throw ConfigError(key, "unknown key; known keys of model " + model + ": " + join(keys));
 }
 
 ParamValue parse_param_text(const ParamInfo& info, const std::string& text) {
@@ -389,7 +358,7 @@ ParamValue parse_param_text(const ParamInfo& info, const std::string& text) {
 }
 
 void set_parameter(CellConfig& cell, const std::string& key, const ParamValue& value) {
-  find_parameter(key).set(cell, value);
+  find_parameter(cell.model, key).set(cell, value);
 }
 
 std::string to_string(DataMode m) {

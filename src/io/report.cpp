@@ -8,7 +8,7 @@
 #include <ostream>
 #include <sstream>
 
-#include "relusim/models/a/theory.hpp"
+#include "relusim/models/model_info.hpp"
 
 #ifndef RELUSIM_VERSION
 #define RELUSIM_VERSION "0.0.0"
@@ -53,23 +53,42 @@ std::string relusim_git_revision() {
   return RELUSIM_GIT_REVISION;
 }
 
-std::vector<std::string> table_keys(const std::vector<std::string>& swept) {
+std::string report_number(double v) {
+  return number(v);
+}
+
+namespace {
+
+/// The one model of a list of cells (a sweep never mixes models).
+const ModelInfo& model_of(const std::vector<CellConfig>& cells) {
+  return model_info(cells.empty() ? std::string("A") : cells.front().model);
+}
+
+}  // namespace
+
+std::vector<std::string> table_keys(const std::vector<std::string>& swept,
+                                    const std::string& model) {
   if (!swept.empty()) return swept;
-  return {"N", "d", "mode", "regularizer", "lambda"};
+  return model_info(model).default_table_keys;
 }
 
 void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
                  const std::vector<CellResult>& results, const std::vector<std::string>& keys) {
+  const ModelInfo& model = model_of(cells);
   std::vector<std::string> header = keys;
-  for (const char* h : {"trials", "conv", "div", "dead", "stuck", "undec", "rate", "95% CI",
-                        "bound", "theorem", "verdict", "in-Omega", "steps", "PD", "lam-ok"})
+  header.emplace_back("trials");
+  for (const std::string& o : model.short_outcomes)
+    header.push_back(o);
+  for (const char* h : {"rate", "95% CI", "bound", "theorem", "verdict"})
     header.emplace_back(h);
+  for (const SummaryColumn& c : model.columns)
+    if (!c.table_header.empty()) header.push_back(c.table_header);
   std::vector<std::vector<std::string>> rows;
   for (std::size_t c = 0; c < cells.size(); ++c) {
     const CellSummary& s = results[c].summary;
     std::vector<std::string> row;
     for (const auto& k : keys)
-      row.push_back(find_parameter(k).get(cells[c]));
+      row.push_back(find_parameter(model.name, k).get(cells[c]));
     row.push_back(std::to_string(s.trials));
     for (auto n : s.counts)
       row.push_back(std::to_string(n));
@@ -78,10 +97,12 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
     row.push_back(fixed(s.bound.value, 3));
     row.push_back(s.bound.name);
     row.push_back(s.verdict);
-    row.push_back(fixed(s.frac_in_omega, 3));
-    row.push_back(fixed(s.mean_steps_to_converge, 0));
-    row.push_back(fixed(s.frac_positive_definite, 3));
-    row.push_back(fixed(s.frac_within_bound, 3));
+    for (std::size_t i = 0; i < model.columns.size(); ++i) {
+      const SummaryColumn& col = model.columns[i];
+      if (col.table_header.empty()) continue;
+      row.push_back(col.table_text != nullptr ? col.table_text(s.tally, cells[c])
+                                              : fixed(s.values[i], col.table_digits));
+    }
     rows.push_back(std::move(row));
   }
   std::vector<std::size_t> width(header.size());
@@ -105,46 +126,43 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
   os << std::string(total > 2 ? total - 2 : 0, '-') << '\n';
   for (const auto& row : rows)
     print_row(row);
-  bool as_printed = false;
-  for (const auto& cell : cells)
-    as_printed = as_printed || (cell.convention == Convention::as_printed &&
-                                cell.regularizer != Regularizer::none && cell.lambda > 0.0);
-  if (as_printed)
-    os << "note: convention as-printed adds +(lambda/2) dR/dw to the update (Kong (5) as printed),"
-          " which is not gradient descent on the regularised loss.\n";
+  if (model.table_note != nullptr) os << model.table_note(cells);
 }
 
 std::string summary_csv(const std::vector<CellConfig>& cells,
                         const std::vector<CellResult>& results) {
+  const ModelInfo& model = model_of(cells);
   std::ostringstream os;
   os << "cell";
-  for (const auto& p : cell_parameters())
+  for (const auto& p : model.parameters)
     os << ',' << p.key;
   os << ",trials";
-  for (int o = 0; o < kOutcomeCount; ++o)
-    os << ',' << to_string(static_cast<Outcome>(o));
-  os << ",rate,ci_low,ci_high,bound,theorem,verdict,frac_in_omega,mean_steps_to_converge,"
-        "frac_positive_definite,frac_lambda_within_bound,frac_target_valid,mean_final_distance\n";
+  for (const std::string& o : model.outcomes)
+    os << ',' << o;
+  os << ",rate,ci_low,ci_high,bound,theorem,verdict";
+  for (const SummaryColumn& c : model.columns)
+    os << ',' << c.name;
+  os << '\n';
   for (std::size_t c = 0; c < cells.size(); ++c) {
     const CellSummary& s = results[c].summary;
     os << c;
-    for (const auto& p : cell_parameters())
+    for (const auto& p : model.parameters)
       os << ',' << csv_field(p.get(cells[c]));
     os << ',' << s.trials;
     for (auto n : s.counts)
       os << ',' << n;
     os << ',' << number(s.rate) << ',' << number(s.ci.lo) << ',' << number(s.ci.hi) << ','
-       << number(s.bound.value) << ',' << s.bound.name << ',' << s.verdict << ','
-       << number(s.frac_in_omega) << ',' << number(s.mean_steps_to_converge) << ','
-       << number(s.frac_positive_definite) << ',' << number(s.frac_within_bound) << ','
-       << number(s.frac_target_valid) << ',' << number(s.mean_final_distance) << '\n';
+       << number(s.bound.value) << ',' << s.bound.name << ',' << s.verdict;
+    for (double v : s.values)
+      os << ',' << number(v);
+    os << '\n';
   }
   return os.str();
 }
 
 nlohmann::json cell_json(const CellConfig& cell) {
   nlohmann::json j;
-  for (const auto& p : cell_parameters()) {
+  for (const auto& p : cell_parameters(cell.model)) {
     switch (p.type) {
       case ParamType::integer:
         j[p.key] = std::stoll(p.get(cell));
@@ -160,6 +178,8 @@ nlohmann::json cell_json(const CellConfig& cell) {
           j[p.key] = cell.teacher_vector;
         } else if (p.key == "init" && cell.init == InitKind::explicit_vector) {
           j[p.key] = cell.init_vector;
+        } else if (p.key == "top_weights" && !cell.top_weights.empty()) {
+          j[p.key] = cell.top_weights;
         } else {
           j[p.key] = p.get(cell);
         }
@@ -171,6 +191,7 @@ nlohmann::json cell_json(const CellConfig& cell) {
 nlohmann::json summary_json(const std::vector<CellConfig>& cells,
                             const std::vector<CellResult>& results, const RunProvenance& run,
                             const nlohmann::json& sweep_definition) {
+  const ModelInfo& model = model_of(cells);
   nlohmann::json j;
   j["relusim_version"] = relusim_version();
   j["git_revision"] = relusim_git_revision();
@@ -187,27 +208,17 @@ nlohmann::json summary_json(const std::vector<CellConfig>& cells,
     e["trials"] = s.trials;
     nlohmann::json counts;
     for (int o = 0; o < kOutcomeCount; ++o)
-      counts[to_string(static_cast<Outcome>(o))] = s.counts[static_cast<std::size_t>(o)];
+      counts[model.outcomes[static_cast<std::size_t>(o)]] = s.counts[static_cast<std::size_t>(o)];
     e["counts"] = counts;
     e["rate"] = json_number(s.rate);
     e["ci95"] = {s.ci.lo, s.ci.hi};
     e["bound"] = json_number(s.bound.value);
     e["theorem"] = s.bound.name;
     e["verdict"] = s.verdict;
-    e["frac_in_omega"] = json_number(s.frac_in_omega);
-    e["mean_steps_to_converge"] = json_number(s.mean_steps_to_converge);
-    e["frac_positive_definite"] = json_number(s.frac_positive_definite);
-    e["frac_lambda_within_bound"] = json_number(s.frac_within_bound);
-    e["frac_target_valid"] = json_number(s.frac_target_valid);
-    e["mean_final_distance"] = json_number(s.mean_final_distance);
+    for (std::size_t i = 0; i < model.columns.size(); ++i)
+      e[model.columns[i].name] = json_number(s.values[i]);
     // What the configuration resolves to: the numbers the dynamics and the bounds used.
-    const ModelAParams p = resolve(cells[c]);
-    e["resolved"] = {{"init_radius", p.init_radius},
-                     {"init_sigma", p.init_sigma},
-                     {"teacher_norm", teacher_norm_of(cells[c])},
-                     {"effective_lambda", p.lambda},
-                     {"a_d", a_k(cells[c].n_samples, cells[c].d)},
-                     {"p_positive_definite", 1.0 - a_k(cells[c].n_samples, cells[c].d - 1)}};
+    if (model.resolved != nullptr) e["resolved"] = model.resolved(cells[c]);
     arr.push_back(e);
   }
   j["cells"] = arr;
@@ -216,21 +227,13 @@ nlohmann::json summary_json(const std::vector<CellConfig>& cells,
 
 std::string trajectories_csv(const std::vector<CellConfig>& cells,
                              const std::vector<CellResult>& results) {
+  const ModelInfo& model = model_of(cells);
   std::ostringstream os;
-  os << "cell,trajectory,outcome,steps,steps_to_converge,final_distance,final_angle,final_loss,"
-        "grad_norm,started_in_omega,positive_definite,target_valid,lambda_within_bound,"
-        "lambda_bound\n";
-  os << std::setprecision(10);
+  os << "cell,trajectory,outcome,steps,steps_to_converge," << model.trajectory_header << '\n';
   for (std::size_t c = 0; c < cells.size(); ++c) {
     for (const TrajectoryRecord& r : results[c].records) {
-      const bool checked = r.design_checked;
-      os << c << ',' << r.id << ',' << to_string(r.result.outcome) << ',' << r.result.steps << ','
-         << r.result.steps_to_converge << ',' << number(r.result.distance) << ','
-         << number(r.result.angle) << ',' << number(r.result.loss) << ','
-         << number(r.result.grad_norm) << ',' << int(r.result.started_in_omega) << ','
-         << (checked ? std::to_string(int(r.positive_definite)) : "") << ',' << int(r.target_valid)
-         << ',' << (checked ? std::to_string(int(r.lambda_within_bound)) : "") << ','
-         << (checked ? number(r.lambda_bound) : "") << '\n';
+      os << c << ',' << r.id << ',' << model.outcomes[static_cast<std::size_t>(r.outcome)] << ','
+         << r.steps << ',' << r.steps_to_converge << ',' << model.trajectory_row(r) << '\n';
     }
   }
   return os.str();

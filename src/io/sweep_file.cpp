@@ -15,16 +15,24 @@ ParamValue to_value(const toml::node& n, const std::string& key) {
   if (const auto* b = n.as_boolean()) return b->get();
   if (const auto* s = n.as_string()) return s->get();
   if (const auto* a = n.as_array()) {
+    // Numbers, or rows of numbers (a matrix, read row-major).
     std::vector<double> v;
-    for (const toml::node& e : *a) {
+    auto add = [&](const toml::node& e, auto& self) -> void {
       if (const auto* i = e.as_integer()) {
         v.push_back(static_cast<double>(i->get()));
       } else if (const auto* f = e.as_floating_point()) {
         v.push_back(f->get());
+      } else if (const auto* row = e.as_array()) {
+        for (const toml::node& x : *row) {
+          if (x.is_array()) throw ConfigError(key, "lists nest at most two deep (a matrix)");
+          self(x, self);
+        }
       } else {
         throw ConfigError(key, "list entries must be numbers");
       }
-    }
+    };
+    for (const toml::node& e : *a)
+      add(e, add);
     return v;
   }
   throw ConfigError(key, "unsupported value (expected a number, boolean, string or list)");
@@ -67,15 +75,25 @@ SweepConfig parse_sweep_text(const std::string& text, const std::string& source_
     throw ConfigError("", os.str());
   }
   SweepConfig sweep;
+  // The model comes first: it decides which keys exist and their defaults.
+  if (const toml::node* m = root.get("model")) {
+    if (m->is_table()) throw ConfigError("model", "must be a name such as \"A\" or \"B\"");
+    set_parameter(sweep.base, "model", to_value(*m, "model"));
+  }
   std::vector<std::pair<std::string, std::vector<ParamValue>>> axes;
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
+    if (key == "model") continue;
     if (key == "grid") {
       const toml::table* grid = node.as_table();
       if (grid == nullptr) throw ConfigError("grid", "must be a table: [grid]");
       for (const auto& [gk, gnode] : *grid) {
         const std::string gkey(gk.str());
-        find_parameter(gkey);  // unknown keys fail here
+        if (gkey == "model")
+          throw ConfigError("model",
+                            "cannot be swept: models have different keys; write one sweep file "
+                            "per model");
+        find_parameter(sweep.base.model, gkey);  // unknown keys and other models' keys fail here
         const toml::array* values = gnode.as_array();
         if (values == nullptr || values->empty())
           throw ConfigError(
@@ -88,7 +106,7 @@ SweepConfig parse_sweep_text(const std::string& text, const std::string& source_
       continue;
     }
     if (node.is_table()) throw ConfigError(key, "unknown table; the only table is [grid]");
-    const ParamInfo& info = find_parameter(key);
+    const ParamInfo& info = find_parameter(sweep.base.model, key);
     const ParamValue value = to_value(node, key);
     if (std::holds_alternative<std::vector<double>>(value) &&
         info.type != ParamType::vector_or_choice)
@@ -97,7 +115,7 @@ SweepConfig parse_sweep_text(const std::string& text, const std::string& source_
   }
   // Axes in registry order, so the table's columns and the cells' order do not depend on how
   // the file is laid out.
-  for (const ParamInfo& p : cell_parameters())
+  for (const ParamInfo& p : cell_parameters(sweep.base.model))
     for (auto& axis : axes)
       if (axis.first == p.key) sweep.axes.push_back(std::move(axis));
   expand_grid(sweep);

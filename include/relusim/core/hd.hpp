@@ -20,6 +20,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace relusim::hd {
 
@@ -73,6 +74,11 @@ inline bool isfinite(double x) {
   return std::isfinite(x);
 }
 #endif
+
+/// A quiet NaN ("not applicable" in a record slot).
+RELUSIM_HD inline double quiet_nan() {
+  return std::numeric_limits<double>::quiet_NaN();
+}
 
 template <class T>
 RELUSIM_HD inline T max(T a, T b) {

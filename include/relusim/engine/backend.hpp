@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "relusim/io/config.hpp"
-#include "relusim/models/a/dynamics.hpp"
+#include "relusim/engine/record.hpp"
 #include "relusim/engine/tally.hpp"
+#include "relusim/io/config.hpp"
 
 namespace relusim {
 
@@ -26,7 +26,7 @@ struct TrajectoryBatch {
 struct BatchResult {
   CellTally tally;                        ///< the batch's records added up in id order
   std::vector<TrajectoryRecord> records;  ///< when keep_records
-  std::vector<double> final_weights;      ///< when keep_weights
+  std::vector<double> final_weights;      ///< when keep_weights (count x the model's weights)
 };
 
 class Backend {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -29,9 +30,9 @@ struct SweepPlan {
   std::int64_t total_trajectories = 0;
 };
 
-/// What must agree for cells to share a launch: precision, data mode, rows per step and d
-/// (hence block size and workspace size).
-using LaunchShape = std::tuple<int, int, int, int>;
+/// What must agree for cells to share a launch: model, precision, data mode, rows per step, d
+/// and K (hence block size and workspace size).
+using LaunchShape = std::tuple<std::string, int, int, int, int, int>;
 LaunchShape launch_shape(const CellConfig& cell);
 
 /// Cuts every cell's trials into batches of at most `max_batch` trajectories and gathers batches

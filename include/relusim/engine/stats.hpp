@@ -1,4 +1,5 @@
-// Aggregation of trajectory records into per-cell statistics next to the theory (MODEL.md §5).
+// Aggregation of trajectory tallies into per-cell statistics next to the theory (MODEL.md §5),
+// for any model: the common part here, the model's columns from its registration.
 #pragma once
 
 #include <array>
@@ -6,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "relusim/engine/backend.hpp"
-#include "relusim/io/config.hpp"
 #include "relusim/engine/tally.hpp"
+#include "relusim/io/config.hpp"
+#include "relusim/models/model_info.hpp"
 
 namespace relusim {
 
@@ -20,15 +21,14 @@ struct Interval {
 /// 95% (z = 1.96) Wilson score interval for k successes in n trials.
 Interval wilson_interval(std::int64_t k, std::int64_t n, double z = 1.959963984540054);
 
-/// The theorem a cell is compared with and its lower bound on the convergence rate.
-struct TheoryBound {
-  std::string name;  ///< "tian-3.3", "kong-5" or "none"
-  double value;      ///< NaN when no theorem applies (e.g. a non-ball initialisation)
-};
+/// The theorem a cell is compared with (its model's registration decides).
 TheoryBound theory_bound_for(const CellConfig& cell);
 
 /// "holds" when the interval's upper end is >= the bound, "violated" below, "n/a" without one.
 std::string verdict(const Interval& ci, const TheoryBound& bound);
+
+/// Mean steps to converge over the converged trajectories of a tally; NaN if none converged.
+double mean_steps_to_converge(const CellTally& t);
 
 /// Per-cell statistics.
 struct CellSummary {
@@ -38,12 +38,11 @@ struct CellSummary {
   Interval ci{0.0, 0.0};
   TheoryBound bound{"none", 0.0};
   std::string verdict;
-  double frac_in_omega = 0.0;
-  double mean_steps_to_converge = 0.0;  ///< over converged trajectories; NaN if none
-  double frac_positive_definite = 0.0;  ///< fixed mode; NaN otherwise
-  double frac_within_bound = 0.0;       ///< fixed mode with a regulariser; NaN otherwise
-  double frac_target_valid = 0.0;
-  double mean_final_distance = 0.0;
+  CellTally tally;                   ///< what the statistics were computed from
+  const ModelInfo* model = nullptr;  ///< whose columns `values` holds
+  std::vector<double> values;        ///< the model's columns, in its order
+  /// The model's column `name`; throws std::out_of_range when the model has none of that name.
+  double value(const std::string& name) const;
 };
 
 /// Accumulates batch tallies in plan order (so sums are reproducible), then summarises.

@@ -23,12 +23,13 @@ struct WaveOutput {
   std::vector<std::uint32_t> keys;        ///< the batch of each tally below
   std::vector<CellTally> tallies;         ///< one per run of equal batches in the wave
   std::vector<TrajectoryRecord> records;  ///< n, when any batch keeps records
-  std::vector<double> final_weights;      ///< n * d, when any batch keeps weights
+  std::vector<double> final_weights;      ///< n * d weights, when any batch keeps them
 };
 
-/// Runs `batches` (one launch shape, dimension d) in waves of at most `wave` items:
-/// exec(items, keys, n) runs items[0..n) whose batch indices are keys[0..n) and returns their
-/// WaveOutput. Keys come in runs: a wave lists each batch's trajectories together, in id order.
+/// Runs `batches` (one launch shape, d final weights per trajectory) in waves of at most `wave`
+/// items: exec(items, keys, n) runs items[0..n) whose batch indices are keys[0..n) and returns
+/// their WaveOutput. Keys come in runs: a wave lists each batch's trajectories together, in id
+/// order.
 template <class Exec>
 std::vector<BatchResult> run_in_waves(const std::vector<TrajectoryBatch>& batches, int d,
                                       std::int64_t wave, Exec&& exec) {

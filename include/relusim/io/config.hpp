@@ -1,6 +1,7 @@
 // Configuration of one cell (one point of a parameter grid) and of a sweep over cells.
-// One registry of parameters (config.cpp) serves the CLI flags, the TOML reader and the outputs,
-// so a key has one name, one type, one default and one help text everywhere.
+// Each model registers its keys (models/model_info.hpp); one registry serves the CLI flags, the
+// TOML reader and the outputs, so a key has one name, one type, one default and one help text
+// everywhere. Host configuration only: nothing here compiles device dynamics.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,8 @@
 #include <variant>
 #include <vector>
 
-#include "relusim/models/a/dynamics.hpp"
+#include "relusim/models/a/types.hpp"
+#include "relusim/models/choices.hpp"
 
 namespace relusim {
 
@@ -26,25 +28,24 @@ class ConfigError : public std::runtime_error {
   std::string key_;
 };
 
-/// One cell as the user states it (before resolution into ModelAParams).
+/// One cell as the user states it (before a model resolves it into its Params). Common keys,
+/// then each model's own; a model reads only the keys it registered.
 struct CellConfig {
   std::string model = "A";
+  // Common to every model.
   int n_samples = 10;  // N
   int d = 2;
   int batch = 1;  // B
   DataMode mode = DataMode::fixed;
   InputDistribution inputs = InputDistribution::gaussian;
-  Regularizer regularizer = Regularizer::none;
-  Convention convention = Convention::descent;
-  double lambda = 0.0;
   double eta = 0.05;
   std::int64_t steps = 20000;
   Precision precision = Precision::f64;
   TeacherKind teacher = TeacherKind::ones;
-  std::vector<double> teacher_vector;
+  std::vector<double> teacher_vector;  // A: d entries; B: K x d, row-major
   double teacher_norm = 1.0;
   InitKind init = InitKind::ball;
-  std::vector<double> init_vector;
+  std::vector<double> init_vector;  // A: d entries; B: K x d, row-major
   double eps = 0.1;
   double init_scale = 1.0;  // c in sigma = c / sqrt(d)
   Criterion criterion = Criterion::distance;
@@ -54,6 +55,16 @@ struct CellConfig {
   bool early_stop = true;
   std::uint64_t seed = 1;
   std::int64_t trials = 1000;
+  // Model A.
+  Regularizer regularizer = Regularizer::none;
+  Convention convention = Convention::descent;
+  double lambda = 0.0;
+  // Model B.
+  int K = 2;
+  std::vector<double> top_weights;  // K entries; empty: all ones
+  double init_x = 0.5;              // symmetric init
+  double init_y = 0.5;
+  double noise_level = 1.0;  // Tian Fig. 5 init: noise variance 1e-3 * level
 };
 
 /// A value as read from a flag or a TOML file.
@@ -71,25 +82,30 @@ struct ParamInfo {
   std::string (*get)(const CellConfig&);  // the value as text (tables, CSV, JSON)
 };
 
-/// Every parameter of a cell, in the order outputs list them.
-const std::vector<ParamInfo>& cell_parameters();
-const ParamInfo& find_parameter(const std::string& key);  // throws ConfigError if unknown
+/// The parameters of a model's cells, in the order outputs list them.
+const std::vector<ParamInfo>& cell_parameters(const std::string& model);
+/// One parameter of a model; throws ConfigError naming the key if unknown or not the model's.
+const ParamInfo& find_parameter(const std::string& model, const std::string& key);
+/// Every key of every model, once (the first registration of a shared key), for the CLI.
+std::vector<std::string> all_parameter_keys();
+/// The registrations of `key` across models, as (model, info).
+std::vector<std::pair<std::string, const ParamInfo*>> parameter_registrations(
+    const std::string& key);
+
+/// Parameters every model shares (model, N, d, mode, ...), by key; the models' registrations
+/// list them in their own order.
+const ParamInfo& common_parameter(const std::string& key);
 
 /// Parses `text` as a value of parameter `info` (CLI flags); throws ConfigError naming the key.
 ParamValue parse_param_text(const ParamInfo& info, const std::string& text);
 
-/// Sets one parameter; throws ConfigError naming the key on a wrong type or unknown choice.
+/// Sets one parameter of the cell's model; throws ConfigError naming the key on an unknown key,
+/// a key of another model, a wrong type or an unknown choice. Setting `model` also applies that
+/// model's defaults.
 void set_parameter(CellConfig& cell, const std::string& key, const ParamValue& value);
 
-/// Checks ranges and consistency; throws ConfigError naming the offending key.
+/// Checks ranges and consistency (common, then the model's); throws ConfigError naming the key.
 void validate(const CellConfig& cell);
-
-/// ||w*|| for the cell (the random teacher has teacher_norm, the others their own norm).
-double teacher_norm_of(const CellConfig& cell);
-
-/// Resolves radii and scales into the plain parameters the single-source code runs on.
-/// The returned pointers refer into `cell`, which must outlive the result.
-ModelAParams resolve(const CellConfig& cell);
 
 // Names of enum values as the user writes them.
 std::string to_string(DataMode m);
@@ -99,6 +115,7 @@ std::string to_string(Criterion c);
 std::string to_string(InitKind k);
 std::string to_string(InputDistribution i);
 std::string to_string(Precision p);
+/// The outcome's generic name (converged, diverged, dead, stuck, undecided).
 std::string to_string(Outcome o);
 
 /// A sweep: a base cell, grid axes (key -> list of values) and the cells of their product.
@@ -110,7 +127,7 @@ struct SweepConfig {
 
 /// Reads a sweep file (TOML): top-level keys set the base cell, table [grid] holds lists.
 /// Throws ConfigError naming the key on unknown keys, wrong types and out-of-range values
-/// (every cell is validated before anything runs).
+/// (every cell is validated before anything runs). `model` is read first and cannot be swept.
 SweepConfig load_sweep_file(const std::string& path);
 SweepConfig parse_sweep_text(const std::string& text, const std::string& source_name);
 

@@ -21,8 +21,12 @@ struct RunProvenance {
   double seconds = 0.0;
 };
 
-/// Keys shown as table columns: the swept ones, or a default set when nothing is swept.
-std::vector<std::string> table_keys(const std::vector<std::string>& swept);
+/// Keys shown as table columns: the swept ones, or the model's default set when nothing is swept.
+std::vector<std::string> table_keys(const std::vector<std::string>& swept,
+                                    const std::string& model);
+
+/// A number as the files write it: 10 significant digits, "nan" for NaN.
+std::string report_number(double v);
 
 void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
                  const std::vector<CellResult>& results, const std::vector<std::string>& keys);

@@ -1,10 +1,11 @@
 // Model A (MODEL.md §1): one ReLU teacher, one ReLU student, gradient dynamics of one trajectory.
 // Single-source host+device code over a Team (team.hpp): no exceptions, no heap, no virtuals.
 //
-// A trajectory runs in two calls with the target computation between them:
+// The pieces the model type ModelA (model.hpp) puts behind the seam:
 //   model_a_setup(team, p, id, ws)      teacher w*, initial w, design X and teacher outputs u
 //   (the backend fills ws.target: w* when lambda = 0, else w_hat, see targets.hpp)
-//   model_a_run(team, p, id, ws, obs)   the gradient steps and the classification (MODEL.md §5)
+//   model_a_evaluate(...)               one evaluation of Delta(w), its norms and |Delta|^2
+// The trajectory loop itself is engine/trajectory.hpp's, shared by every model.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +48,8 @@ RELUSIM_HD inline void model_a_teacher(const ModelAParams& p, std::uint32_t id, 
                       w_star);
       normalize_to(w_star, p.d, p.teacher_norm);
       break;
+    default:  // the other kinds are model B's (rejected by validation)
+      break;
   }
 }
 
@@ -74,6 +77,8 @@ RELUSIM_HD inline void model_a_init(const ModelAParams& p, std::uint32_t id, T* 
     case InitKind::explicit_vector:
       for (int j = 0; j < p.d; ++j)
         w[j] = static_cast<T>(p.init_vector[j]);
+      break;
+    default:  // the other kinds are model B's (rejected by validation)
       break;
   }
 }
@@ -318,6 +323,7 @@ struct Evaluation {
   StateNorms<T> norms;
   T loss;
   int active;  ///< active samples (fixed/online); 1 or 0 for expected (w != 0)
+  T gg;        ///< |Delta(w)|^2
 };
 
 /// Computes ws.delta = Delta(ws.w) for step `step` (online mode draws its minibatch here).
@@ -360,112 +366,11 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams&
     }
   }
   team.sync();
+  T g2 = T(0);
+  for (int j = team.rank(); j < p.d; j += team.size())
+    g2 += ws.delta[j] * ws.delta[j];
+  e.gg = team.reduce_sum(g2);
   return e;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The trajectory
-// ---------------------------------------------------------------------------------------------
-
-/// The reported figures of a state (distance, angle, loss, gradient norm).
-template <class T>
-RELUSIM_HD inline void describe_state(const Evaluation<T>& e, T gg, T target_sq,
-                                      TrajectoryResult& res) {
-  const double ww = static_cast<double>(e.norms.ww), ss = static_cast<double>(e.norms.ss);
-  res.distance = hd::sqrt(static_cast<double>(e.norms.dd) / static_cast<double>(target_sq));
-  res.angle = ww > 0.0 ? hd::angle_from_cos(static_cast<double>(e.norms.ws) / hd::sqrt(ww * ss))
-                       : hd::kPi / 2;
-  res.loss = static_cast<double>(e.loss);
-  res.grad_norm = hd::sqrt(static_cast<double>(gg));
-}
-
-/// Runs the dynamics from the state model_a_setup left (and the target the backend set) and
-/// classifies the end (MODEL.md §5). Every rank returns the same result; ws.w holds the final w.
-/// The tests of a step compare squares and cosines (no sqrt or acos on the hot path); the
-/// reported figures are computed once, at the end (or at every step for an observer).
-template <class T, class Team, class Observer = NoObserver>
-RELUSIM_HD inline TrajectoryResult model_a_run(Team& team, const ModelAParams& p, std::uint32_t id,
-                                               const ModelAWorkspace<T>& ws,
-                                               Observer* observer = nullptr) {
-  TrajectoryResult res;
-  const T ss = team_dot(team, ws.w_star, ws.w_star, p.d);
-  const T target_sq = team_dot(team, ws.target, ws.target, p.d);
-  T omega_sq = T(0);
-  for (int j = team.rank(); j < p.d; j += team.size()) {
-    const T a = ws.w[j] - ws.w_star[j];
-    omega_sq += a * a;
-  }
-  res.started_in_omega = team.reduce_sum(omega_sq) < ss;
-
-  // The limits below are recomputed where they are used rather than held across the loop:
-  // a few multiplications per step cost less than the registers (the CUDA kernels spilled).
-  const double ssd = static_cast<double>(ss);
-
-  bool met = false, dead = false, small_step = false;
-  for (std::int64_t t = 0;; ++t) {
-    const Evaluation<T> e = model_a_evaluate(team, p, id, t, ws, ss);
-    T g2 = T(0);
-    for (int j = team.rank(); j < p.d; j += team.size())
-      g2 += ws.delta[j] * ws.delta[j];
-    const T gg = team.reduce_sum(g2);
-    res.steps = t;
-    if constexpr (Observer::enabled) {
-      if (team.rank() == 0 && observer != nullptr) {
-        describe_state(e, gg, target_sq, res);
-        observer->on_step(t, ws.w, p.d, res.loss, res.distance, res.angle);
-      }
-    }
-
-    const double ww = static_cast<double>(e.norms.ww);
-    const bool finite = hd::isfinite(e.norms.ww) && hd::isfinite(gg) && hd::isfinite(e.loss);
-    if (!finite || ww > p.blowup * p.blowup * ssd) {
-      describe_state(e, gg, target_sq, res);
-      res.outcome = Outcome::diverged;
-      return res;
-    }
-    switch (p.criterion) {
-      case Criterion::distance:
-        met = static_cast<double>(e.norms.dd) < p.tol * p.tol * static_cast<double>(target_sq);
-        break;
-      case Criterion::angle:
-        met = ww > 0.0 && static_cast<double>(e.norms.ws) > hd::cos(p.tol) * hd::sqrt(ww * ssd);
-        break;
-      case Criterion::loss:
-        met = static_cast<double>(e.loss) < p.tol * ssd;
-        break;
-    }
-    // Steps to converge count from the last entry into the criterion.
-    if (!met) {
-      res.steps_to_converge = -1;
-    } else if (res.steps_to_converge < 0) {
-      res.steps_to_converge = t;
-    }
-    // Dead: no active sample of the fixed design (or w = 0); without a regulariser nothing can
-    // revive the unit. A minibatch without an active sample says nothing: online, only w = 0 is.
-    dead = p.mode == DataMode::online ? ww == 0.0 : e.active == 0;
-    const bool dead_for_good = dead && (p.regularizer == Regularizer::none || ww == 0.0);
-    small_step =
-        p.mode != DataMode::online && static_cast<double>(gg) < p.stuck_tol * p.stuck_tol * ssd;
-    if ((p.early_stop && (met || dead_for_good || small_step)) || t >= p.max_steps) {
-      describe_state(e, gg, target_sq, res);
-      break;
-    }
-
-    for (int j = team.rank(); j < p.d; j += team.size())
-      ws.w[j] += static_cast<T>(p.eta) * ws.delta[j];
-    team.sync();
-  }
-
-  if (met) {
-    res.outcome = Outcome::converged;
-  } else if (dead) {
-    res.outcome = Outcome::dead;
-  } else if (small_step) {
-    res.outcome = Outcome::stuck;  // at rest, but not at the target
-  } else {
-    res.outcome = Outcome::undecided;
-  }
-  return res;
 }
 
 }  // namespace relusim

@@ -6,17 +6,13 @@
 
 #include "relusim/core/hd.hpp"
 #include "relusim/core/random.hpp"
+#include "relusim/engine/record.hpp"
+#include "relusim/models/choices.hpp"
 
 namespace relusim {
 
-enum class DataMode : int { fixed = 0, online = 1, expected = 2 };
 enum class Regularizer : int { none = 0, l2 = 1, l1sq = 2, l1 = 3 };
 enum class Convention : int { descent = 0, as_printed = 1 };
-enum class Criterion : int { distance = 0, angle = 1, loss = 2 };
-enum class InitKind : int { ball = 0, ball_tight = 1, gaussian = 2, zero = 3, explicit_vector = 4 };
-enum class TeacherKind : int { ones = 0, explicit_vector = 1, random = 2 };
-enum class Outcome : int { converged = 0, diverged = 1, dead = 2, stuck = 3, undecided = 4 };
-inline constexpr int kOutcomeCount = 5;
 
 /// Everything one Model A trajectory needs, resolved by the host (radii, sigma, norms).
 /// Plain data so it can be copied to the device as a kernel argument.
@@ -86,18 +82,6 @@ RELUSIM_HD inline ModelAWorkspace<T> model_a_workspace(const ModelAParams& p, in
   return ws;
 }
 
-/// How one trajectory ended.
-struct TrajectoryResult {
-  Outcome outcome = Outcome::undecided;
-  std::int64_t steps = 0;               ///< updates applied
-  std::int64_t steps_to_converge = -1;  ///< first step at which the criterion held, -1 if never
-  double distance = 0.0;                ///< ||w - target|| / ||target|| at the end
-  double angle = 0.0;                   ///< theta(w, w*) at the end
-  double loss = 0.0;                    ///< data loss at the end
-  double grad_norm = 0.0;               ///< ||Delta(w)|| at the end
-  bool started_in_omega = false;        ///< ||w1 - w*|| < ||w*||
-};
-
 /// What a fixed design says about a trajectory's target (MODEL.md §1.3-1.4, Kong Lemma 2 and
 /// the lambda bounds); computed by the batched target code (batched_targets.hpp).
 struct TargetChecks {
@@ -107,19 +91,6 @@ struct TargetChecks {
   bool solved = true;               ///< the stationarity equation was solved (assuming D*)
   bool target_valid = true;         ///< solved and D(w_hat) = D* (fixed mode)
   double lambda_bound = 0.0;        ///< the bound itself (0 when X^T D* X is singular)
-};
-
-/// Everything recorded about one trajectory.
-struct TrajectoryRecord : TargetChecks {
-  std::uint32_t id = 0;
-  TrajectoryResult result;
-};
-
-/// Observer of a trajectory (trace command); called by rank 0 after each step's evaluation.
-struct NoObserver {
-  static constexpr bool enabled = false;
-  template <class T>
-  RELUSIM_HD void on_step(std::int64_t, const T*, int, double, double, double) {}
 };
 
 }  // namespace relusim

@@ -1,0 +1,52 @@
+// Helpers for the parameter registrations (io/config_registry.cpp and each model's
+// registration): typed reading of a ParamValue with errors that name the key, choice tables,
+// and the text form of numbers and vectors. Host only.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "relusim/io/config.hpp"
+
+namespace relusim::params {
+
+std::string format_double(double v);
+std::string format_vector(const std::vector<double>& v);
+std::string join(const std::vector<std::string>& v);
+
+[[noreturn]] void wrong_type(const std::string& key, const char* expected, const ParamValue& v);
+std::int64_t as_integer(const std::string& key, const ParamValue& v);
+int as_int32(const std::string& key, const ParamValue& v);
+double as_real(const std::string& key, const ParamValue& v);
+bool as_bool(const std::string& key, const ParamValue& v);
+
+/// The names a user writes for the values of an enum.
+template <class E>
+struct ChoiceTable {
+  std::vector<std::pair<std::string, E>> items;
+  std::vector<std::string> names() const {
+    std::vector<std::string> n;
+    for (const auto& [name, value] : items)
+      n.push_back(name);
+    return n;
+  }
+  std::string name_of(E e) const {
+    for (const auto& [name, value] : items)
+      if (value == e) return name;
+    return "?";
+  }
+  E parse(const std::string& key, const ParamValue& v) const {
+    const auto* s = std::get_if<std::string>(&v);
+    if (s == nullptr) wrong_type(key, ("one of " + join(names())).c_str(), v);
+    for (const auto& [name, value] : items)
+      if (name == *s) return value;
+    throw ConfigError(key, "unknown value '" + *s + "'; expected one of " + join(names()));
+  }
+};
+
+const ChoiceTable<DataMode>& mode_choices();
+const ChoiceTable<Regularizer>& regularizer_choices();
+const ChoiceTable<Convention>& convention_choices();
+
+}  // namespace relusim::params

@@ -1,0 +1,161 @@
+// Model A behind the seam (models/model.hpp): one ReLU teacher, one ReLU student (MODEL.md §1).
+// Single-source: the CPU and the CUDA backend run exactly these members.
+#pragma once
+
+#include <cstdint>
+
+#include "relusim/core/hd.hpp"
+#include "relusim/core/team.hpp"
+#include "relusim/engine/record.hpp"
+#include "relusim/models/a/dynamics.hpp"
+#include "relusim/models/a/types.hpp"
+
+namespace relusim {
+
+struct ModelA {
+  static constexpr const char* kName = "A";
+  /// Threads per SM the CUDA kernel's register budget allows (kernels/engine/runner.cuh).
+  static constexpr int kResidentThreads = 768;
+
+  using Params = ModelAParams;
+  template <class T>
+  using Workspace = ModelAWorkspace<T>;
+  template <class T>
+  using Eval = Evaluation<T>;
+  /// What the preparation between setup and dynamics (the targets) tells about a trajectory.
+  using Aux = TargetChecks;
+
+  /// Constants of one trajectory.
+  template <class T>
+  struct Start {
+    T ss;         ///< |w*|^2
+    T target_sq;  ///< |target|^2
+  };
+
+  /// Record slots and flags (their report names are in the model's registration).
+  enum Slot : int { kDistance = 0, kAngle = 1, kLoss = 2, kGradNorm = 3, kLambdaBound = 4 };
+  enum Flag : int {
+    kStartedInOmega = 0,
+    kDesignChecked = 1,
+    kPositiveDefinite = 2,  ///< checked and positive definite
+    kWithinBound = 3,       ///< checked and lambda within Kong's bound
+    kSolved = 4,
+    kTargetValid = 5,
+  };
+
+  RELUSIM_HD static std::int64_t workspace_size(const Params& p, int team_size) {
+    return model_a_workspace_size(p, team_size);
+  }
+  template <class T>
+  RELUSIM_HD static Workspace<T> carve(const Params& p, int team_size, T* scratch) {
+    return model_a_workspace<T>(p, team_size, scratch);
+  }
+  /// Work a team splits: rows of data, or the coordinates in expected mode.
+  RELUSIM_HD static int parallel_work(const Params& p) {
+    const int rows = model_a_rows(p);
+    return rows > 0 ? (rows + 1) / 2 : p.d;
+  }
+  RELUSIM_HD static int weight_count(const Params& p) { return p.d; }
+  template <class T>
+  RELUSIM_HD static const T* weights(const Workspace<T>& ws) {
+    return ws.w;
+  }
+  /// Doubles the preparation hands to each trajectory: its target.
+  RELUSIM_HD static int prepared_doubles(const Params& p) { return p.d; }
+
+  template <class T, class Team>
+  RELUSIM_HD static void setup(Team& team, const Params& p, std::uint32_t id,
+                               const Workspace<T>& ws) {
+    model_a_setup(team, p, id, ws);
+  }
+
+  template <class T, class Team>
+  RELUSIM_HD static void load_prepared(Team& team, const Params& p, const Workspace<T>& ws,
+                                       const double* prepared) {
+    for (int j = team.rank(); j < p.d; j += team.size())
+      ws.target[j] = static_cast<T>(prepared[j]);
+    team.sync();
+  }
+
+  template <class T, class Team>
+  RELUSIM_HD static Start<T> begin(Team& team, const Params& p, const Workspace<T>& ws,
+                                   TrajectoryRecord& rec) {
+    Start<T> s;
+    s.ss = team_dot(team, ws.w_star, ws.w_star, p.d);
+    s.target_sq = team_dot(team, ws.target, ws.target, p.d);
+    T omega_sq = T(0);
+    for (int j = team.rank(); j < p.d; j += team.size()) {
+      const T a = ws.w[j] - ws.w_star[j];
+      omega_sq += a * a;
+    }
+    rec.set_flag(kStartedInOmega, team.reduce_sum(omega_sq) < s.ss);
+    return s;
+  }
+
+  template <class T, class Team>
+  RELUSIM_HD static Eval<T> evaluate(Team& team, const Params& p, std::uint32_t id, std::int64_t t,
+                                     const Workspace<T>& ws, const Start<T>& s) {
+    return model_a_evaluate(team, p, id, t, ws, s.ss);
+  }
+
+  /// MODEL.md §5 on squares and cosines (no sqrt or acos per step).
+  template <class T>
+  RELUSIM_HD static StepStatus classify(const Params& p, const Start<T>& s, const Eval<T>& e) {
+    StepStatus st;
+    const double ssd = static_cast<double>(s.ss);
+    const double ww = static_cast<double>(e.norms.ww);
+    const bool finite = hd::isfinite(e.norms.ww) && hd::isfinite(e.gg) && hd::isfinite(e.loss);
+    st.diverged = !finite || ww > p.blowup * p.blowup * ssd;
+    switch (p.criterion) {
+      case Criterion::distance:
+        st.met = static_cast<double>(e.norms.dd) < p.tol * p.tol * static_cast<double>(s.target_sq);
+        break;
+      case Criterion::angle:
+        st.met = ww > 0.0 && static_cast<double>(e.norms.ws) > hd::cos(p.tol) * hd::sqrt(ww * ssd);
+        break;
+      case Criterion::loss:
+        st.met = static_cast<double>(e.loss) < p.tol * ssd;
+        break;
+    }
+    // Dead: no active sample of the fixed design (or w = 0); without a regulariser nothing can
+    // revive the unit. A minibatch without an active sample says nothing: online, only w = 0 is.
+    st.dead = p.mode == DataMode::online ? ww == 0.0 : e.active == 0;
+    st.dead_for_good = st.dead && (p.regularizer == Regularizer::none || ww == 0.0);
+    st.small_step =
+        p.mode != DataMode::online && static_cast<double>(e.gg) < p.stuck_tol * p.stuck_tol * ssd;
+    return st;
+  }
+
+  /// Slots: distance to the target (relative), angle to w*, data loss, |Delta|.
+  template <class T>
+  RELUSIM_HD static void describe(const Params&, const Workspace<T>&, const Start<T>& s,
+                                  const Eval<T>& e, TrajectoryRecord& rec) {
+    const double ww = static_cast<double>(e.norms.ww), ss = static_cast<double>(e.norms.ss);
+    rec.slot[kDistance] =
+        hd::sqrt(static_cast<double>(e.norms.dd) / static_cast<double>(s.target_sq));
+    rec.slot[kAngle] = ww > 0.0
+                           ? hd::angle_from_cos(static_cast<double>(e.norms.ws) / hd::sqrt(ww * ss))
+                           : hd::kPi / 2;
+    rec.slot[kLoss] = static_cast<double>(e.loss);
+    rec.slot[kGradNorm] = hd::sqrt(static_cast<double>(e.gg));
+  }
+
+  template <class T, class Team>
+  RELUSIM_HD static void apply(Team& team, const Params& p, const Workspace<T>& ws,
+                               const Eval<T>&) {
+    for (int j = team.rank(); j < p.d; j += team.size())
+      ws.w[j] += static_cast<T>(p.eta) * ws.delta[j];
+    team.sync();
+  }
+
+  RELUSIM_HD static void record_aux(const Aux& a, TrajectoryRecord& rec) {
+    rec.set_flag(kDesignChecked, a.design_checked);
+    rec.set_flag(kPositiveDefinite, a.design_checked && a.positive_definite);
+    rec.set_flag(kWithinBound, a.design_checked && a.lambda_within_bound);
+    rec.set_flag(kSolved, a.solved);
+    rec.set_flag(kTargetValid, a.target_valid);
+    rec.slot[kLambdaBound] = a.lambda_bound;
+  }
+};
+
+}  // namespace relusim

@@ -1,0 +1,32 @@
+// Model B's host side (models/model_host.hpp): registration and resolution; no preparation.
+#pragma once
+
+#include <vector>
+
+#include "relusim/io/config.hpp"
+#include "relusim/models/b/model.hpp"
+#include "relusim/models/model_host.hpp"
+#include "relusim/models/model_info.hpp"
+
+namespace relusim {
+
+/// Validates a Model B cell and resolves it; the returned pointers refer into `cell`.
+ModelBParams resolve_model_b(const CellConfig& cell);
+
+template <>
+struct ModelHost<ModelB> {
+  static const ModelInfo& info();
+  static ModelBParams resolve(const CellConfig& cell) { return resolve_model_b(cell); }
+  template <class T>
+  static NoAux prepare(const ModelBParams&, const ModelBWorkspace<T>&) {
+    return {};
+  }
+  static void device_vectors(ModelBParams& p, std::vector<DeviceVector>& out) {
+    const auto kd = static_cast<std::size_t>(p.K) * static_cast<std::size_t>(p.d);
+    if (p.teacher_matrix != nullptr) out.push_back({&p.teacher_matrix, kd});
+    if (p.init_matrix != nullptr) out.push_back({&p.init_matrix, kd});
+    if (p.top_weights != nullptr) out.push_back({&p.top_weights, static_cast<std::size_t>(p.K)});
+  }
+};
+
+}  // namespace relusim

@@ -1,0 +1,555 @@
+// Model B behind the seam (models/model.hpp): g(x; W) = sum_j a_j relu(w_j . x), K units, fixed
+// top weights shared by teacher and student (MODEL.md §2, §2.1; Tian §4). Single-source over a
+// Team: the CPU and the CUDA backend run exactly these members, with the same Philox streams.
+//
+// One evaluation: (1) pair pass: w_j . w*_k, |w_j - w*_k|^2, |w_j|^2 (and w_j . w_j' in expected
+// mode); (2) the update direction: the data term over the rows of the fixed design or a fresh
+// minibatch, or the expected update of Tian (12)-(13) with top weights; (3) the matching of
+// student units to their nearest teacher units (success up to permutation, MODEL.md §2.1).
+#pragma once
+
+#include <cstdint>
+
+#include "relusim/core/hd.hpp"
+#include "relusim/core/random.hpp"
+#include "relusim/core/team.hpp"
+#include "relusim/engine/record.hpp"
+#include "relusim/models/b/types.hpp"
+
+namespace relusim {
+
+namespace model_b {
+
+template <class T>
+RELUSIM_HD inline T dot(const T* a, const T* b, int n) {
+  T s = T(0);
+  for (int k = 0; k < n; ++k)
+    s += a[k] * b[k];
+  return s;
+}
+
+/// Scales v to the given norm (double accumulation).
+template <class T>
+RELUSIM_HD inline void scale_to(T* v, int n, double norm) {
+  double s = 0.0;
+  for (int k = 0; k < n; ++k)
+    s += static_cast<double>(v[k]) * static_cast<double>(v[k]);
+  const double f = s > 0.0 ? norm / hd::sqrt(s) : 0.0;
+  for (int k = 0; k < n; ++k)
+    v[k] = static_cast<T>(static_cast<double>(v[k]) * f);
+}
+
+/// The teacher W* of trajectory `id` (one worker).
+template <class T>
+RELUSIM_HD inline void teacher(const ModelBParams& p, std::uint32_t id, T* ws) {
+  const int K = p.K, d = p.d;
+  switch (p.teacher) {
+    case TeacherKind::explicit_vector:
+      for (int e = 0; e < K * d; ++e)
+        ws[e] = static_cast<T>(p.teacher_matrix[e]);
+      break;
+    case TeacherKind::random:
+      for (int j = 0; j < K; ++j) {
+        fill_random_row(p.seed, id, StreamPurpose::teacher, static_cast<std::uint64_t>(j),
+                        InputDistribution::gaussian, d, ws + j * d);
+        scale_to(ws + j * d, d, p.teacher_norm);
+      }
+      break;
+    case TeacherKind::random_orthonormal:
+      // Gaussian rows, then modified Gram-Schmidt (d >= K: almost surely independent).
+      for (int j = 0; j < K; ++j) {
+        T* r = ws + j * d;
+        fill_random_row(p.seed, id, StreamPurpose::teacher, static_cast<std::uint64_t>(j),
+                        InputDistribution::gaussian, d, r);
+        for (int i = 0; i < j; ++i) {
+          const T* q = ws + i * d;
+          double c = 0.0;
+          for (int k = 0; k < d; ++k)
+            c += static_cast<double>(r[k]) * static_cast<double>(q[k]);
+          for (int k = 0; k < d; ++k)
+            r[k] = static_cast<T>(static_cast<double>(r[k]) - c * static_cast<double>(q[k]));
+        }
+        scale_to(r, d, 1.0);
+      }
+      break;
+    default:  // orthonormal: the first K standard basis vectors
+      for (int j = 0; j < K; ++j)
+        for (int k = 0; k < d; ++k)
+          ws[j * d + k] = T(k == j ? 1 : 0);
+      break;
+  }
+}
+
+/// The initial student W of trajectory `id` (one worker; the teacher is already in w_star).
+template <class T>
+RELUSIM_HD inline void init(const ModelBParams& p, std::uint32_t id, const T* w_star, T* w) {
+  const int K = p.K, d = p.d;
+  switch (p.init) {
+    case InitKind::explicit_vector:
+      for (int e = 0; e < K * d; ++e)
+        w[e] = static_cast<T>(p.init_matrix[e]);
+      break;
+    case InitKind::zero:
+      for (int e = 0; e < K * d; ++e)
+        w[e] = T(0);
+      break;
+    case InitKind::symmetric:
+      // w_j = x w*_j + y sum_{j' != j} w*_j' (Tian Thm 4.1).
+      for (int j = 0; j < K; ++j)
+        for (int k = 0; k < d; ++k) {
+          double s = 0.0;
+          for (int i = 0; i < K; ++i)
+            s += (i == j ? p.init_x : p.init_y) * static_cast<double>(w_star[i * d + k]);
+          w[j * d + k] = static_cast<T>(s);
+        }
+      break;
+    case InitKind::noise:
+      // 1e-3 W* + E, E_jk ~ N(0, sigma^2) (Tian Fig. 5, MODEL.md §2.1).
+      for (int j = 0; j < K; ++j) {
+        fill_random_row(p.seed, id, StreamPurpose::init, static_cast<std::uint64_t>(j),
+                        InputDistribution::gaussian, d, w + j * d);
+        for (int k = 0; k < d; ++k)
+          w[j * d + k] = static_cast<T>(1e-3 * static_cast<double>(w_star[j * d + k]) +
+                                        p.noise_sigma * static_cast<double>(w[j * d + k]));
+      }
+      break;
+    case InitKind::ball:
+      // Each row uniform in the ball of radius init_radius: uniform direction, radius r U^(1/d).
+      for (int j = 0; j < K; ++j) {
+        fill_random_row(p.seed, id, StreamPurpose::init, static_cast<std::uint64_t>(j),
+                        InputDistribution::gaussian, d, w + j * d);
+        const double u = uniform_pair(PhiloxAddress{p.seed, id, StreamPurpose::init,
+                                                    static_cast<std::uint64_t>(K + j), 0})
+                             .x;
+        scale_to(w + j * d, d, p.init_radius * hd::pow(u, 1.0 / d));
+      }
+      break;
+    default:  // gaussian
+      for (int j = 0; j < K; ++j) {
+        fill_random_row(p.seed, id, StreamPurpose::init, static_cast<std::uint64_t>(j),
+                        InputDistribution::gaussian, d, w + j * d);
+        for (int k = 0; k < d; ++k)
+          w[j * d + k] = static_cast<T>(p.init_sigma * static_cast<double>(w[j * d + k]));
+      }
+      break;
+  }
+}
+
+/// Draws `rows` samples of stream `purpose` from `first_row` into x, and u = g(x; W*).
+template <class T, class Team>
+RELUSIM_HD inline void draw_rows(Team& team, const ModelBParams& p, std::uint32_t id,
+                                 StreamPurpose purpose, std::uint64_t first_row, int rows,
+                                 const ModelBWorkspace<T>& ws) {
+  for (int i = team.rank(); i < rows; i += team.size()) {
+    T* xi = ws.x + static_cast<std::int64_t>(i) * p.d;
+    fill_random_row(p.seed, id, purpose, first_row + static_cast<std::uint64_t>(i), p.inputs, p.d,
+                    xi);
+    T u = T(0);
+    for (int j = 0; j < p.K; ++j)
+      u += ws.a[j] * hd::relu(dot(xi, ws.w_star + j * p.d, p.d));
+    ws.u[i] = u;
+  }
+}
+
+/// E[relu(u . x) relu(v . x)] for x ~ N(0, I), from the norms and the cosine.
+template <class T>
+RELUSIM_HD inline T relu_moment(T nu, T nv, T cos_uv) {
+  if (nu == T(0) || nv == T(0)) return T(0);
+  const T th = hd::angle_from_cos(cos_uv);
+  return nu * nv * (hd::sin(th) + (T(hd::kPi) - th) * hd::cos(th)) / T(2.0 * hd::kPi);
+}
+
+/// The data term: delta = (1/rows) sum_i a_j 1[z_ij > 0] r_i x_i per unit, r = u - g(x; W);
+/// returns the data loss; ws.active holds the active samples per unit.
+template <class T, class Team>
+RELUSIM_HD inline T data_gradient(Team& team, const ModelBParams& p, int rows,
+                                  const ModelBWorkspace<T>& ws) {
+  const int K = p.K, d = p.d, kd = K * d;
+  const T inv_rows = T(1) / static_cast<T>(rows);
+  if constexpr (Team::is_serial) {
+    (void)team;
+    for (int t = 0; t < kd; ++t)
+      ws.delta[t] = T(0);
+    for (int j = 0; j < K; ++j)
+      ws.active[j] = T(0);
+    T loss = T(0);
+    for (int i = 0; i < rows; ++i) {
+      const T* xi = ws.x + static_cast<std::int64_t>(i) * d;
+      T* z = ws.rm + static_cast<std::int64_t>(i) * K;
+      T v = T(0);
+      for (int j = 0; j < K; ++j) {
+        z[j] = dot(xi, ws.w + j * d, d);
+        v += ws.a[j] * hd::relu(z[j]);
+      }
+      const T res = ws.u[i] - v;
+      loss += res * res;
+      for (int j = 0; j < K; ++j) {
+        if (!(z[j] > T(0))) continue;
+        ws.active[j] += T(1);
+        const T c = ws.a[j] * res;
+        T* g = ws.delta + j * d;
+        for (int k = 0; k < d; ++k)
+          g[k] += c * xi[k];
+      }
+    }
+    for (int t = 0; t < kd; ++t)
+      ws.delta[t] *= inv_rows;
+    return loss * T(0.5) * inv_rows;
+  } else {
+    // Phase 1: the team splits the rows: residuals masked per unit, and the activity.
+    T loss = T(0);
+    for (int i = team.rank(); i < rows; i += team.size()) {
+      const T* xi = ws.x + static_cast<std::int64_t>(i) * d;
+      T* rm = ws.rm + static_cast<std::int64_t>(i) * K;
+      T* act = ws.act + static_cast<std::int64_t>(i) * K;
+      T v = T(0);
+      for (int j = 0; j < K; ++j) {
+        rm[j] = dot(xi, ws.w + j * d, d);
+        v += ws.a[j] * hd::relu(rm[j]);
+      }
+      const T res = ws.u[i] - v;
+      loss += res * res;
+      for (int j = 0; j < K; ++j) {
+        const bool on = rm[j] > T(0);
+        act[j] = on ? T(1) : T(0);
+        rm[j] = on ? ws.a[j] * res : T(0);
+      }
+    }
+    loss = team.reduce_sum(loss);
+    team.sync();
+    // Phase 2: K d coordinates of RM^T X / rows, then K activity counts; `lanes` workers share a
+    // task when there are fewer tasks than workers.
+    const int tasks = kd + K;
+    const int lanes = hd::max(1, team.size() / tasks);
+    const int groups = team.size() / lanes;
+    const int lane = team.rank() % lanes, group = team.rank() / lanes;
+    if (group < groups) {
+      for (int t = group; t < tasks; t += groups) {
+        T acc = T(0);
+        if (t < kd) {
+          const int j = t / d, k = t % d;
+          for (int i = lane; i < rows; i += lanes)
+            acc += ws.rm[static_cast<std::int64_t>(i) * K + j] *
+                   ws.x[static_cast<std::int64_t>(i) * d + k];
+        } else {
+          for (int i = lane; i < rows; i += lanes)
+            acc += ws.act[static_cast<std::int64_t>(i) * K + (t - kd)];
+        }
+        if (lanes == 1) {
+          if (t < kd) {
+            ws.delta[t] = acc * inv_rows;
+          } else {
+            ws.active[t - kd] = acc;
+          }
+        } else {
+          ws.partial[t * lanes + lane] = acc;
+        }
+      }
+    }
+    team.sync();
+    if (lanes > 1) {
+      for (int t = team.rank(); t < tasks; t += team.size()) {
+        T acc = T(0);
+        for (int l = 0; l < lanes; ++l)
+          acc += ws.partial[t * lanes + l];
+        if (t < kd) {
+          ws.delta[t] = acc * inv_rows;
+        } else {
+          ws.active[t - kd] = acc;
+        }
+      }
+      team.sync();
+    }
+    return loss * T(0.5) * inv_rows;
+  }
+}
+
+/// The expected update of Tian (12)-(13) with top weights (MODEL.md §2), per sample, and the
+/// population loss 1/2 E[(g(x; W*) - g(x; W))^2]. Needs the pair pass (dots, gram, ww, tss) and
+/// tgram. A unit with w_j = 0 never fires: its update is 0.
+template <class T, class Team>
+RELUSIM_HD inline T expected_gradient(Team& team, const ModelBParams& p,
+                                      const ModelBWorkspace<T>& ws) {
+  const int K = p.K, d = p.d;
+  const T inv_2pi = T(1.0 / (2.0 * hd::kPi));
+  const T pi = T(hd::kPi);
+  T loss = T(0);
+  for (int j = team.rank(); j < K; j += team.size()) {
+    const T nj = hd::sqrt(ws.ww[j]), tj = hd::sqrt(ws.tss[j]);
+    T hsum = T(0), lj = T(0);
+    for (int q = 0; q < K; ++q) {
+      const T ts = hd::sqrt(ws.tss[q]), nq = hd::sqrt(ws.ww[q]);
+      const T aa = ws.a[j] * ws.a[q];
+      T cs = T(0), cw = T(0);
+      if (nj > T(0)) {
+        const T th_s = hd::angle_from_cos(ws.dots[j * K + q] / (nj * ts));
+        cs = aa * (pi - th_s) * inv_2pi;
+        hsum += ws.a[q] * ts * hd::sin(th_s);
+        if (nq > T(0)) {
+          const T th = hd::angle_from_cos(ws.gram[j * K + q] / (nj * nq));
+          cw = aa * (pi - th) * inv_2pi;
+          hsum -= ws.a[q] * nq * hd::sin(th);
+        }
+      }
+      ws.coef_s[j * K + q] = cs;
+      ws.coef_w[j * K + q] = cw;
+      lj += aa *
+            (relu_moment(tj, ts, ws.tgram[j * K + q] / (tj * ts)) -
+             T(2) * relu_moment(nj, ts, nj > T(0) ? ws.dots[j * K + q] / (nj * ts) : T(0)) +
+             relu_moment(nj, nq, nj > T(0) && nq > T(0) ? ws.gram[j * K + q] / (nj * nq) : T(0)));
+    }
+    ws.h[j] = nj > T(0) ? ws.a[j] * hsum * inv_2pi / nj : T(0);
+    loss += lj;
+  }
+  loss = team.reduce_sum(loss);
+  team.sync();
+  for (int t = team.rank(); t < K * d; t += team.size()) {
+    const int j = t / d, k = t % d;
+    T g = ws.h[j] * ws.w[t];
+    for (int q = 0; q < K; ++q)
+      g += ws.coef_s[j * K + q] * ws.w_star[q * d + k] - ws.coef_w[j * K + q] * ws.w[q * d + k];
+    ws.delta[t] = g;
+  }
+  team.sync();
+  return T(0.5) * loss;
+}
+
+}  // namespace model_b
+
+struct ModelB {
+  static constexpr const char* kName = "B";
+  /// Threads per SM the CUDA kernel's register budget allows (kernels/engine/runner.cuh).
+  static constexpr int kResidentThreads = 512;
+
+  using Params = ModelBParams;
+  template <class T>
+  using Workspace = ModelBWorkspace<T>;
+  using Aux = NoAux;
+
+  template <class T>
+  struct Start {
+    T ss;  ///< |W*|_F^2
+  };
+  template <class T>
+  struct Eval {
+    T loss;          ///< data loss (population loss in expected mode)
+    T gg;            ///< |Delta|_F^2
+    T ww;            ///< |W|_F^2
+    int bad;         ///< units not matched within the criterion (or matched twice)
+    int dead_units;  ///< units that cannot move again
+  };
+
+  enum Slot : int {
+    kLoss = 0,
+    kMatchedDistance = 1,  ///< max over units of |w_j - w*_pi(j)| / |w*_pi(j)|, nearest pi
+    kDeadUnits = 2,
+    kGradNorm = 3,
+    kX = 4,  ///< mean w_j . w*_j / |w*_j|^2: the symmetric structure's x (orthonormal teachers)
+    kY = 5,  ///< mean w_j . w*_k / |w*_k|^2 over k != j: its y
+    kWeightNorm = 6,  ///< |W|_F
+  };
+  enum Flag : int { kMatched = 0 };  ///< nearest teacher units form a permutation
+
+  RELUSIM_HD static std::int64_t workspace_size(const Params& p, int team_size) {
+    return model_b_workspace_size(p, team_size);
+  }
+  template <class T>
+  RELUSIM_HD static Workspace<T> carve(const Params& p, int team_size, T* scratch) {
+    return model_b_workspace<T>(p, team_size, scratch);
+  }
+  RELUSIM_HD static int parallel_work(const Params& p) {
+    const int rows = model_b_rows(p);
+    return rows > 0 ? (rows + 1) / 2 : (p.K * p.d + 1) / 2;
+  }
+  RELUSIM_HD static int weight_count(const Params& p) { return p.K * p.d; }
+  template <class T>
+  RELUSIM_HD static const T* weights(const Workspace<T>& ws) {
+    return ws.w;
+  }
+  RELUSIM_HD static int prepared_doubles(const Params&) { return 0; }
+
+  template <class T, class Team>
+  RELUSIM_HD static void setup(Team& team, const Params& p, std::uint32_t id,
+                               const Workspace<T>& ws) {
+    if (team.rank() == 0) {
+      for (int j = 0; j < p.K; ++j)
+        ws.a[j] = p.top_weights != nullptr ? static_cast<T>(p.top_weights[j]) : T(1);
+      model_b::teacher(p, id, ws.w_star);
+      model_b::init(p, id, ws.w_star, ws.w);
+    }
+    team.sync();
+    if (p.mode == DataMode::fixed)
+      model_b::draw_rows(team, p, id, StreamPurpose::design, 0, p.n_samples, ws);
+    team.sync();
+  }
+
+  template <class T, class Team>
+  RELUSIM_HD static void load_prepared(Team&, const Params&, const Workspace<T>&, const double*) {}
+
+  template <class T, class Team>
+  RELUSIM_HD static Start<T> begin(Team& team, const Params& p, const Workspace<T>& ws,
+                                   TrajectoryRecord&) {
+    const int K = p.K, d = p.d;
+    for (int t = team.rank(); t < K + K * K; t += team.size()) {
+      if (t < K) {
+        ws.tss[t] = model_b::dot(ws.w_star + t * d, ws.w_star + t * d, d);
+      } else {
+        const int j = (t - K) / K, q = (t - K) % K;
+        ws.tgram[j * K + q] = model_b::dot(ws.w_star + j * d, ws.w_star + q * d, d);
+      }
+    }
+    team.sync();
+    T ss = T(0);
+    for (int j = team.rank(); j < K; j += team.size())
+      ss += ws.tss[j];
+    Start<T> s;
+    s.ss = team.reduce_sum(ss);
+    return s;
+  }
+
+  template <class T, class Team>
+  RELUSIM_HD static Eval<T> evaluate(Team& team, const Params& p, std::uint32_t id, std::int64_t t,
+                                     const Workspace<T>& ws, const Start<T>&) {
+    const int K = p.K, d = p.d, kk = K * K;
+    const bool expected = p.mode == DataMode::expected;
+    // (1) Pair pass.
+    const int pair_tasks = K + (expected ? 3 : 2) * kk;
+    for (int task = team.rank(); task < pair_tasks; task += team.size()) {
+      if (task < K) {
+        ws.ww[task] = model_b::dot(ws.w + task * d, ws.w + task * d, d);
+        continue;
+      }
+      const int pair = (task - K) % kk, kind = (task - K) / kk;
+      const int j = pair / K, q = pair % K;
+      const T* wj = ws.w + j * d;
+      if (kind == 0) {
+        ws.dots[pair] = model_b::dot(wj, ws.w_star + q * d, d);
+      } else if (kind == 1) {
+        const T* sq = ws.w_star + q * d;
+        T s = T(0);
+        for (int k = 0; k < d; ++k)
+          s += (wj[k] - sq[k]) * (wj[k] - sq[k]);
+        ws.dist[pair] = s;
+      } else {
+        ws.gram[pair] = model_b::dot(wj, ws.w + q * d, d);
+      }
+    }
+    team.sync();
+    // (2) The update direction.
+    Eval<T> e;
+    if (expected) {
+      e.loss = model_b::expected_gradient(team, p, ws);
+    } else {
+      int rows = p.n_samples;
+      if (p.mode == DataMode::online) {
+        rows = p.batch;
+        model_b::draw_rows(team, p, id, StreamPurpose::minibatch,
+                           static_cast<std::uint64_t>(t) * static_cast<std::uint64_t>(p.batch),
+                           rows, ws);
+        team.sync();
+      }
+      e.loss = model_b::data_gradient(team, p, rows, ws);
+    }
+    // (3) Nearest teacher unit of each student unit.
+    for (int j = team.rank(); j < K; j += team.size()) {
+      int best = 0;
+      T best_d = ws.dist[j * K] / ws.tss[0];
+      for (int q = 1; q < K; ++q) {
+        const T r = ws.dist[j * K + q] / ws.tss[q];
+        if (r < best_d) {
+          best_d = r;
+          best = q;
+        }
+      }
+      ws.match[j] = static_cast<T>(best);
+      ws.mdist[j] = best_d;
+    }
+    team.sync();
+    int bad = 0, dead = 0;
+    T ww = T(0), gg = T(0);
+    const T cos_tol = static_cast<T>(hd::cos(p.tol));
+    for (int j = team.rank(); j < K; j += team.size()) {
+      bool twice = false;
+      for (int q = 0; q < j; ++q)
+        twice = twice || ws.match[q] == ws.match[j];
+      const int m = static_cast<int>(ws.match[j]);
+      bool ok = true;
+      if (p.criterion == Criterion::distance) {
+        ok = ws.mdist[j] < static_cast<T>(p.tol * p.tol);
+      } else if (p.criterion == Criterion::angle) {
+        ok = ws.ww[j] > T(0) && ws.dots[j * K + m] > cos_tol * hd::sqrt(ws.ww[j] * ws.tss[m]);
+      }
+      bad += (twice || !ok) ? 1 : 0;
+      const bool unit_dead = p.mode == DataMode::fixed ? ws.active[j] == T(0) : ws.ww[j] == T(0);
+      dead += unit_dead ? 1 : 0;
+      ww += ws.ww[j];
+    }
+    for (int q = team.rank(); q < K * d; q += team.size())
+      gg += ws.delta[q] * ws.delta[q];
+    e.bad = team.reduce_sum(bad);
+    e.dead_units = team.reduce_sum(dead);
+    e.ww = team.reduce_sum(ww);
+    e.gg = team.reduce_sum(gg);
+    return e;
+  }
+
+  template <class T>
+  RELUSIM_HD static StepStatus classify(const Params& p, const Start<T>& s, const Eval<T>& e) {
+    StepStatus st;
+    const double ssd = static_cast<double>(s.ss);
+    const bool finite = hd::isfinite(e.ww) && hd::isfinite(e.gg) && hd::isfinite(e.loss);
+    st.diverged = !finite || static_cast<double>(e.ww) > p.blowup * p.blowup * ssd;
+    st.met =
+        p.criterion == Criterion::loss ? static_cast<double>(e.loss) < p.tol * ssd : e.bad == 0;
+    st.dead = e.dead_units == p.K;
+    st.dead_for_good = st.dead;  // no regulariser: a unit that never fires never moves
+    st.small_step =
+        p.mode != DataMode::online && static_cast<double>(e.gg) < p.stuck_tol * p.stuck_tol * ssd;
+    return st;
+  }
+
+  /// Slots: loss, matched distance, dead units, |Delta|_F, (x, y), |W|_F; flag: matched.
+  template <class T>
+  RELUSIM_HD static void describe(const Params& p, const Workspace<T>& ws, const Start<T>&,
+                                  const Eval<T>& e, TrajectoryRecord& rec) {
+    const int K = p.K;
+    double worst = 0.0, x = 0.0, y = 0.0;
+    bool matched = true;
+    for (int j = 0; j < K; ++j) {
+      worst = hd::max(worst, static_cast<double>(ws.mdist[j]));
+      for (int q = 0; q < j; ++q)
+        matched = matched && ws.match[q] != ws.match[j];
+      for (int q = 0; q < K; ++q) {
+        const double c = static_cast<double>(ws.dots[j * K + q]) / static_cast<double>(ws.tss[q]);
+        if (q == j) {
+          x += c;
+        } else {
+          y += c;
+        }
+      }
+    }
+    const bool orthonormal =
+        p.teacher == TeacherKind::orthonormal || p.teacher == TeacherKind::random_orthonormal;
+    const double nan = hd::quiet_nan();
+    rec.slot[kLoss] = static_cast<double>(e.loss);
+    rec.slot[kMatchedDistance] = hd::sqrt(worst);
+    rec.slot[kDeadUnits] = static_cast<double>(e.dead_units);
+    rec.slot[kGradNorm] = hd::sqrt(static_cast<double>(e.gg));
+    rec.slot[kX] = orthonormal ? x / K : nan;
+    rec.slot[kY] = orthonormal ? (K > 1 ? y / (K * (K - 1)) : 0.0) : nan;
+    rec.slot[kWeightNorm] = hd::sqrt(static_cast<double>(e.ww));
+    rec.set_flag(kMatched, matched);
+  }
+
+  template <class T, class Team>
+  RELUSIM_HD static void apply(Team& team, const Params& p, const Workspace<T>& ws,
+                               const Eval<T>&) {
+    for (int t = team.rank(); t < p.K * p.d; t += team.size())
+      ws.w[t] += static_cast<T>(p.eta) * ws.delta[t];
+    team.sync();
+  }
+
+  RELUSIM_HD static void record_aux(const Aux&, TrajectoryRecord&) {}
+};
+
+}  // namespace relusim

@@ -1,0 +1,34 @@
+// Closed forms for Model B (MODEL.md §2; Tian §4, Thm 4.1): the symmetric saddle x*(K), the 2-D
+// reduced field of the symmetric structure, and the K-unit expected update it projects from.
+#pragma once
+
+#include <vector>
+
+#include "relusim/models/b/types.hpp"
+
+namespace relusim {
+
+/// Tian Thm 4.1: x*(K) = (sqrt(K - 1) - arccos(1/sqrt(K)) + pi) / (pi K).
+double tian_saddle_x(int K);
+
+/// The field (dx, dy) of the symmetric structure w_j = x e_j + y sum_{j' != j} e_j' under the
+/// expected update (top weights 1, orthonormal teacher).
+struct SymmetricField {
+  double dx;
+  double dy;
+};
+
+/// Closed form, derived in docs/model.md from Tian (12)-(13) (the printed (16) is damaged).
+SymmetricField symmetric_field(int K, double x, double y);
+
+/// The same field obtained by projecting the K-unit expected update (the simulator's own
+/// single-source code, d = K) of the symmetric W onto (e_1, sum_{j != 1} e_j).
+SymmetricField projected_symmetric_field(int K, double x, double y);
+
+/// The expected update E[Delta W] (K x d, row-major) at W for teacher W* with top weights `a`
+/// (empty: ones), per sample, as the simulator computes it; `loss` receives the population loss.
+std::vector<double> model_b_expected_update(int K, int d, const std::vector<double>& w,
+                                            const std::vector<double>& w_star,
+                                            const std::vector<double>& a, double* loss = nullptr);
+
+}  // namespace relusim

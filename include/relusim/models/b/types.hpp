@@ -1,0 +1,108 @@
+// Model B's plain types (MODEL.md §2, §2.1): K ReLUs summed with fixed top weights shared by
+// teacher and student. Single-source: host and device use them alike.
+#pragma once
+
+#include <cstdint>
+
+#include "relusim/core/hd.hpp"
+#include "relusim/core/random.hpp"
+#include "relusim/models/choices.hpp"
+
+namespace relusim {
+
+/// Everything one Model B trajectory needs, resolved by the host. Plain data (a kernel argument).
+struct ModelBParams {
+  int K = 2;           ///< hidden units
+  int d = 2;           ///< input dimension
+  int n_samples = 10;  ///< N, rows of the fixed design
+  int batch = 1;       ///< B, minibatch size in online mode
+  DataMode mode = DataMode::fixed;
+  InputDistribution inputs = InputDistribution::gaussian;
+  double eta = 0.05;
+  std::int64_t max_steps = 20000;
+  bool early_stop = true;
+  Criterion criterion = Criterion::distance;
+  double tol = 1e-3;
+  double stuck_tol = 1e-9;  ///< |Delta|_F < stuck_tol |W*|_F away from the teacher: saddle
+  double blowup = 1e6;      ///< |W|_F > blowup |W*|_F: diverged
+  TeacherKind teacher = TeacherKind::orthonormal;
+  double teacher_norm = 1.0;  ///< norm of each random teacher row
+  InitKind init = InitKind::gaussian;
+  double init_x = 0.5, init_y = 0.5;       ///< symmetric init
+  double noise_sigma = 0.0;                ///< noise init: standard deviation of E
+  double init_sigma = 0.0;                 ///< gaussian init
+  double init_radius = 0.0;                ///< ball init: radius of each row's ball
+  const double* teacher_matrix = nullptr;  ///< K x d row-major (explicit teacher)
+  const double* init_matrix = nullptr;     ///< K x d row-major (explicit init)
+  const double* top_weights = nullptr;     ///< K (nullptr: all ones)
+  std::uint64_t seed = 1;
+};
+
+RELUSIM_HD inline int model_b_rows(const ModelBParams& p) {
+  return p.mode == DataMode::fixed ? p.n_samples : (p.mode == DataMode::online ? p.batch : 0);
+}
+
+/// Per-trajectory memory, carved out of one scratch array of model_b_workspace_size() T's.
+template <class T>
+struct ModelBWorkspace {
+  T* x;        ///< rows x d inputs (row-major)
+  T* u;        ///< rows teacher outputs g(x_i; W*)
+  T* rm;       ///< rows x K: a_j * residual where unit j is active, else 0
+  T* act;      ///< rows x K: 1 where unit j is active
+  T* w;        ///< K x d student
+  T* w_star;   ///< K x d teacher
+  T* delta;    ///< K x d update direction
+  T* a;        ///< K top weights
+  T* active;   ///< K active samples per unit
+  T* ww;       ///< K |w_j|^2
+  T* tss;      ///< K |w*_k|^2
+  T* h;        ///< K coefficient of w_j in the expected update
+  T* match;    ///< K nearest teacher unit of each student unit
+  T* mdist;    ///< K its relative squared distance
+  T* dots;     ///< K x K w_j . w*_k
+  T* dist;     ///< K x K |w_j - w*_k|^2
+  T* gram;     ///< K x K w_j . w_j' (expected mode)
+  T* tgram;    ///< K x K w*_k . w*_k' (expected mode)
+  T* coef_s;   ///< K x K coefficient of w*_j' in Delta_j (expected mode)
+  T* coef_w;   ///< K x K coefficient of w_j' in Delta_j (expected mode)
+  T* partial;  ///< team_size partial sums
+};
+
+RELUSIM_HD inline std::int64_t model_b_workspace_size(const ModelBParams& p, int team_size) {
+  const std::int64_t rows = model_b_rows(p), K = p.K, d = p.d;
+  return rows * (d + 1 + 2 * K) + 3 * K * d + 7 * K + 6 * K * K + team_size;
+}
+
+template <class T>
+RELUSIM_HD inline ModelBWorkspace<T> model_b_workspace(const ModelBParams& p, int team_size, T* s) {
+  const std::int64_t rows = model_b_rows(p), K = p.K, d = p.d;
+  ModelBWorkspace<T> ws;
+  ws.x = s;
+  ws.u = ws.x + rows * d;
+  ws.rm = ws.u + rows;
+  ws.act = ws.rm + rows * K;
+  ws.w = ws.act + rows * K;
+  ws.w_star = ws.w + K * d;
+  ws.delta = ws.w_star + K * d;
+  ws.a = ws.delta + K * d;
+  ws.active = ws.a + K;
+  ws.ww = ws.active + K;
+  ws.tss = ws.ww + K;
+  ws.h = ws.tss + K;
+  ws.match = ws.h + K;
+  ws.mdist = ws.match + K;
+  ws.dots = ws.mdist + K;
+  ws.dist = ws.dots + K * K;
+  ws.gram = ws.dist + K * K;
+  ws.tgram = ws.gram + K * K;
+  ws.coef_s = ws.tgram + K * K;
+  ws.coef_w = ws.coef_s + K * K;
+  ws.partial = ws.coef_w + K * K;
+  (void)team_size;
+  return ws;
+}
+
+/// Model B has no preparation between setup and dynamics.
+struct NoAux {};
+
+}  // namespace relusim

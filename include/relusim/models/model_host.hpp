@@ -1,0 +1,33 @@
+// The host side of a model type M (specialised in models/<m>/host.hpp):
+//
+//   static const ModelInfo& info();                         its registration (model_info.hpp)
+//   static typename M::Params resolve(const CellConfig&);   validated and resolved parameters
+//   template <class T>
+//   static typename M::Aux prepare(const typename M::Params&, const typename M::Workspace<T>&);
+//        the host preparation between setup and dynamics (Model A: its target, written into the
+//        workspace); models without one return M::Aux{}
+//   static void device_vectors(typename M::Params&, std::vector<DeviceVector>&);
+//        the host arrays a Params points to, which a device backend must copy and re-point
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace relusim {
+
+template <class M>
+struct ModelHost;
+
+/// A pointer field of a Params that refers to host memory, and its length in doubles.
+struct DeviceVector {
+  const double** field;
+  std::size_t length;
+};
+
+/// A model type as a value, for the registry's one switch.
+template <class M>
+struct ModelTag {
+  using type = M;
+};
+
+}  // namespace relusim

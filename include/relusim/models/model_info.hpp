@@ -1,0 +1,61 @@
+// What a model registers on the host side (DESIGN.md "Models behind one seam"): its keys with
+// help and validation, its theory (the bound a cell is compared with and when it applies), and
+// how its records and tallies read in the reports. One registry (models/registry.hpp) maps the
+// run-time name to the model type and to this description.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "relusim/engine/record.hpp"
+#include "relusim/engine/tally.hpp"
+#include "relusim/io/config.hpp"
+
+namespace relusim {
+
+/// The theorem a cell is compared with and its lower bound on the convergence rate.
+struct TheoryBound {
+  std::string name;  ///< e.g. "tian-3.3", "kong-5", or "none"
+  double value;      ///< NaN when no theorem applies
+};
+
+/// One per-cell statistic computed from a tally: a column of summary.csv and summary.json, and
+/// of the terminal table when it has a header there.
+struct SummaryColumn {
+  std::string name;          ///< CSV and JSON name
+  std::string table_header;  ///< empty: not in the table
+  int table_digits = 3;
+  double (*value)(const CellTally&, const CellConfig&) = nullptr;
+  /// Optional text for the table (e.g. an interval); the value with table_digits otherwise.
+  std::string (*table_text)(const CellTally&, const CellConfig&) = nullptr;
+};
+
+struct ModelInfo {
+  std::string name;                                       ///< as the user writes it: A, B, ...
+  std::string summary;                                    ///< one line for --help
+  std::vector<ParamInfo> parameters;                      ///< every key, in output order
+  std::array<std::string, kOutcomeCount> outcomes;        ///< column names of the outcome counts
+  std::array<std::string, kOutcomeCount> short_outcomes;  ///< table headers of the same
+  std::vector<std::string> default_table_keys;            ///< table columns when nothing is swept
+  void (*apply_defaults)(CellConfig&) = nullptr;          ///< when `model` selects this model
+  void (*validate)(const CellConfig&) = nullptr;          ///< the model's own checks
+  TheoryBound (*bound)(const CellConfig&) = nullptr;      ///< the theorem of the cell
+  std::vector<SummaryColumn> columns;                     ///< after rate, interval, bound, verdict
+  std::string trajectory_header;  ///< trajectories.csv, after the common part
+  std::string (*trajectory_row)(const TrajectoryRecord&) = nullptr;
+  nlohmann::json (*resolved)(const CellConfig&) = nullptr;              ///< summary.json "resolved"
+  std::string (*table_note)(const std::vector<CellConfig>&) = nullptr;  ///< below the table
+  /// The trace command's columns after `step`: names and the record slots they show.
+  std::vector<std::pair<std::string, int>> trace_columns;
+  std::string weight_prefix = "w";  ///< trace's weight columns: w0, w1, ... (row-major)
+};
+
+/// The registration of a model by name; throws ConfigError("model") if unknown.
+const ModelInfo& model_info(const std::string& name);
+/// Every registered model's name, in registry order.
+std::vector<std::string> model_names();
+
+}  // namespace relusim

@@ -1,0 +1,296 @@
+// Model A's registration (models/model_info.hpp): its keys, validation, resolution, theory and
+// report columns.
+#include <cmath>
+#include <limits>
+
+#include "relusim/engine/stats.hpp"
+#include "relusim/io/param_parsing.hpp"
+#include "relusim/io/report.hpp"
+#include "relusim/models/a/host.hpp"
+#include "relusim/models/a/theory.hpp"
+
+namespace relusim {
+namespace {
+
+using namespace params;
+
+const ChoiceTable<InitKind> kInits{{{"ball", InitKind::ball},
+                                    {"ball-tight", InitKind::ball_tight},
+                                    {"gaussian", InitKind::gaussian},
+                                    {"zero", InitKind::zero}}};
+const ChoiceTable<TeacherKind> kTeachers{
+    {{"ones", TeacherKind::ones}, {"random", TeacherKind::random}}};
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+#define RELUSIM_GET(expr) [](const CellConfig& c) -> std::string { return expr; }
+
+std::vector<ParamInfo> own_parameters() {
+  using T = ParamType;
+  std::vector<ParamInfo> r;
+  r.push_back({"regularizer", T::choice,
+               "regulariser R(w): none, l2 = |w|_2^2, l1sq = |w|_1^2 (Kong), l1 = |w|_1",
+               regularizer_choices().names(),
+               [](CellConfig& c, const ParamValue& v) {
+                 c.regularizer = regularizer_choices().parse("regularizer", v);
+               },
+               RELUSIM_GET(regularizer_choices().name_of(c.regularizer))});
+  r.push_back({"lambda",
+               T::real,
+               "regularisation strength lambda >= 0 (loss adds lambda/2 R(w)); ignored without a "
+               "regulariser",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.lambda = as_real("lambda", v); },
+               // Without a regulariser lambda has no effect; reports show the effective 0.
+               RELUSIM_GET(format_double(c.regularizer == Regularizer::none ? 0.0 : c.lambda))});
+  r.push_back({"convention", T::choice,
+               "sign of the regulariser in the update: descent (gradient descent on the loss) or "
+               "as-printed (Kong (5) as printed; needed to reproduce Kong's experiment)",
+               convention_choices().names(),
+               [](CellConfig& c, const ParamValue& v) {
+                 c.convention = convention_choices().parse("convention", v);
+               },
+               RELUSIM_GET(convention_choices().name_of(c.convention))});
+  r.push_back(
+      {"teacher", T::vector_or_choice,
+       "teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one "
+       "per trajectory) or an explicit vector such as [1, 1]",
+       kTeachers.names(),
+       [](CellConfig& c, const ParamValue& v) {
+         if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+           c.teacher = TeacherKind::explicit_vector;
+           c.teacher_vector = *vec;
+         } else {
+           c.teacher = kTeachers.parse("teacher", v);
+           c.teacher_vector.clear();
+         }
+       },
+       RELUSIM_GET(c.teacher == TeacherKind::explicit_vector ? format_vector(c.teacher_vector)
+                                                             : kTeachers.name_of(c.teacher))});
+  r.push_back({"init", T::vector_or_choice,
+               "initial w: ball (uniform in the ball of radius eps*sqrt(2 pi/(d+1))*|w*|, Tian "
+               "Thm 3.3), ball-tight (the proof's tight radius), gaussian (N(0, sigma^2 I), sigma "
+               "= init_scale/sqrt(d)), zero, or an explicit vector",
+               kInits.names(),
+               [](CellConfig& c, const ParamValue& v) {
+                 if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+                   c.init = InitKind::explicit_vector;
+                   c.init_vector = *vec;
+                 } else {
+                   c.init = kInits.parse("init", v);
+                   c.init_vector.clear();
+                 }
+               },
+               RELUSIM_GET(c.init == InitKind::explicit_vector ? format_vector(c.init_vector)
+                                                               : kInits.name_of(c.init))});
+  return r;
+}
+
+#undef RELUSIM_GET
+
+/// The output order of Model A's keys (summary.csv's columns have kept it since the start).
+std::vector<ParamInfo> parameters() {
+  const std::vector<ParamInfo> own = own_parameters();
+  auto mine = [&](const char* key) -> const ParamInfo& {
+    for (const ParamInfo& p : own)
+      if (p.key == key) return p;
+    return common_parameter(key);
+  };
+  std::vector<ParamInfo> out;
+  for (const char* key : {"model",  "N",           "d",         "mode",         "B",
+                          "inputs", "regularizer", "lambda",    "convention",   "eta",
+                          "steps",  "precision",   "teacher",   "teacher_norm", "init",
+                          "eps",    "init_scale",  "criterion", "tol",          "stuck_tol",
+                          "blowup", "early_stop",  "seed",      "trials"})
+    out.push_back(mine(key));
+  return out;
+}
+
+void validate_a(const CellConfig& c) {
+  auto require = [](bool ok, const char* key, const std::string& what) {
+    if (!ok) throw ConfigError(key, what);
+  };
+  require(std::isfinite(c.lambda) && c.lambda >= 0.0, "lambda", "must be finite and >= 0");
+  require(c.teacher != TeacherKind::orthonormal && c.teacher != TeacherKind::random_orthonormal,
+          "teacher", "orthonormal teachers belong to model B");
+  require(c.init != InitKind::symmetric && c.init != InitKind::noise, "init",
+          "symmetric and noise initialisations belong to model B");
+  if (c.teacher == TeacherKind::explicit_vector) {
+    require(static_cast<int>(c.teacher_vector.size()) == c.d, "teacher",
+            "has " + std::to_string(c.teacher_vector.size()) +
+                " entries but d = " + std::to_string(c.d));
+    double s = 0.0;
+    for (double x : c.teacher_vector) {
+      require(std::isfinite(x), "teacher", "entries must be finite");
+      s += x * x;
+    }
+    require(s > 0.0, "teacher", "must not be the zero vector");
+  }
+  if (c.init == InitKind::explicit_vector) {
+    require(
+        static_cast<int>(c.init_vector.size()) == c.d, "init",
+        "has " + std::to_string(c.init_vector.size()) + " entries but d = " + std::to_string(c.d));
+    for (double x : c.init_vector)
+      require(std::isfinite(x), "init", "entries must be finite");
+  }
+  require(!(c.mode == DataMode::expected && c.inputs == InputDistribution::uniform), "inputs",
+          "the expected mode's closed form holds for gaussian inputs only");
+  require(!(c.mode == DataMode::online && c.inputs == InputDistribution::uniform &&
+            c.regularizer != Regularizer::none && c.lambda > 0.0),
+          "inputs",
+          "online mode with a regulariser targets the population optimum, which relusim knows "
+          "for gaussian inputs only");
+}
+
+TheoryBound bound_a(const CellConfig& c) {
+  if (c.init != InitKind::ball && c.init != InitKind::ball_tight) return {"none", kNaN};
+  const bool regularized = c.regularizer != Regularizer::none && c.lambda > 0.0;
+  if (regularized && c.mode == DataMode::fixed)
+    return {"kong-5", kong_bound(c.eps, c.n_samples, c.d)};
+  return {"tian-3.3", tian_bound(c.eps)};
+}
+
+double fraction(std::int64_t k, std::int64_t n) {
+  return static_cast<double>(k) / static_cast<double>(n);
+}
+
+std::vector<SummaryColumn> columns() {
+  using A = ModelA;
+  std::vector<SummaryColumn> c;
+  c.push_back({"frac_in_omega", "in-Omega", 3, [](const CellTally& t, const CellConfig&) {
+                 return fraction(t.flag_counts[A::kStartedInOmega], t.trials);
+               }});
+  c.push_back({"mean_steps_to_converge", "steps", 0,
+               [](const CellTally& t, const CellConfig&) { return mean_steps_to_converge(t); }});
+  c.push_back({"frac_positive_definite", "PD", 3, [](const CellTally& t, const CellConfig&) {
+                 const std::int64_t checked = t.flag_counts[A::kDesignChecked];
+                 return checked > 0 ? fraction(t.flag_counts[A::kPositiveDefinite], checked) : kNaN;
+               }});
+  c.push_back(
+      {"frac_lambda_within_bound", "lam-ok", 3, [](const CellTally& t, const CellConfig& cell) {
+         const bool regularized = cell.regularizer != Regularizer::none && cell.lambda > 0;
+         const std::int64_t checked = t.flag_counts[A::kDesignChecked];
+         return checked > 0 && regularized ? fraction(t.flag_counts[A::kWithinBound], checked)
+                                           : kNaN;
+       }});
+  c.push_back({"frac_target_valid", "", 3, [](const CellTally& t, const CellConfig&) {
+                 return fraction(t.flag_counts[A::kTargetValid], t.trials);
+               }});
+  c.push_back({"mean_final_distance", "", 3, [](const CellTally& t, const CellConfig&) {
+                 return t.slot_sums[A::kDistance] / static_cast<double>(t.trials);
+               }});
+  return c;
+}
+
+std::string trajectory_row(const TrajectoryRecord& r) {
+  using A = ModelA;
+  const bool checked = r.flag(A::kDesignChecked);
+  std::string s = report_number(r.slot[A::kDistance]) + ',' + report_number(r.slot[A::kAngle]) +
+                  ',' + report_number(r.slot[A::kLoss]) + ',' +
+                  report_number(r.slot[A::kGradNorm]) + ',' +
+                  std::to_string(int(r.flag(A::kStartedInOmega))) + ',';
+  s += (checked ? std::to_string(int(r.flag(A::kPositiveDefinite))) : "") + ',';
+  s += std::to_string(int(r.flag(A::kTargetValid))) + ',';
+  s += (checked ? std::to_string(int(r.flag(A::kWithinBound))) : "") + ',';
+  s += checked ? report_number(r.slot[A::kLambdaBound]) : "";
+  return s;
+}
+
+nlohmann::json resolved_a(const CellConfig& cell) {
+  const ModelAParams p = resolve_model_a(cell);
+  return {{"init_radius", p.init_radius},
+          {"init_sigma", p.init_sigma},
+          {"teacher_norm", teacher_norm_of(cell)},
+          {"effective_lambda", p.lambda},
+          {"a_d", a_k(cell.n_samples, cell.d)},
+          {"p_positive_definite", 1.0 - a_k(cell.n_samples, cell.d - 1)}};
+}
+
+std::string table_note_a(const std::vector<CellConfig>& cells) {
+  for (const auto& cell : cells)
+    if (cell.convention == Convention::as_printed && cell.regularizer != Regularizer::none &&
+        cell.lambda > 0.0)
+      return "note: convention as-printed adds +(lambda/2) dR/dw to the update (Kong (5) as "
+             "printed), which is not gradient descent on the regularised loss.\n";
+  return "";
+}
+
+ModelInfo make_info() {
+  ModelInfo m;
+  m.name = ModelA::kName;
+  m.summary = "one ReLU teacher and one ReLU student (Tian §3, Kong)";
+  m.parameters = parameters();
+  m.outcomes = {"converged", "diverged", "dead", "stuck", "undecided"};
+  m.short_outcomes = {"conv", "div", "dead", "stuck", "undec"};
+  m.default_table_keys = {"N", "d", "mode", "regularizer", "lambda"};
+  m.validate = validate_a;
+  m.bound = bound_a;
+  m.columns = columns();
+  m.trajectory_header =
+      "final_distance,final_angle,final_loss,grad_norm,started_in_omega,positive_definite,"
+      "target_valid,lambda_within_bound,lambda_bound";
+  m.trajectory_row = trajectory_row;
+  m.resolved = resolved_a;
+  m.table_note = table_note_a;
+  m.trace_columns = {
+      {"loss", ModelA::kLoss}, {"distance", ModelA::kDistance}, {"angle", ModelA::kAngle}};
+  return m;
+}
+
+}  // namespace
+
+const ModelInfo& ModelHost<ModelA>::info() {
+  static const ModelInfo info = make_info();
+  return info;
+}
+
+double teacher_norm_of(const CellConfig& c) {
+  switch (c.teacher) {
+    case TeacherKind::ones:
+      return std::sqrt(static_cast<double>(c.d));
+    case TeacherKind::random:
+      return c.teacher_norm;
+    case TeacherKind::explicit_vector: {
+      double s = 0.0;
+      for (double x : c.teacher_vector)
+        s += x * x;
+      return std::sqrt(s);
+    }
+    default:
+      break;
+  }
+  return 0.0;
+}
+
+ModelAParams resolve_model_a(const CellConfig& c) {
+  validate(c);
+  ModelAParams p;
+  p.d = c.d;
+  p.n_samples = c.n_samples;
+  p.batch = c.batch;
+  p.mode = c.mode;
+  p.inputs = c.inputs;
+  p.regularizer = c.regularizer;
+  p.convention = c.convention;
+  p.lambda = c.regularizer == Regularizer::none ? 0.0 : c.lambda;
+  p.eta = c.eta;
+  p.max_steps = c.steps;
+  p.criterion = c.criterion;
+  p.tol = c.tol;
+  p.stuck_tol = c.stuck_tol;
+  p.blowup = c.blowup;
+  p.early_stop = c.early_stop;
+  p.init = c.init;
+  const double ns = teacher_norm_of(c);
+  p.init_radius = c.init == InitKind::ball_tight ? tight_ball_radius(c.d, c.eps) * ns
+                                                 : ball_radius(c.d, c.eps) * ns;
+  p.init_sigma = c.init_scale / std::sqrt(static_cast<double>(c.d));
+  p.teacher = c.teacher;
+  p.teacher_norm = c.teacher_norm;
+  p.teacher_vector = c.teacher_vector.empty() ? nullptr : c.teacher_vector.data();
+  p.init_vector = c.init_vector.empty() ? nullptr : c.init_vector.data();
+  p.seed = c.seed;
+  return p;
+}
+
+}  // namespace relusim

@@ -1,0 +1,327 @@
+// Model B's registration (models/model_info.hpp): its keys, validation, resolution and report
+// columns (MODEL.md §2, §2.1).
+#include <cmath>
+#include <limits>
+
+#include "relusim/engine/stats.hpp"
+#include "relusim/io/param_parsing.hpp"
+#include "relusim/io/report.hpp"
+#include "relusim/models/a/theory.hpp"
+#include "relusim/models/b/host.hpp"
+#include "relusim/models/b/theory.hpp"
+
+namespace relusim {
+namespace {
+
+using namespace params;
+
+const ChoiceTable<InitKind> kInits{{{"gaussian", InitKind::gaussian},
+                                    {"ball", InitKind::ball},
+                                    {"zero", InitKind::zero},
+                                    {"symmetric", InitKind::symmetric},
+                                    {"noise", InitKind::noise}}};
+const ChoiceTable<TeacherKind> kTeachers{{{"orthonormal", TeacherKind::orthonormal},
+                                          {"random-orthonormal", TeacherKind::random_orthonormal},
+                                          {"random", TeacherKind::random}}};
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+#define RELUSIM_GET(expr) [](const CellConfig& c) -> std::string { return expr; }
+
+std::vector<ParamInfo> own_parameters() {
+  using T = ParamType;
+  std::vector<ParamInfo> r;
+  r.push_back({"K",
+               T::integer,
+               "model B: number of hidden units K (1 to 128)",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.K = as_int32("K", v); },
+               RELUSIM_GET(std::to_string(c.K))});
+  r.push_back({"top_weights",
+               T::vector_or_choice,
+               "model B: fixed top weights a_j shared by teacher and student: ones, or a list "
+               "of K numbers",
+               {"ones"},
+               [](CellConfig& c, const ParamValue& v) {
+                 if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+                   c.top_weights = *vec;
+                 } else {
+                   const auto* s = std::get_if<std::string>(&v);
+                   if (s == nullptr || *s != "ones")
+                     throw ConfigError("top_weights", "expected ones or a list of K numbers");
+                   c.top_weights.clear();
+                 }
+               },
+               RELUSIM_GET(c.top_weights.empty() ? "ones" : format_vector(c.top_weights))});
+  r.push_back(
+      {"teacher", T::vector_or_choice,
+       "model B: teacher W*: orthonormal (first K basis vectors, d >= K), "
+       "random-orthonormal, random (Gaussian rows of norm teacher_norm) or a K x d "
+       "matrix as a row-major list",
+       kTeachers.names(),
+       [](CellConfig& c, const ParamValue& v) {
+         if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+           c.teacher = TeacherKind::explicit_vector;
+           c.teacher_vector = *vec;
+         } else {
+           c.teacher = kTeachers.parse("teacher", v);
+           c.teacher_vector.clear();
+         }
+       },
+       RELUSIM_GET(c.teacher == TeacherKind::explicit_vector ? format_vector(c.teacher_vector)
+                                                             : kTeachers.name_of(c.teacher))});
+  r.push_back({"init", T::vector_or_choice,
+               "model B: initial W: gaussian (N(0, sigma^2), sigma = init_scale/sqrt(d)), ball "
+               "(each row uniform in a ball of radius eps*sqrt(2 pi/(d+1)) times the teacher's "
+               "rms row norm), zero, symmetric (w_j = x w*_j + y sum_{j' != j} w*_j', Tian Thm "
+               "4.1), noise (1e-3 W* + N(0, 1e-3 * noise_level), Tian Fig. 5) or a K x d matrix",
+               kInits.names(),
+               [](CellConfig& c, const ParamValue& v) {
+                 if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+                   c.init = InitKind::explicit_vector;
+                   c.init_vector = *vec;
+                 } else {
+                   c.init = kInits.parse("init", v);
+                   c.init_vector.clear();
+                 }
+               },
+               RELUSIM_GET(c.init == InitKind::explicit_vector ? format_vector(c.init_vector)
+                                                               : kInits.name_of(c.init))});
+  r.push_back({"init_x",
+               T::real,
+               "model B: x of the symmetric init",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.init_x = as_real("init_x", v); },
+               RELUSIM_GET(format_double(c.init_x))});
+  r.push_back({"init_y",
+               T::real,
+               "model B: y of the symmetric init",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.init_y = as_real("init_y", v); },
+               RELUSIM_GET(format_double(c.init_y))});
+  r.push_back(
+      {"noise_level",
+       T::real,
+       "model B: level of the noise init: variance 1e-3 * level (Tian Fig. 5)",
+       {},
+       [](CellConfig& c, const ParamValue& v) { c.noise_level = as_real("noise_level", v); },
+       RELUSIM_GET(format_double(c.noise_level))});
+  return r;
+}
+
+#undef RELUSIM_GET
+
+std::vector<ParamInfo> parameters() {
+  const std::vector<ParamInfo> own = own_parameters();
+  auto mine = [&](const char* key) -> const ParamInfo& {
+    for (const ParamInfo& p : own)
+      if (p.key == key) return p;
+    return common_parameter(key);
+  };
+  std::vector<ParamInfo> out;
+  for (const char* key :
+       {"model",        "K",           "N",      "d",         "mode",        "B",
+        "inputs",       "top_weights", "eta",    "steps",     "precision",   "teacher",
+        "teacher_norm", "init",        "init_x", "init_y",    "noise_level", "eps",
+        "init_scale",   "criterion",   "tol",    "stuck_tol", "blowup",      "early_stop",
+        "seed",         "trials"})
+    out.push_back(mine(key));
+  return out;
+}
+
+void defaults_b(CellConfig& c) {
+  c.teacher = TeacherKind::orthonormal;
+  c.teacher_vector.clear();
+  c.init = InitKind::gaussian;
+  c.init_vector.clear();
+}
+
+void validate_b(const CellConfig& c) {
+  auto require = [](bool ok, const char* key, const std::string& what) {
+    if (!ok) throw ConfigError(key, what);
+  };
+  require(c.K >= 1 && c.K <= 128, "K", "must lie in [1, 128]");
+  const std::size_t kd = static_cast<std::size_t>(c.K) * static_cast<std::size_t>(c.d);
+  require(c.teacher == TeacherKind::orthonormal || c.teacher == TeacherKind::random_orthonormal ||
+              c.teacher == TeacherKind::random || c.teacher == TeacherKind::explicit_vector,
+          "teacher", "model B takes orthonormal, random-orthonormal, random or a K x d matrix");
+  if (c.teacher == TeacherKind::orthonormal || c.teacher == TeacherKind::random_orthonormal)
+    require(c.d >= c.K, "d",
+            "an orthonormal teacher needs d >= K (d = " + std::to_string(c.d) +
+                ", K = " + std::to_string(c.K) + ")");
+  if (c.teacher == TeacherKind::explicit_vector) {
+    require(c.teacher_vector.size() == kd, "teacher",
+            "has " + std::to_string(c.teacher_vector.size()) +
+                " entries but K x d = " + std::to_string(kd));
+    for (int j = 0; j < c.K; ++j) {
+      double s = 0.0;
+      for (int k = 0; k < c.d; ++k) {
+        const double x = c.teacher_vector[static_cast<std::size_t>(j * c.d + k)];
+        require(std::isfinite(x), "teacher", "entries must be finite");
+        s += x * x;
+      }
+      require(s > 0.0, "teacher", "row " + std::to_string(j) + " is zero");
+    }
+  }
+  require(c.init != InitKind::ball_tight, "init", "ball-tight belongs to model A");
+  if (c.init == InitKind::explicit_vector) {
+    require(c.init_vector.size() == kd, "init",
+            "has " + std::to_string(c.init_vector.size()) +
+                " entries but K x d = " + std::to_string(kd));
+    for (double x : c.init_vector)
+      require(std::isfinite(x), "init", "entries must be finite");
+  }
+  if (!c.top_weights.empty()) {
+    require(
+        static_cast<int>(c.top_weights.size()) == c.K, "top_weights",
+        "has " + std::to_string(c.top_weights.size()) + " entries but K = " + std::to_string(c.K));
+    for (double a : c.top_weights)
+      require(std::isfinite(a) && a != 0.0, "top_weights", "entries must be finite and nonzero");
+  }
+  require(std::isfinite(c.init_x) && std::isfinite(c.init_y), "init_x", "must be finite");
+  require(std::isfinite(c.noise_level) && c.noise_level >= 0.0, "noise_level",
+          "must be finite and >= 0");
+  require(!(c.mode == DataMode::expected && c.inputs == InputDistribution::uniform), "inputs",
+          "the expected mode's closed form holds for gaussian inputs only");
+}
+
+double rms_teacher_row_norm(const CellConfig& c) {
+  if (c.teacher == TeacherKind::random) return c.teacher_norm;
+  if (c.teacher != TeacherKind::explicit_vector) return 1.0;
+  double s = 0.0;
+  for (double x : c.teacher_vector)
+    s += x * x;
+  return std::sqrt(s / c.K);
+}
+
+double fraction(std::int64_t k, std::int64_t n) {
+  return static_cast<double>(k) / static_cast<double>(n);
+}
+double mean_slot(const CellTally& t, int s) {
+  return t.slot_sums[s] / static_cast<double>(t.trials);
+}
+std::int64_t saddles(const CellTally& t) {
+  return t.counts[static_cast<int>(Outcome::stuck)];
+}
+
+std::vector<SummaryColumn> columns() {
+  using B = ModelB;
+  std::vector<SummaryColumn> c;
+  c.push_back({"frac_saddle", "saddle", 3, [](const CellTally& t, const CellConfig&) {
+                 return fraction(saddles(t), t.trials);
+               }});
+  c.push_back({"saddle_ci_low", "saddle 95% CI", 3,
+               [](const CellTally& t, const CellConfig&) {
+                 return wilson_interval(saddles(t), t.trials).lo;
+               },
+               [](const CellTally& t, const CellConfig&) {
+                 const Interval ci = wilson_interval(saddles(t), t.trials);
+                 char buf[64];
+                 std::snprintf(buf, sizeof buf, "[%.3f, %.3f]", ci.lo, ci.hi);
+                 return std::string(buf);
+               }});
+  c.push_back({"saddle_ci_high", "", 3, [](const CellTally& t, const CellConfig&) {
+                 return wilson_interval(saddles(t), t.trials).hi;
+               }});
+  c.push_back({"mean_steps_to_converge", "steps", 0,
+               [](const CellTally& t, const CellConfig&) { return mean_steps_to_converge(t); }});
+  c.push_back({"mean_final_loss", "loss", 3,
+               [](const CellTally& t, const CellConfig&) { return mean_slot(t, B::kLoss); },
+               [](const CellTally& t, const CellConfig&) {
+                 char buf[64];
+                 std::snprintf(buf, sizeof buf, "%.2e", mean_slot(t, B::kLoss));
+                 return std::string(buf);
+               }});
+  c.push_back({"mean_matched_distance", "", 3, [](const CellTally& t, const CellConfig&) {
+                 return mean_slot(t, B::kMatchedDistance);
+               }});
+  c.push_back({"frac_matched", "", 3, [](const CellTally& t, const CellConfig&) {
+                 return fraction(t.flag_counts[B::kMatched], t.trials);
+               }});
+  c.push_back({"mean_dead_units", "dead-units", 2,
+               [](const CellTally& t, const CellConfig&) { return mean_slot(t, B::kDeadUnits); }});
+  c.push_back({"mean_x", "x", 4,
+               [](const CellTally& t, const CellConfig&) { return mean_slot(t, B::kX); }});
+  c.push_back({"mean_y", "y", 4,
+               [](const CellTally& t, const CellConfig&) { return mean_slot(t, B::kY); }});
+  return c;
+}
+
+std::string trajectory_row(const TrajectoryRecord& r) {
+  using B = ModelB;
+  return report_number(r.slot[B::kLoss]) + ',' + report_number(r.slot[B::kMatchedDistance]) + ',' +
+         report_number(r.slot[B::kDeadUnits]) + ',' + report_number(r.slot[B::kGradNorm]) + ',' +
+         report_number(r.slot[B::kX]) + ',' + report_number(r.slot[B::kY]) + ',' +
+         report_number(r.slot[B::kWeightNorm]) + ',' + std::to_string(int(r.flag(B::kMatched)));
+}
+
+nlohmann::json resolved_b(const CellConfig& cell) {
+  const ModelBParams p = resolve_model_b(cell);
+  return {{"init_sigma", p.init_sigma},
+          {"noise_sigma", p.noise_sigma},
+          {"init_radius", p.init_radius},
+          {"x_star", tian_saddle_x(p.K)}};
+}
+
+ModelInfo make_info() {
+  ModelInfo m;
+  m.name = ModelB::kName;
+  m.summary = "a committee of K ReLUs with fixed top weights (Tian §4)";
+  m.parameters = parameters();
+  m.outcomes = {"converged", "diverged", "dead", "saddle", "undecided"};
+  m.short_outcomes = {"conv", "div", "dead", "saddle", "undec"};
+  m.default_table_keys = {"K", "d", "mode", "init"};
+  m.apply_defaults = defaults_b;
+  m.validate = validate_b;
+  m.bound = [](const CellConfig&) { return TheoryBound{"none", kNaN}; };
+  m.columns = columns();
+  m.trajectory_header = "final_loss,matched_distance,dead_units,grad_norm,x,y,weight_norm,matched";
+  m.trajectory_row = trajectory_row;
+  m.resolved = resolved_b;
+  m.trace_columns = {{"loss", ModelB::kLoss},
+                     {"matched_distance", ModelB::kMatchedDistance},
+                     {"dead_units", ModelB::kDeadUnits},
+                     {"x", ModelB::kX},
+                     {"y", ModelB::kY}};
+  return m;
+}
+
+}  // namespace
+
+const ModelInfo& ModelHost<ModelB>::info() {
+  static const ModelInfo info = make_info();
+  return info;
+}
+
+ModelBParams resolve_model_b(const CellConfig& c) {
+  validate(c);
+  ModelBParams p;
+  p.K = c.K;
+  p.d = c.d;
+  p.n_samples = c.n_samples;
+  p.batch = c.batch;
+  p.mode = c.mode;
+  p.inputs = c.inputs;
+  p.eta = c.eta;
+  p.max_steps = c.steps;
+  p.early_stop = c.early_stop;
+  p.criterion = c.criterion;
+  p.tol = c.tol;
+  p.stuck_tol = c.stuck_tol;
+  p.blowup = c.blowup;
+  p.teacher = c.teacher;
+  p.teacher_norm = c.teacher_norm;
+  p.init = c.init;
+  p.init_x = c.init_x;
+  p.init_y = c.init_y;
+  p.noise_sigma = std::sqrt(1e-3 * c.noise_level);
+  p.init_sigma = c.init_scale / std::sqrt(static_cast<double>(c.d));
+  p.init_radius = ball_radius(c.d, c.eps) * rms_teacher_row_norm(c);
+  p.teacher_matrix = c.teacher_vector.empty() ? nullptr : c.teacher_vector.data();
+  p.init_matrix = c.init_vector.empty() ? nullptr : c.init_vector.data();
+  p.top_weights = c.top_weights.empty() ? nullptr : c.top_weights.data();
+  p.seed = c.seed;
+  return p;
+}
+
+}  // namespace relusim

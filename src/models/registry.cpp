@@ -1,0 +1,15 @@
+#include "relusim/models/registry.hpp"
+
+namespace relusim {
+
+const ModelInfo& model_info(const std::string& name) {
+  return with_model(name, [](auto tag) -> const ModelInfo& {
+    return ModelHost<typename decltype(tag)::type>::info();
+  });
+}
+
+std::vector<std::string> model_names() {
+  return {ModelA::kName, ModelB::kName};
+}
+
+}  // namespace relusim
