@@ -12,6 +12,7 @@
 #include "relusim/engine/stats.hpp"
 #include "relusim/engine/waves.hpp"
 #include "test_helpers.hpp"
+#include "wave_reduce.hpp"
 
 #ifdef RELUSIM_HAVE_THRUST
 #include <thrust/execution_policy.h>
@@ -95,78 +96,6 @@ TEST(Tally, ReduceByKeyOnThrustsHostSystemMatchesSequentialSums) {
     testing::expect_same_tally(tallies[key], expect, 0.0);  // distances: multiples of 2^-7
   }
 #endif
-}
-
-/// Per-run tallies of a wave: the device code on Thrust's host system when available.
-void reduce_runs(const std::uint32_t* keys, const std::vector<TrajectoryRecord>& records,
-                 WaveOutput& w) {
-  const std::size_t n = records.size();
-  w.keys.resize(n);
-  w.tallies.resize(n);
-#ifdef RELUSIM_HAVE_THRUST
-  const std::size_t runs =
-      reduce_tallies_by_key(thrust::host, keys, records.data(), n, w.keys.data(), w.tallies.data());
-#else
-  std::size_t runs = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    if (k == 0 || keys[k] != keys[k - 1]) {
-      w.keys[runs] = keys[k];
-      w.tallies[runs++] = CellTally{};
-    }
-    w.tallies[runs - 1] = w.tallies[runs - 1] + tally_of(records[k]);
-  }
-#endif
-  w.keys.resize(runs);
-  w.tallies.resize(runs);
-}
-
-TEST(Waves, AGroupRunInWavesOfAnySizeGivesWhatTheCpuBackendGives) {
-  std::vector<CellConfig> cells(3);
-  const Regularizer regs[] = {Regularizer::none, Regularizer::l2, Regularizer::l1sq};
-  for (int c = 0; c < 3; ++c) {
-    cells[c].n_samples = 20;
-    cells[c].d = 3;
-    cells[c].regularizer = regs[c];
-    cells[c].lambda = c == 0 ? 0.0 : 0.01;
-    cells[c].steps = 3000;
-    cells[c].seed = 8;
-  }
-  // Uneven batches, not starting at id 0; records and weights asked for by some only.
-  const std::vector<TrajectoryBatch> batches = {{&cells[0], 5, 13, true, false},
-                                                {&cells[1], 0, 1, false, true},
-                                                {&cells[2], 11, 20, true, true}};
-  const auto cpu = make_cpu_backend(2)->run_group(batches);
-  for (std::int64_t wave : {1, 7, 33, 34, 100}) {
-    auto exec = [&](const LaunchItem* items, const std::uint32_t* keys, std::size_t n) {
-      WaveOutput w;
-      w.records.resize(n);
-      w.final_weights.resize(n * 3);
-      for (std::size_t k = 0; k < n; ++k) {
-        const ModelAParams p = resolve_model_a(*batches[items[k].param].cell);
-        std::vector<double> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
-        SerialTeam team;
-        w.records[k] = run_cpu_trajectory<ModelA, double>(team, p, items[k].id, scratch.data(),
-                                                          static_cast<NoObserver*>(nullptr),
-                                                          w.final_weights.data() + 3 * k);
-      }
-      reduce_runs(keys, w.records, w);
-      return w;
-    };
-    const auto got = run_in_waves(batches, 3, wave, exec);
-    ASSERT_EQ(got.size(), cpu.size());
-    for (std::size_t b = 0; b < got.size(); ++b) {
-      SCOPED_TRACE("wave " + std::to_string(wave) + " batch " + std::to_string(b));
-      EXPECT_EQ(got[b].tally.trials, batches[b].count);
-      testing::expect_same_tally(got[b].tally, cpu[b].tally, 1e-12);
-      ASSERT_EQ(got[b].records.size(), cpu[b].records.size());
-      for (std::size_t k = 0; k < got[b].records.size(); ++k) {
-        EXPECT_EQ(got[b].records[k].id, cpu[b].records[k].id);
-        EXPECT_EQ(got[b].records[k].steps, cpu[b].records[k].steps);
-        EXPECT_EQ(got[b].records[k].outcome, cpu[b].records[k].outcome);
-      }
-      EXPECT_EQ(got[b].final_weights, cpu[b].final_weights);
-    }
-  }
 }
 
 }  // namespace

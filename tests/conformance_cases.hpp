@@ -1,0 +1,69 @@
+// The cells every model runs through the conformance suite (test_conformance.cpp) and the
+// GPU-against-CPU comparison (test_gpu.cpp): every data mode, both precisions.
+#pragma once
+
+#include <vector>
+
+#include "relusim/io/config.hpp"
+#include "relusim/models/registry.hpp"
+
+namespace relusim::testing {
+
+template <class M>
+std::vector<CellConfig> conformance_cells();
+
+/// Model A: a regularised cell in every mode and precision.
+template <>
+inline std::vector<CellConfig> conformance_cells<ModelA>() {
+  std::vector<CellConfig> cells;
+  for (DataMode mode : {DataMode::fixed, DataMode::online, DataMode::expected}) {
+    for (Precision prec : {Precision::f64, Precision::f32}) {
+      CellConfig c;
+      c.mode = mode;
+      c.precision = prec;
+      c.n_samples = 12;
+      c.batch = 4;
+      c.d = 3;
+      c.regularizer = Regularizer::l2;
+      c.lambda = 0.002;
+      c.trials = 50;
+      c.steps = 3000;
+      c.seed = 11;
+      cells.push_back(c);
+    }
+  }
+  return cells;
+}
+
+/// Model B: K = 3 units in d = 4, in every mode and precision, from Gaussian starts; and a random
+/// teacher with uneven top weights.
+template <>
+inline std::vector<CellConfig> conformance_cells<ModelB>() {
+  std::vector<CellConfig> cells;
+  for (DataMode mode : {DataMode::fixed, DataMode::online, DataMode::expected}) {
+    for (Precision prec : {Precision::f64, Precision::f32}) {
+      CellConfig c;
+      set_parameter(c, "model", std::string("B"));
+      c.K = 3;
+      c.d = 4;
+      c.mode = mode;
+      c.precision = prec;
+      c.n_samples = 24;
+      c.batch = 6;
+      c.eta = 0.1;
+      c.trials = 50;
+      c.steps = 2000;
+      c.seed = 5;
+      cells.push_back(c);
+    }
+  }
+  CellConfig c = cells.front();
+  c.teacher = TeacherKind::random;
+  c.top_weights = {1.0, -0.5, 2.0};
+  c.init = InitKind::noise;
+  c.noise_level = 10.0;
+  cells.push_back(c);
+  return cells;
+}
+
+}  // namespace relusim::testing

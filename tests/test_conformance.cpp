@@ -1,0 +1,156 @@
+// The conformance suite, typed over every model behind the seam (DESIGN.md): the threaded team
+// (the block-parallel algorithm) equals the serial team; a trajectory replayed alone by its id
+// equals the same trajectory in a batch; summaries are byte-identical for any thread count and
+// batch size; a group run in waves by a CPU executor equals the CPU backend. (GPU == CPU, typed
+// the same way, is in test_gpu.cpp.)
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "conformance_cases.hpp"
+#include "relusim/core/team_threaded.hpp"
+#include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/engine/waves.hpp"
+#include "relusim/io/report.hpp"
+#include "test_helpers.hpp"
+#include "wave_reduce.hpp"
+
+namespace relusim {
+namespace {
+
+template <class M>
+class Conformance : public ::testing::Test {};
+using Models = ::testing::Types<ModelA, ModelB>;
+TYPED_TEST_SUITE(Conformance, Models);
+
+/// Runs trajectory `id` on a team of `size` threads (1: the serial team); w gets the weights.
+template <class M, class T>
+TrajectoryRecord run_on_team(const typename M::Params& p, std::uint32_t id, int size,
+                             std::vector<double>& w) {
+  std::vector<T> scratch(static_cast<std::size_t>(M::workspace_size(p, size)));
+  w.assign(static_cast<std::size_t>(M::weight_count(p)), 0.0);
+  if (size == 1) {
+    SerialTeam team;
+    return run_cpu_trajectory<M, T>(team, p, id, scratch.data(), static_cast<NoObserver*>(nullptr),
+                                    w.data());
+  }
+  TrajectoryRecord out;
+  std::mutex m;
+  run_threaded_team(size, [&](ThreadedTeam& team) {
+    double* fw = team.rank() == 0 ? w.data() : nullptr;
+    const TrajectoryRecord r = run_cpu_trajectory<M, T>(team, p, id, scratch.data(),
+                                                        static_cast<NoObserver*>(nullptr), fw);
+    if (team.rank() == 0) {
+      std::lock_guard lock(m);
+      out = r;
+    }
+  });
+  return out;
+}
+
+TYPED_TEST(Conformance, ThreadedTeamMatchesSerialTeam) {
+  using M = TypeParam;
+  int compared = 0;
+  for (CellConfig cell : testing::conformance_cells<M>()) {
+    if (cell.precision != Precision::f64) continue;
+    cell.steps = 400;
+    const typename M::Params p = ModelHost<M>::resolve(cell);
+    for (int size : {3, 4}) {
+      for (std::uint32_t id = 0; id < 3; ++id) {
+        std::vector<double> ws, wt;
+        const TrajectoryRecord s = run_on_team<M, double>(p, id, 1, ws);
+        const TrajectoryRecord t = run_on_team<M, double>(p, id, size, wt);
+        SCOPED_TRACE(to_string(cell.mode) + " team " + std::to_string(size) + " id " +
+                     std::to_string(id));
+        EXPECT_EQ(s.outcome, t.outcome);
+        EXPECT_EQ(s.steps, t.steps);
+        EXPECT_EQ(s.flags, t.flags);
+        // The reductions sum in another order: weights agree to rounding.
+        EXPECT_LE(testing::distance(ws, wt), 1e-12 * std::max(testing::norm(ws), 1e-300));
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GE(compared, 18);
+}
+
+TYPED_TEST(Conformance, ATrajectoryReplaysAloneByItsId) {
+  using M = TypeParam;
+  auto backend = make_cpu_backend(2);
+  for (const CellConfig& cell : testing::conformance_cells<M>()) {
+    const BatchResult all = backend->run({&cell, 0, 40, true, true});
+    const auto n = static_cast<std::size_t>(M::weight_count(ModelHost<M>::resolve(cell)));
+    for (std::uint32_t id : {0u, 17u, 39u}) {
+      const BatchResult one = backend->run({&cell, id, 1, true, true});
+      EXPECT_EQ(one.records[0].outcome, all.records[id].outcome);
+      EXPECT_EQ(one.records[0].steps, all.records[id].steps);
+      for (std::size_t j = 0; j < n; ++j)
+        EXPECT_EQ(one.final_weights[j], all.final_weights[id * n + j]);
+    }
+  }
+}
+
+TYPED_TEST(Conformance, SummariesAreByteIdenticalForAnyThreadCountAndBatchSize) {
+  using M = TypeParam;
+  const std::vector<CellConfig> cells = testing::conformance_cells<M>();
+  const std::string reference = summary_csv(cells, testing::run_cells(cells, 1, 4096));
+  EXPECT_EQ(summary_csv(cells, testing::run_cells(cells, 2, 4096)), reference);
+  EXPECT_EQ(summary_csv(cells, testing::run_cells(cells, 2, 7)), reference);
+  EXPECT_EQ(summary_csv(cells, testing::run_cells(cells, 1, 13)), reference);
+  const std::string traj = trajectories_csv(cells, testing::run_cells(cells, 1, 4096, true));
+  EXPECT_EQ(trajectories_csv(cells, testing::run_cells(cells, 2, 5, true)), traj);
+}
+
+TYPED_TEST(Conformance, AGroupRunInWavesOfAnySizeGivesWhatTheCpuBackendGives) {
+  using M = TypeParam;
+  // Three double-precision cells (the executor below runs double); one launch shape would need
+  // equal shapes, but the wave loop does not care.
+  std::vector<CellConfig> cells;
+  for (const CellConfig& c : testing::conformance_cells<M>())
+    if (c.precision == Precision::f64 && cells.size() < 3) cells.push_back(c);
+  const int n_weights = M::weight_count(ModelHost<M>::resolve(cells[0]));
+  for (const CellConfig& c : cells)
+    ASSERT_EQ(M::weight_count(ModelHost<M>::resolve(c)), n_weights);
+  // Uneven batches, not starting at id 0; records and weights asked for by some only.
+  const std::vector<TrajectoryBatch> batches = {{&cells[0], 5, 13, true, false},
+                                                {&cells[1], 0, 1, false, true},
+                                                {&cells[2], 11, 20, true, true}};
+  const auto nw = static_cast<std::size_t>(n_weights);
+  std::vector<BatchResult> cpu;
+  for (const TrajectoryBatch& b : batches)
+    cpu.push_back(make_cpu_backend(2)->run(b));
+  for (std::int64_t wave : {1, 7, 33, 34, 100}) {
+    auto exec = [&](const LaunchItem* items, const std::uint32_t* keys, std::size_t n) {
+      WaveOutput w;
+      w.records.resize(n);
+      w.final_weights.resize(n * nw);
+      for (std::size_t k = 0; k < n; ++k) {
+        const typename M::Params p = ModelHost<M>::resolve(*batches[items[k].param].cell);
+        std::vector<double> scratch(static_cast<std::size_t>(M::workspace_size(p, 1)));
+        SerialTeam team;
+        w.records[k] = run_cpu_trajectory<M, double>(team, p, items[k].id, scratch.data(),
+                                                     static_cast<NoObserver*>(nullptr),
+                                                     w.final_weights.data() + nw * k);
+      }
+      testing::reduce_runs(keys, w.records, w);
+      return w;
+    };
+    const auto got = run_in_waves(batches, n_weights, wave, exec);
+    ASSERT_EQ(got.size(), cpu.size());
+    for (std::size_t b = 0; b < got.size(); ++b) {
+      SCOPED_TRACE("wave " + std::to_string(wave) + " batch " + std::to_string(b));
+      EXPECT_EQ(got[b].tally.trials, batches[b].count);
+      testing::expect_same_tally(got[b].tally, cpu[b].tally, 1e-12);
+      ASSERT_EQ(got[b].records.size(), cpu[b].records.size());
+      for (std::size_t k = 0; k < got[b].records.size(); ++k) {
+        EXPECT_EQ(got[b].records[k].id, cpu[b].records[k].id);
+        EXPECT_EQ(got[b].records[k].steps, cpu[b].records[k].steps);
+        EXPECT_EQ(got[b].records[k].outcome, cpu[b].records[k].outcome);
+      }
+      EXPECT_EQ(got[b].final_weights, cpu[b].final_weights);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace relusim
