@@ -151,6 +151,12 @@ TEST(Cli, BadInputExitsWithCodeTwoAndLeavesNoSummary) {
       {"run --d two", "'d'"},
       {"run --mode batch", "'mode'"},
       {"run --unknown 3", "--unknown"},
+      {"run --K 3", "'K'"},  // a model B key given to model A
+      {"run --model B --K 0", "'K'"},
+      {"run --model B --K 3 --d 2", "'d'"},  // an orthonormal teacher needs d >= K
+      {"run --model B --regularizer l2", "'regularizer'"},
+      {"run --model B --top_weights [1,2,3]", "'top_weights'"},
+      {"run --model C", "'model'"},
   };
   for (const Case& c : cases) {
     std::string err;
@@ -174,6 +180,36 @@ TEST(Cli, BadInputExitsWithCodeTwoAndLeavesNoSummary) {
     EXPECT_EQ(code, 1);
     EXPECT_NE(err.find("--backend cuda"), std::string::npos) << err;
   }
+}
+
+/// Runs the CLI and returns its stdout.
+std::string cli_stdout(const std::string& args) {
+  const auto out_file = std::filesystem::temp_directory_path() /
+                        ("relusim_test_stdout_" + std::to_string(::getpid()) + ".txt");
+  const std::string cmd =
+      std::string(RELUSIM_CLI_PATH) + " " + args + " > " + out_file.string() + " 2>/dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << args;
+  std::ifstream in(out_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::filesystem::remove(out_file);
+  return ss.str();
+}
+
+TEST(Cli, ModelBRunTraceAndTheory) {
+  // The symmetric start of Tian Thm 4.1 ends at the saddle: the table says so.
+  const std::string table = cli_stdout(
+      "run --model B --K 2 --mode expected --init symmetric --init_x 0.2 --init_y 0.2 "
+      "--trials 2 --backend cpu --eta 0.1");
+  EXPECT_NE(table.find("saddle"), std::string::npos) << table;
+  EXPECT_NE(table.find("0.5342"), std::string::npos) << table;  // mean x = x*(2)
+  // trace: the model's columns, then K x d weights.
+  const std::string trace =
+      cli_stdout("trace --model B --K 2 --d 3 --mode expected --every 1000 --steps 50");
+  EXPECT_EQ(trace.substr(0, trace.find('\n')),
+            "step,loss,matched_distance,dead_units,x,y,w0,w1,w2,w3,w4,w5");
+  const std::string theory = cli_stdout("theory --model B --K 5");
+  EXPECT_NE(theory.find("0.256840"), std::string::npos) << theory;
 }
 
 TEST(Cli, SuccessfulRunWritesConsistentFiles) {

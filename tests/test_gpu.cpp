@@ -10,6 +10,7 @@
 #include "relusim/engine/cuda_backend.hpp"
 #include "relusim/engine/launch_rule.hpp"
 #include "relusim/engine/stats.hpp"
+#include "conformance_cases.hpp"
 #include "test_helpers.hpp"
 
 #ifdef RELUSIM_TEST_CUDA_CHECKS
@@ -83,6 +84,93 @@ TEST(Gpu, DoubleMatchesCpuTrajectoryByTrajectory) {
     }
   }
   EXPECT_GE(static_cast<double>(same) / static_cast<double>(total), 0.999);
+}
+
+/// GPU == CPU for every model behind the seam (conformance_cases.hpp), trajectory by trajectory
+/// in double (outcomes equal for >= 99.9%; final weights within 1e-6 relative where they agree).
+template <class M>
+class GpuConformance : public ::testing::Test {};
+using Models = ::testing::Types<ModelA, ModelB>;
+TYPED_TEST_SUITE(GpuConformance, Models);
+
+TYPED_TEST(GpuConformance, DoubleMatchesCpuTrajectoryByTrajectory) {
+  using M = TypeParam;
+  RELUSIM_REQUIRE_DEVICE();
+  auto gpu = make_cuda_backend();
+  auto cpu = make_cpu_backend(0);
+  std::int64_t total = 0, same = 0;
+  for (CellConfig c : testing::conformance_cells<M>()) {
+    if (c.precision != Precision::f64) continue;
+    c.trials = 400;
+    const auto n = static_cast<std::size_t>(M::weight_count(ModelHost<M>::resolve(c)));
+    const BatchResult g = gpu->run({&c, 0, 400, true, true});
+    const BatchResult h = cpu->run({&c, 0, 400, true, true});
+    for (std::size_t k = 0; k < 400; ++k) {
+      ++total;
+      if (g.records[k].outcome != h.records[k].outcome) continue;
+      ++same;
+      EXPECT_EQ(g.records[k].flags, h.records[k].flags) << k;
+      double diff = 0, norm = 0;
+      for (std::size_t j = 0; j < n; ++j) {
+        const double a = g.final_weights[k * n + j], b = h.final_weights[k * n + j];
+        diff += (a - b) * (a - b);
+        norm += b * b;
+      }
+      if (h.records[k].outcome != Outcome::diverged) {
+        EXPECT_LE(std::sqrt(diff), 1e-6 * std::sqrt(norm) + 1e-300)
+            << to_string(c.mode) << " id=" << k;
+      }
+    }
+  }
+  EXPECT_GE(static_cast<double>(same) / static_cast<double>(total), 0.999);
+}
+
+TYPED_TEST(GpuConformance, FloatRatesAgreeWithinWilsonIntervals) {
+  using M = TypeParam;
+  RELUSIM_REQUIRE_DEVICE();
+  auto gpu = make_cuda_backend();
+  std::vector<CellConfig> cells;
+  for (CellConfig c : testing::conformance_cells<M>())
+    if (c.precision == Precision::f32) {
+      c.trials = 400;
+      cells.push_back(c);
+    }
+  DriverOptions o;
+  const auto g = run_plan(make_plan(cells, 4096), *gpu, o);
+  const auto h = testing::run_cells(cells);
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    const CellSummary& a = g[c].summary;
+    const CellSummary& b = h[c].summary;
+    EXPECT_TRUE(a.rate >= b.ci.lo && a.rate <= b.ci.hi && b.rate >= a.ci.lo && b.rate <= a.ci.hi)
+        << "cell " << c << ": gpu " << a.rate << " cpu " << b.rate;
+  }
+}
+
+TEST(Gpu, ModelBLargerShapesMatchTheCpu) {
+  // K = 5 at d = 5 and d = 100 (the benchmark shapes), every mode, block sizes up to 256.
+  RELUSIM_REQUIRE_DEVICE();
+  auto gpu = make_cuda_backend();
+  auto cpu = make_cpu_backend(0);
+  for (DataMode mode : {DataMode::fixed, DataMode::online, DataMode::expected}) {
+    for (int d : {5, 100}) {
+      CellConfig c;
+      set_parameter(c, "model", std::string("B"));
+      c.K = 5;
+      c.d = d;
+      c.mode = mode;
+      c.n_samples = 500;
+      c.batch = 64;
+      c.eta = 0.05;
+      c.steps = 2000;
+      c.trials = 64;
+      const BatchResult g = gpu->run({&c, 0, 64, true, false});
+      const BatchResult h = cpu->run({&c, 0, 64, true, false});
+      int same = 0;
+      for (std::size_t k = 0; k < 64; ++k)
+        same += g.records[k].outcome == h.records[k].outcome ? 1 : 0;
+      EXPECT_GE(same, 63) << to_string(mode) << " d=" << d;
+    }
+  }
 }
 
 TEST(Gpu, FloatRatesAgreeWithinWilsonIntervals) {
