@@ -155,5 +155,3 @@ BENCHMARK(BM_CpuBackendKongCell)->Args({10, 2})->Args({100, 5})->Unit(benchmark:
 
 }  // namespace
 }  // namespace relusim
-
-BENCHMARK_MAIN();

@@ -31,7 +31,8 @@ namespace relusim {
 /// Blocks per SM the register allocation must allow: M::kResidentThreads threads per SM, a
 /// register cap of 65536 / M::kResidentThreads. Model A: 768 (a cap of 85; without it ptxas
 /// capped the double, 256-thread kernel at 64 registers and spilled ~100 bytes, and with no cap
-/// it took 180+ registers). Model B: 512 (a cap of 128; at 85 its double kernels spilled).
+/// it took 180+ registers). Model B: 384 (a cap of 168; at 85 and at 128 its double kernels
+/// spilled).
 template <class M, int kBlock>
 inline constexpr int kMinBlocksPerSm = M::kResidentThreads / kBlock;
 

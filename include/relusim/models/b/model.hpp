@@ -151,12 +151,33 @@ RELUSIM_HD inline void draw_rows(Team& team, const ModelBParams& p, std::uint32_
   }
 }
 
-/// E[relu(u . x) relu(v . x)] for x ~ N(0, I), from the norms and the cosine.
+/// E[relu(u . x) relu(v . x)] for x ~ N(0, I) from the norms, the cosine and the angle:
+/// |u||v| (sin t + (pi - t) cos t) / (2 pi).
 template <class T>
-RELUSIM_HD inline T relu_moment(T nu, T nv, T cos_uv) {
-  if (nu == T(0) || nv == T(0)) return T(0);
-  const T th = hd::angle_from_cos(cos_uv);
-  return nu * nv * (hd::sin(th) + (T(hd::kPi) - th) * hd::cos(th)) / T(2.0 * hd::kPi);
+RELUSIM_HD inline T relu_moment(T nu, T nv, T c, T t) {
+  return nu * nv * (hd::sqrt(hd::max(T(0), T(1) - c * c)) + (T(hd::kPi) - t) * c) /
+         T(2.0 * hd::kPi);
+}
+
+/// A cosine from a dot product and two norms, clamped to [-1, 1] against rounding.
+template <class T>
+RELUSIM_HD inline T clamped_cos(T dot_uv, T nu, T nv) {
+  return hd::max(T(-1), hd::min(T(1), dot_uv / (nu * nv)));
+}
+
+/// sum_{j,q} a_j a_q E[relu(w*_j . x) relu(w*_q . x)]: the constant part of the loss.
+template <class T, class Team>
+RELUSIM_HD inline T teacher_moment(Team& team, const ModelBParams& p,
+                                   const ModelBWorkspace<T>& ws) {
+  const int K = p.K;
+  T s = T(0);
+  for (int t = team.rank(); t < K * K; t += team.size()) {
+    const int j = t / K, q = t % K;
+    const T tj = hd::sqrt(ws.tss[j]), tq = hd::sqrt(ws.tss[q]);
+    const T c = clamped_cos(ws.tgram[t], tj, tq);
+    s += ws.a[j] * ws.a[q] * relu_moment(tj, tq, c, hd::acos(c));
+  }
+  return team.reduce_sum(s);
 }
 
 /// The data term: delta = (1/rows) sum_i a_j 1[z_ij > 0] r_i x_i per unit, r = u - g(x; W);
@@ -269,34 +290,35 @@ RELUSIM_HD inline T data_gradient(Team& team, const ModelBParams& p, int rows,
 /// tgram. A unit with w_j = 0 never fires: its update is 0.
 template <class T, class Team>
 RELUSIM_HD inline T expected_gradient(Team& team, const ModelBParams& p,
-                                      const ModelBWorkspace<T>& ws) {
+                                      const ModelBWorkspace<T>& ws, T teacher_term) {
   const int K = p.K, d = p.d;
   const T inv_2pi = T(1.0 / (2.0 * hd::kPi));
   const T pi = T(hd::kPi);
   T loss = T(0);
   for (int j = team.rank(); j < K; j += team.size()) {
-    const T nj = hd::sqrt(ws.ww[j]), tj = hd::sqrt(ws.tss[j]);
+    const T nj = hd::sqrt(ws.ww[j]);
     T hsum = T(0), lj = T(0);
     for (int q = 0; q < K; ++q) {
       const T ts = hd::sqrt(ws.tss[q]), nq = hd::sqrt(ws.ww[q]);
       const T aa = ws.a[j] * ws.a[q];
       T cs = T(0), cw = T(0);
       if (nj > T(0)) {
-        const T th_s = hd::angle_from_cos(ws.dots[j * K + q] / (nj * ts));
+        // Student j against teacher q: sin(theta) as sqrt(1 - cos^2), one acos per angle.
+        const T c_s = clamped_cos(ws.dots[j * K + q], nj, ts);
+        const T th_s = hd::acos(c_s);
         cs = aa * (pi - th_s) * inv_2pi;
-        hsum += ws.a[q] * ts * hd::sin(th_s);
+        hsum += ws.a[q] * ts * hd::sqrt(hd::max(T(0), T(1) - c_s * c_s));
+        lj -= T(2) * aa * relu_moment(nj, ts, c_s, th_s);
         if (nq > T(0)) {
-          const T th = hd::angle_from_cos(ws.gram[j * K + q] / (nj * nq));
+          const T c_w = clamped_cos(ws.gram[j * K + q], nj, nq);
+          const T th = hd::acos(c_w);
           cw = aa * (pi - th) * inv_2pi;
-          hsum -= ws.a[q] * nq * hd::sin(th);
+          hsum -= ws.a[q] * nq * hd::sqrt(hd::max(T(0), T(1) - c_w * c_w));
+          lj += aa * relu_moment(nj, nq, c_w, th);
         }
       }
       ws.coef_s[j * K + q] = cs;
       ws.coef_w[j * K + q] = cw;
-      lj += aa *
-            (relu_moment(tj, ts, ws.tgram[j * K + q] / (tj * ts)) -
-             T(2) * relu_moment(nj, ts, nj > T(0) ? ws.dots[j * K + q] / (nj * ts) : T(0)) +
-             relu_moment(nj, nq, nj > T(0) && nq > T(0) ? ws.gram[j * K + q] / (nj * nq) : T(0)));
     }
     ws.h[j] = nj > T(0) ? ws.a[j] * hsum * inv_2pi / nj : T(0);
     loss += lj;
@@ -311,7 +333,8 @@ RELUSIM_HD inline T expected_gradient(Team& team, const ModelBParams& p,
     ws.delta[t] = g;
   }
   team.sync();
-  return T(0.5) * loss;
+  // The population loss 1/2 E[(g(x; W*) - g(x; W))^2] (MODEL.md §2).
+  return T(0.5) * (teacher_term + loss);
 }
 
 }  // namespace model_b
@@ -319,7 +342,7 @@ RELUSIM_HD inline T expected_gradient(Team& team, const ModelBParams& p,
 struct ModelB {
   static constexpr const char* kName = "B";
   /// Threads per SM the CUDA kernel's register budget allows (kernels/engine/runner.cuh).
-  static constexpr int kResidentThreads = 512;
+  static constexpr int kResidentThreads = 384;
 
   using Params = ModelBParams;
   template <class T>
@@ -328,7 +351,8 @@ struct ModelB {
 
   template <class T>
   struct Start {
-    T ss;  ///< |W*|_F^2
+    T ss;            ///< |W*|_F^2
+    T teacher_term;  ///< sum_{j,q} a_j a_q E[relu(w*_j . x) relu(w*_q . x)] (expected mode)
   };
   template <class T>
   struct Eval {
@@ -404,12 +428,13 @@ struct ModelB {
       ss += ws.tss[j];
     Start<T> s;
     s.ss = team.reduce_sum(ss);
+    s.teacher_term = p.mode == DataMode::expected ? model_b::teacher_moment(team, p, ws) : T(0);
     return s;
   }
 
   template <class T, class Team>
   RELUSIM_HD static Eval<T> evaluate(Team& team, const Params& p, std::uint32_t id, std::int64_t t,
-                                     const Workspace<T>& ws, const Start<T>&) {
+                                     const Workspace<T>& ws, const Start<T>& start) {
     const int K = p.K, d = p.d, kk = K * K;
     const bool expected = p.mode == DataMode::expected;
     // (1) Pair pass.
@@ -438,7 +463,7 @@ struct ModelB {
     // (2) The update direction.
     Eval<T> e;
     if (expected) {
-      e.loss = model_b::expected_gradient(team, p, ws);
+      e.loss = model_b::expected_gradient(team, p, ws, start.teacher_term);
     } else {
       int rows = p.n_samples;
       if (p.mode == DataMode::online) {
