@@ -68,10 +68,15 @@ void add_cell_options(CLI::App& app, std::map<std::string, std::string>& values)
     const ParamInfo& first = *regs.front().second;
     std::string help;
     std::vector<std::string> seen;
+    std::vector<std::string> helps;
+    for (const auto& [model, info] : regs)
+      if (std::find(helps.begin(), helps.end(), info->help) == helps.end())
+        helps.push_back(info->help);
     for (const auto& [model, info] : regs) {
       if (std::find(seen.begin(), seen.end(), info->help) != seen.end()) continue;
       seen.push_back(info->help);
       std::string h = info->help;
+      if (helps.size() > 1 && h.rfind("model ", 0) != 0) h = "model " + model + ": " + h;
       if (!info->choices.empty() && key != "model") {
         h += " {";
         for (std::size_t i = 0; i < info->choices.size(); ++i)

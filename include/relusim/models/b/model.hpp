@@ -333,8 +333,9 @@ RELUSIM_HD inline T expected_gradient(Team& team, const ModelBParams& p,
     ws.delta[t] = g;
   }
   team.sync();
-  // The population loss 1/2 E[(g(x; W*) - g(x; W))^2] (MODEL.md §2).
-  return T(0.5) * (teacher_term + loss);
+  // The population loss 1/2 E[(g(x; W*) - g(x; W))^2] (MODEL.md §2), >= 0: at the teacher the
+  // terms cancel and rounding may leave a few ulps below zero.
+  return hd::max(T(0), T(0.5) * (teacher_term + loss));
 }
 
 }  // namespace model_b
