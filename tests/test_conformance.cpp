@@ -5,13 +5,12 @@
 // the same way, is in test_gpu.cpp.)
 #include <gtest/gtest.h>
 
-#include <mutex>
-
 #include "conformance_cases.hpp"
 #include "relusim/core/team_threaded.hpp"
 #include "relusim/engine/cpu_trajectory.hpp"
 #include "relusim/engine/waves.hpp"
 #include "relusim/io/report.hpp"
+#include "team_runner.hpp"
 #include "test_helpers.hpp"
 #include "wave_reduce.hpp"
 
@@ -23,31 +22,6 @@ class Conformance : public ::testing::Test {};
 using Models = ::testing::Types<ModelA, ModelB>;
 TYPED_TEST_SUITE(Conformance, Models);
 
-/// Runs trajectory `id` on a team of `size` threads (1: the serial team); w gets the weights.
-template <class M, class T>
-TrajectoryRecord run_on_team(const typename M::Params& p, std::uint32_t id, int size,
-                             std::vector<double>& w) {
-  std::vector<T> scratch(static_cast<std::size_t>(M::workspace_size(p, size)));
-  w.assign(static_cast<std::size_t>(M::weight_count(p)), 0.0);
-  if (size == 1) {
-    SerialTeam team;
-    return run_cpu_trajectory<M, T>(team, p, id, scratch.data(), static_cast<NoObserver*>(nullptr),
-                                    w.data());
-  }
-  TrajectoryRecord out;
-  std::mutex m;
-  run_threaded_team(size, [&](ThreadedTeam& team) {
-    double* fw = team.rank() == 0 ? w.data() : nullptr;
-    const TrajectoryRecord r = run_cpu_trajectory<M, T>(team, p, id, scratch.data(),
-                                                        static_cast<NoObserver*>(nullptr), fw);
-    if (team.rank() == 0) {
-      std::lock_guard lock(m);
-      out = r;
-    }
-  });
-  return out;
-}
-
 TYPED_TEST(Conformance, ThreadedTeamMatchesSerialTeam) {
   using M = TypeParam;
   int compared = 0;
@@ -58,8 +32,8 @@ TYPED_TEST(Conformance, ThreadedTeamMatchesSerialTeam) {
     for (int size : {3, 4}) {
       for (std::uint32_t id = 0; id < 3; ++id) {
         std::vector<double> ws, wt;
-        const TrajectoryRecord s = run_on_team<M, double>(p, id, 1, ws);
-        const TrajectoryRecord t = run_on_team<M, double>(p, id, size, wt);
+        const TrajectoryRecord s = testing::run_on_team<M, double>(p, id, 1, ws);
+        const TrajectoryRecord t = testing::run_on_team<M, double>(p, id, size, wt);
         SCOPED_TRACE(to_string(cell.mode) + " team " + std::to_string(size) + " id " +
                      std::to_string(id));
         EXPECT_EQ(s.outcome, t.outcome);

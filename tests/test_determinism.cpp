@@ -2,30 +2,15 @@
 #include <gtest/gtest.h>
 
 #include "relusim/io/report.hpp"
+#include "conformance_cases.hpp"
 #include "test_helpers.hpp"
 
 namespace relusim {
 namespace {
 
+/// Model A in every mode and precision (the conformance suite's cells).
 std::vector<CellConfig> small_grid() {
-  std::vector<CellConfig> cells;
-  for (DataMode mode : {DataMode::fixed, DataMode::online, DataMode::expected}) {
-    for (Precision prec : {Precision::f64, Precision::f32}) {
-      CellConfig c;
-      c.mode = mode;
-      c.precision = prec;
-      c.n_samples = 12;
-      c.batch = 4;
-      c.d = 3;
-      c.regularizer = Regularizer::l2;
-      c.lambda = 0.002;
-      c.trials = 50;
-      c.steps = 3000;
-      c.seed = 11;
-      cells.push_back(c);
-    }
-  }
-  return cells;
+  return testing::conformance_cells<ModelA>();
 }
 
 // Byte-identical summaries across threads and batches, and replay by id, are in the

@@ -58,6 +58,27 @@ std::vector<CellConfig> comparison_cells(Precision precision) {
   return cells;
 }
 
+/// Counts trajectories whose outcomes agree; where they do, the flags must agree and the final
+/// weights (n per trajectory) must agree to 1e-6 relative, diverged ones aside.
+void compare_trajectories(const BatchResult& g, const BatchResult& h, std::size_t count,
+                          std::size_t n, std::int64_t& total, std::int64_t& same) {
+  for (std::size_t k = 0; k < count; ++k) {
+    ++total;
+    if (g.records[k].outcome != h.records[k].outcome) continue;
+    ++same;
+    EXPECT_EQ(g.records[k].flags, h.records[k].flags) << "id " << k;
+    double diff = 0, norm = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      const double a = g.final_weights[k * n + j], b = h.final_weights[k * n + j];
+      diff += (a - b) * (a - b);
+      norm += b * b;
+    }
+    if (h.records[k].outcome != Outcome::diverged) {
+      EXPECT_LE(std::sqrt(diff), 1e-6 * std::sqrt(norm) + 1e-300) << "id " << k;
+    }
+  }
+}
+
 TEST(Gpu, DoubleMatchesCpuTrajectoryByTrajectory) {
   RELUSIM_REQUIRE_DEVICE();
   auto gpu = make_cuda_backend();
@@ -67,21 +88,7 @@ TEST(Gpu, DoubleMatchesCpuTrajectoryByTrajectory) {
     const auto count = static_cast<std::uint32_t>(c.trials);
     const BatchResult g = gpu->run({&c, 0, count, true, true});
     const BatchResult h = cpu->run({&c, 0, count, true, true});
-    for (std::uint32_t k = 0; k < count; ++k) {
-      ++total;
-      if (g.records[k].outcome != h.records[k].outcome) continue;
-      ++same;
-      double diff = 0, norm = 0;
-      for (int j = 0; j < c.d; ++j) {
-        const double a = g.final_weights[k * c.d + j], b = h.final_weights[k * c.d + j];
-        diff += (a - b) * (a - b);
-        norm += b * b;
-      }
-      if (h.records[k].outcome != Outcome::diverged) {
-        EXPECT_LE(std::sqrt(diff), 1e-6 * std::sqrt(norm) + 1e-300)
-            << to_string(c.mode) << " N=" << c.n_samples << " d=" << c.d << " id=" << k;
-      }
-    }
+    compare_trajectories(g, h, count, static_cast<std::size_t>(c.d), total, same);
   }
   EXPECT_GE(static_cast<double>(same) / static_cast<double>(total), 0.999);
 }
@@ -105,22 +112,7 @@ TYPED_TEST(GpuConformance, DoubleMatchesCpuTrajectoryByTrajectory) {
     const auto n = static_cast<std::size_t>(M::weight_count(ModelHost<M>::resolve(c)));
     const BatchResult g = gpu->run({&c, 0, 400, true, true});
     const BatchResult h = cpu->run({&c, 0, 400, true, true});
-    for (std::size_t k = 0; k < 400; ++k) {
-      ++total;
-      if (g.records[k].outcome != h.records[k].outcome) continue;
-      ++same;
-      EXPECT_EQ(g.records[k].flags, h.records[k].flags) << k;
-      double diff = 0, norm = 0;
-      for (std::size_t j = 0; j < n; ++j) {
-        const double a = g.final_weights[k * n + j], b = h.final_weights[k * n + j];
-        diff += (a - b) * (a - b);
-        norm += b * b;
-      }
-      if (h.records[k].outcome != Outcome::diverged) {
-        EXPECT_LE(std::sqrt(diff), 1e-6 * std::sqrt(norm) + 1e-300)
-            << to_string(c.mode) << " id=" << k;
-      }
-    }
+    compare_trajectories(g, h, 400, n, total, same);
   }
   EXPECT_GE(static_cast<double>(same) / static_cast<double>(total), 0.999);
 }

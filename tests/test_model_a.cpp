@@ -9,6 +9,7 @@
 #include "relusim/models/registry.hpp"
 #include "relusim/models/a/dynamics.hpp"
 #include "relusim/core/team_threaded.hpp"
+#include "team_runner.hpp"
 #include "test_helpers.hpp"
 
 namespace relusim {
@@ -130,29 +131,12 @@ TEST(ModelA, ExpectedModeLossIsThePopulationLoss) {
 template <class T>
 TrajectoryRecord run_threaded(const ModelAParams& p, std::uint32_t id, int size,
                               std::vector<double>& w) {
-  std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, size)));
-  w.assign(static_cast<std::size_t>(p.d), 0.0);
-  TrajectoryRecord out;
-  std::mutex m;
-  run_threaded_team(size, [&](ThreadedTeam& team) {
-    double* fw = team.rank() == 0 ? w.data() : nullptr;
-    const TrajectoryRecord r = run_cpu_trajectory<ModelA, T>(team, p, id, scratch.data(),
-                                                             static_cast<NoObserver*>(nullptr), fw);
-    if (team.rank() == 0) {
-      std::lock_guard lock(m);
-      out = r;
-    }
-  });
-  return out;
+  return testing::run_on_team<ModelA, T>(p, id, size, w);
 }
 
 template <class T>
 TrajectoryRecord run_serial(const ModelAParams& p, std::uint32_t id, std::vector<double>& w) {
-  std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
-  w.assign(static_cast<std::size_t>(p.d), 0.0);
-  SerialTeam team;
-  return run_cpu_trajectory<ModelA, T>(team, p, id, scratch.data(),
-                                       static_cast<NoObserver*>(nullptr), w.data());
+  return testing::run_on_team<ModelA, T>(p, id, 1, w);
 }
 
 TEST(ModelA, ThreadedTeamMatchesSerialTeam) {

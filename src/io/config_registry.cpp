@@ -243,6 +243,17 @@ std::vector<ParamInfo> make_common() {
 }  // namespace
 
 namespace params {
+std::vector<ParamInfo> ordered_parameters(const std::vector<ParamInfo>& own,
+                                          std::initializer_list<const char*> keys) {
+  std::vector<ParamInfo> out;
+  for (const char* key : keys) {
+    auto it =
+        std::find_if(own.begin(), own.end(), [&](const ParamInfo& p) { return p.key == key; });
+    out.push_back(it != own.end() ? *it : common_parameter(key));
+  }
+  return out;
+}
+
 const ChoiceTable<DataMode>& mode_choices() {
   return kModes;
 }

@@ -104,3 +104,18 @@ RELUSIM_HD inline T angle_from_cos(T c) {
 }
 
 }  // namespace relusim::hd
+
+namespace relusim {
+
+/// Scales v (length d) to the given Euclidean norm, accumulating in double; 0 stays 0.
+template <class T>
+RELUSIM_HD inline void normalize_to(T* v, int d, double norm) {
+  double s = 0.0;
+  for (int j = 0; j < d; ++j)
+    s += static_cast<double>(v[j]) * static_cast<double>(v[j]);
+  const double scale = s > 0.0 ? norm / hd::sqrt(s) : 0.0;
+  for (int j = 0; j < d; ++j)
+    v[j] = static_cast<T>(static_cast<double>(v[j]) * scale);
+}
+
+}  // namespace relusim

@@ -3,6 +3,7 @@
 // and the text form of numbers and vectors. Host only.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,42 @@ struct ChoiceTable {
     throw ConfigError(key, "unknown value '" + *s + "'; expected one of " + join(names()));
   }
 };
+
+/// `teacher` and `init` take a vector (a matrix for model B) or one of a model's names.
+template <const ChoiceTable<TeacherKind>* kTable>
+void set_teacher(CellConfig& c, const ParamValue& v) {
+  if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+    c.teacher = TeacherKind::explicit_vector;
+    c.teacher_vector = *vec;
+  } else {
+    c.teacher = kTable->parse("teacher", v);
+    c.teacher_vector.clear();
+  }
+}
+template <const ChoiceTable<TeacherKind>* kTable>
+std::string get_teacher(const CellConfig& c) {
+  return c.teacher == TeacherKind::explicit_vector ? format_vector(c.teacher_vector)
+                                                   : kTable->name_of(c.teacher);
+}
+template <const ChoiceTable<InitKind>* kTable>
+void set_init(CellConfig& c, const ParamValue& v) {
+  if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+    c.init = InitKind::explicit_vector;
+    c.init_vector = *vec;
+  } else {
+    c.init = kTable->parse("init", v);
+    c.init_vector.clear();
+  }
+}
+template <const ChoiceTable<InitKind>* kTable>
+std::string get_init(const CellConfig& c) {
+  return c.init == InitKind::explicit_vector ? format_vector(c.init_vector)
+                                             : kTable->name_of(c.init);
+}
+
+/// A model's parameters in output order: its own where it has one of that key, else the common.
+std::vector<ParamInfo> ordered_parameters(const std::vector<ParamInfo>& own,
+                                          std::initializer_list<const char*> keys);
 
 const ChoiceTable<DataMode>& mode_choices();
 const ChoiceTable<Regularizer>& regularizer_choices();

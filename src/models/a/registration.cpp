@@ -51,38 +51,15 @@ std::vector<ParamInfo> own_parameters() {
                  c.convention = convention_choices().parse("convention", v);
                },
                RELUSIM_GET(convention_choices().name_of(c.convention))});
-  r.push_back(
-      {"teacher", T::vector_or_choice,
-       "teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one "
-       "per trajectory) or an explicit vector such as [1, 1]",
-       kTeachers.names(),
-       [](CellConfig& c, const ParamValue& v) {
-         if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
-           c.teacher = TeacherKind::explicit_vector;
-           c.teacher_vector = *vec;
-         } else {
-           c.teacher = kTeachers.parse("teacher", v);
-           c.teacher_vector.clear();
-         }
-       },
-       RELUSIM_GET(c.teacher == TeacherKind::explicit_vector ? format_vector(c.teacher_vector)
-                                                             : kTeachers.name_of(c.teacher))});
+  r.push_back({"teacher", T::vector_or_choice,
+               "teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one "
+               "per trajectory) or an explicit vector such as [1, 1]",
+               kTeachers.names(), set_teacher<&kTeachers>, get_teacher<&kTeachers>});
   r.push_back({"init", T::vector_or_choice,
                "initial w: ball (uniform in the ball of radius eps*sqrt(2 pi/(d+1))*|w*|, Tian "
                "Thm 3.3), ball-tight (the proof's tight radius), gaussian (N(0, sigma^2 I), sigma "
                "= init_scale/sqrt(d)), zero, or an explicit vector",
-               kInits.names(),
-               [](CellConfig& c, const ParamValue& v) {
-                 if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
-                   c.init = InitKind::explicit_vector;
-                   c.init_vector = *vec;
-                 } else {
-                   c.init = kInits.parse("init", v);
-                   c.init_vector.clear();
-                 }
-               },
-               RELUSIM_GET(c.init == InitKind::explicit_vector ? format_vector(c.init_vector)
-                                                               : kInits.name_of(c.init))});
+               kInits.names(), set_init<&kInits>, get_init<&kInits>});
   return r;
 }
 
@@ -90,20 +67,12 @@ std::vector<ParamInfo> own_parameters() {
 
 /// The output order of Model A's keys (summary.csv's columns have kept it since the start).
 std::vector<ParamInfo> parameters() {
-  const std::vector<ParamInfo> own = own_parameters();
-  auto mine = [&](const char* key) -> const ParamInfo& {
-    for (const ParamInfo& p : own)
-      if (p.key == key) return p;
-    return common_parameter(key);
-  };
-  std::vector<ParamInfo> out;
-  for (const char* key : {"model",  "N",           "d",         "mode",         "B",
-                          "inputs", "regularizer", "lambda",    "convention",   "eta",
-                          "steps",  "precision",   "teacher",   "teacher_norm", "init",
-                          "eps",    "init_scale",  "criterion", "tol",          "stuck_tol",
-                          "blowup", "early_stop",  "seed",      "trials"})
-    out.push_back(mine(key));
-  return out;
+  return ordered_parameters(own_parameters(),
+                            {"model",  "N",           "d",         "mode",         "B",
+                             "inputs", "regularizer", "lambda",    "convention",   "eta",
+                             "steps",  "precision",   "teacher",   "teacher_norm", "init",
+                             "eps",    "init_scale",  "criterion", "tol",          "stuck_tol",
+                             "blowup", "early_stop",  "seed",      "trials"});
 }
 
 void validate_a(const CellConfig& c) {

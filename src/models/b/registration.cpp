@@ -53,40 +53,17 @@ std::vector<ParamInfo> own_parameters() {
                  }
                },
                RELUSIM_GET(c.top_weights.empty() ? "ones" : format_vector(c.top_weights))});
-  r.push_back(
-      {"teacher", T::vector_or_choice,
-       "model B: teacher W*: orthonormal (first K basis vectors, d >= K), "
-       "random-orthonormal, random (Gaussian rows of norm teacher_norm) or a K x d "
-       "matrix as a row-major list",
-       kTeachers.names(),
-       [](CellConfig& c, const ParamValue& v) {
-         if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
-           c.teacher = TeacherKind::explicit_vector;
-           c.teacher_vector = *vec;
-         } else {
-           c.teacher = kTeachers.parse("teacher", v);
-           c.teacher_vector.clear();
-         }
-       },
-       RELUSIM_GET(c.teacher == TeacherKind::explicit_vector ? format_vector(c.teacher_vector)
-                                                             : kTeachers.name_of(c.teacher))});
+  r.push_back({"teacher", T::vector_or_choice,
+               "model B: teacher W*: orthonormal (first K basis vectors, d >= K), "
+               "random-orthonormal, random (Gaussian rows of norm teacher_norm) or a K x d "
+               "matrix as a row-major list",
+               kTeachers.names(), set_teacher<&kTeachers>, get_teacher<&kTeachers>});
   r.push_back({"init", T::vector_or_choice,
                "model B: initial W: gaussian (N(0, sigma^2), sigma = init_scale/sqrt(d)), ball "
                "(each row uniform in a ball of radius eps*sqrt(2 pi/(d+1)) times the teacher's "
                "rms row norm), zero, symmetric (w_j = x w*_j + y sum_{j' != j} w*_j', Tian Thm "
                "4.1), noise (1e-3 W* + N(0, 1e-3 * noise_level), Tian Fig. 5) or a K x d matrix",
-               kInits.names(),
-               [](CellConfig& c, const ParamValue& v) {
-                 if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
-                   c.init = InitKind::explicit_vector;
-                   c.init_vector = *vec;
-                 } else {
-                   c.init = kInits.parse("init", v);
-                   c.init_vector.clear();
-                 }
-               },
-               RELUSIM_GET(c.init == InitKind::explicit_vector ? format_vector(c.init_vector)
-                                                               : kInits.name_of(c.init))});
+               kInits.names(), set_init<&kInits>, get_init<&kInits>});
   r.push_back({"init_x",
                T::real,
                "model B: x of the symmetric init",
@@ -112,21 +89,13 @@ std::vector<ParamInfo> own_parameters() {
 #undef RELUSIM_GET
 
 std::vector<ParamInfo> parameters() {
-  const std::vector<ParamInfo> own = own_parameters();
-  auto mine = [&](const char* key) -> const ParamInfo& {
-    for (const ParamInfo& p : own)
-      if (p.key == key) return p;
-    return common_parameter(key);
-  };
-  std::vector<ParamInfo> out;
-  for (const char* key :
-       {"model",        "K",           "N",      "d",         "mode",        "B",
-        "inputs",       "top_weights", "eta",    "steps",     "precision",   "teacher",
-        "teacher_norm", "init",        "init_x", "init_y",    "noise_level", "eps",
-        "init_scale",   "criterion",   "tol",    "stuck_tol", "blowup",      "early_stop",
-        "seed",         "trials"})
-    out.push_back(mine(key));
-  return out;
+  return ordered_parameters(
+      own_parameters(),
+      {"model",        "K",           "N",      "d",         "mode",        "B",
+       "inputs",       "top_weights", "eta",    "steps",     "precision",   "teacher",
+       "teacher_norm", "init",        "init_x", "init_y",    "noise_level", "eps",
+       "init_scale",   "criterion",   "tol",    "stuck_tol", "blowup",      "early_stop",
+       "seed",         "trials"});
 }
 
 void defaults_b(CellConfig& c) {

@@ -21,16 +21,6 @@ namespace relusim {
 // Setup: teacher, initial weights, data
 // ---------------------------------------------------------------------------------------------
 
-template <class T>
-RELUSIM_HD inline void normalize_to(T* v, int d, double norm) {
-  double s = 0.0;
-  for (int j = 0; j < d; ++j)
-    s += static_cast<double>(v[j]) * static_cast<double>(v[j]);
-  const double scale = s > 0.0 ? norm / hd::sqrt(s) : 0.0;
-  for (int j = 0; j < d; ++j)
-    v[j] = static_cast<T>(static_cast<double>(v[j]) * scale);
-}
-
 /// The teacher w* of trajectory `id` (written by one worker).
 template <class T>
 RELUSIM_HD inline void model_a_teacher(const ModelAParams& p, std::uint32_t id, T* w_star) {

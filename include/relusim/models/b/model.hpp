@@ -28,17 +28,6 @@ RELUSIM_HD inline T dot(const T* a, const T* b, int n) {
   return s;
 }
 
-/// Scales v to the given norm (double accumulation).
-template <class T>
-RELUSIM_HD inline void scale_to(T* v, int n, double norm) {
-  double s = 0.0;
-  for (int k = 0; k < n; ++k)
-    s += static_cast<double>(v[k]) * static_cast<double>(v[k]);
-  const double f = s > 0.0 ? norm / hd::sqrt(s) : 0.0;
-  for (int k = 0; k < n; ++k)
-    v[k] = static_cast<T>(static_cast<double>(v[k]) * f);
-}
-
 /// The teacher W* of trajectory `id` (one worker).
 template <class T>
 RELUSIM_HD inline void teacher(const ModelBParams& p, std::uint32_t id, T* ws) {
@@ -52,7 +41,7 @@ RELUSIM_HD inline void teacher(const ModelBParams& p, std::uint32_t id, T* ws) {
       for (int j = 0; j < K; ++j) {
         fill_random_row(p.seed, id, StreamPurpose::teacher, static_cast<std::uint64_t>(j),
                         InputDistribution::gaussian, d, ws + j * d);
-        scale_to(ws + j * d, d, p.teacher_norm);
+        normalize_to(ws + j * d, d, p.teacher_norm);
       }
       break;
     case TeacherKind::random_orthonormal:
@@ -69,7 +58,7 @@ RELUSIM_HD inline void teacher(const ModelBParams& p, std::uint32_t id, T* ws) {
           for (int k = 0; k < d; ++k)
             r[k] = static_cast<T>(static_cast<double>(r[k]) - c * static_cast<double>(q[k]));
         }
-        scale_to(r, d, 1.0);
+        normalize_to(r, d, 1.0);
       }
       break;
     default:  // orthonormal: the first K standard basis vectors
@@ -121,7 +110,7 @@ RELUSIM_HD inline void init(const ModelBParams& p, std::uint32_t id, const T* w_
         const double u = uniform_pair(PhiloxAddress{p.seed, id, StreamPurpose::init,
                                                     static_cast<std::uint64_t>(K + j), 0})
                              .x;
-        scale_to(w + j * d, d, p.init_radius * hd::pow(u, 1.0 / d));
+        normalize_to(w + j * d, d, p.init_radius * hd::pow(u, 1.0 / d));
       }
       break;
     default:  // gaussian
