@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -179,6 +180,115 @@ TEST(Cli, BadInputExitsWithCodeTwoAndLeavesNoSummary) {
   if (code != 0) {
     EXPECT_EQ(code, 1);
     EXPECT_NE(err.find("--backend cuda"), std::string::npos) << err;
+  }
+}
+
+TEST(Cli, BadInputCatalogue) {
+  // Every malformed input, across the commands: exit code 2, one message naming the key or the
+  // file, and no summary file in the output directory. Sweep files are written to a temporary
+  // directory first.
+  const auto tmp = std::filesystem::temp_directory_path() /
+                   ("relusim_test_catalogue_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(tmp);
+  std::filesystem::create_directories(tmp / "a-directory.toml");
+  const auto out = tmp / "out";
+  auto file = [&](const std::string& name, const std::string& text) {
+    std::ofstream(tmp / name) << text;
+    return (tmp / name).string();
+  };
+  struct Case {
+    std::string args;
+    std::string names;  // what the message must mention
+  };
+  const std::vector<Case> cases = {
+      {"sweep " + (tmp / "a-directory.toml").string(), "directory"},
+      {"sweep " + file("empty.toml", ""), "empty"},
+      {"sweep " + file("blank.toml", "  \n\n"), "empty"},
+      {"sweep " + (tmp / "missing.toml").string(), "does not exist"},
+      {"sweep " + file("syntax.toml", "N = [1,"), "syntax.toml"},
+      {"sweep " + file("unknown.toml", "foo = 1"), "'foo'"},
+      {"sweep " + file("type.toml", "N = \"ten\""), "'N'"},
+      {"sweep " + file("list.toml", "N = [10, 20]"), "'N'"},
+      {"sweep " + file("grid-scalar.toml", "[grid]\nN = 10"), "'N'"},
+      {"sweep " + file("grid-empty.toml", "[grid]\nN = []"), "'N'"},
+      {"sweep " + file("table.toml", "[other]\nN = 1"), "'other'"},
+      {"sweep " + file("model-axis.toml", "[grid]\nmodel = [\"A\", \"B\"]"), "'model'"},
+      {"sweep " + file("wrong-model-key.toml", "K = 3"), "'K'"},
+      {"sweep " + file("nested.toml", "teacher = [[[1]]]"), "'teacher'"},
+      {"sweep " + file("bad-cell.toml", "[grid]\nN = [10, 2]\nB = [5]"), "'B'"},
+      {"sweep " + file("overflow.toml", "teacher = [1e300, 1e300]"), "'teacher'"},
+      {"run --d 0", "'d'"},
+      {"run --N 0", "'N'"},
+      {"run --eps 1.5", "'eps'"},
+      {"run --lambda -1", "'lambda'"},
+      {"run --eta 0", "'eta'"},
+      {"run --N 10 --B 20", "'B'"},
+      {"run --d two", "'d'"},
+      {"run --mode batch", "'mode'"},
+      {"run --unknown 3", "--unknown"},
+      {"run --steps 0", "'steps'"},
+      {"run --tol -1", "'tol'"},
+      {"run --blowup 0.5", "'blowup'"},
+      {"run --seed -1", "'seed'"},
+      {"run --precision half", "'precision'"},
+      {"run --criterion angle --tol 4", "'tol'"},
+      {"run --mode expected --inputs uniform", "'inputs'"},
+      {"run --teacher [1,2,3]", "'teacher'"},
+      {"run --teacher [0,0]", "'teacher'"},
+      {"run --init [1,x]", "'init'"},
+      {"run --teacher [1e300,1e300]", "'teacher'"},
+      {"run --precision float --teacher random --teacher_norm 1e18", "'teacher'"},
+      {"run --K 3", "'K'"},
+      {"run --model B --K 0", "'K'"},
+      {"run --model B --K 3 --d 2", "'d'"},
+      {"run --model B --regularizer l2", "'regularizer'"},
+      {"run --model B --top_weights [1,2,3]", "'top_weights'"},
+      {"run --model B --init ball-tight", "'init'"},
+      {"run --model B --teacher ones", "'teacher'"},
+      {"run --model B --noise_level -1", "'noise_level'"},
+      {"run --model C", "'model'"},
+      {"theory --N 0", "'N'"},
+      {"theory --eps 2", "'eps'"},
+      {"theory --model B --K 0", "'K'"},
+      {"trace --trials 3 --trajectory 5", "'trajectory'"},
+      {"trace --d 0", "'d'"},
+      {"trace --model B --K 200", "'K'"},
+  };
+  ASSERT_GE(cases.size(), 30u);
+  for (const Case& c : cases) {
+    std::string err;
+    const bool writes = c.args.rfind("sweep", 0) == 0 || c.args.rfind("run", 0) == 0;
+    const std::string args = c.args + (writes ? " --out " + out.string() : "");
+    EXPECT_EQ(run_cli(args, err), 2) << args << ": " << err;
+    EXPECT_NE(err.find(c.names), std::string::npos) << args << ": " << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << args << ": " << err;
+    EXPECT_FALSE(std::filesystem::exists(out / "summary.csv")) << args;
+  }
+  std::filesystem::remove_all(tmp);
+}
+
+TEST(Cli, SummaryColumnNamesAreUnique) {
+  for (const char* model : {"A", "B"}) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("relusim_test_columns_" + std::to_string(::getpid()) + model);
+    std::string err;
+    ASSERT_EQ(run_cli(std::string("run --model ") + model +
+                          " --trials 3 --backend cpu --progress never --out " + dir.string(),
+                      err),
+              0)
+        << err;
+    std::ifstream csv(dir / "summary.csv");
+    std::string header;
+    std::getline(csv, header);
+    std::vector<std::string> names;
+    std::stringstream ss(header);
+    for (std::string name; std::getline(ss, name, ',');)
+      names.push_back(name);
+    std::vector<std::string> sorted = names;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end()) << header;
+    EXPECT_EQ(std::count(names.begin(), names.end(), "trials"), 1) << header;
+    std::filesystem::remove_all(dir);
   }
 }
 

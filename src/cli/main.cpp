@@ -353,7 +353,8 @@ int main_impl(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // One line, like every other bad input (CLI11's own report adds a second).
+    std::cerr << "relusim: bad input: " << e.what() << " (--help lists the options)\n";
     return 2;
   }
 

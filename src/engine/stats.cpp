@@ -25,8 +25,10 @@ TheoryBound theory_bound_for(const CellConfig& c) {
   return m.bound(c);
 }
 
-std::string verdict(const Interval& ci, const TheoryBound& bound) {
+std::string verdict(const Interval& ci, const TheoryBound& bound,
+                    const std::string& outside_reason) {
   if (std::isnan(bound.value)) return "n/a";
+  if (!outside_reason.empty()) return "outside";
   return ci.hi >= bound.value ? "holds" : "violated";
 }
 
@@ -53,9 +55,11 @@ CellSummary CellAggregator::summary() const {
                         : std::numeric_limits<double>::quiet_NaN();
   s.ci = wilson_interval(conv, t.trials);
   s.bound = theory_bound_for(*cell_);
-  s.verdict = verdict(s.ci, s.bound);
-  s.tally = t;
   s.model = &model_info(cell_->model);
+  if (!std::isnan(s.bound.value) && s.model->outside_reason != nullptr)
+    s.verdict_reason = s.model->outside_reason(t, *cell_);
+  s.verdict = verdict(s.ci, s.bound, s.verdict_reason);
+  s.tally = t;
   for (const SummaryColumn& c : s.model->columns)
     s.values.push_back(c.value(t, *cell_));
   return s;

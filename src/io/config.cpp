@@ -3,6 +3,7 @@
 #include "relusim/io/config.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "relusim/models/model_info.hpp"
@@ -40,6 +41,22 @@ void validate(const CellConfig& c) {
   require(std::isfinite(c.init_scale) && c.init_scale > 0.0, "init_scale", "must be > 0");
   if (c.criterion == Criterion::angle) require(c.tol < 3.14159, "tol", "an angle below pi");
   if (info.validate != nullptr) info.validate(c);
+}
+
+void require_representable_scale(const CellConfig& c, const char* key, double norm) {
+  const double limit = c.precision == Precision::f32 ? std::numeric_limits<float>::max()
+                                                     : std::numeric_limits<double>::max();
+  // norm^2 * (N + d) * 1e4 < limit, in logarithms so that the test itself cannot overflow.
+  const double lhs =
+      2.0 * std::log10(norm) + std::log10(static_cast<double>(c.n_samples + c.d)) + 4.0;
+  if (!std::isfinite(norm) || lhs >= std::log10(limit)) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "a weight scale of %.3g overflows %s arithmetic (its square times N + d times "
+                  "1e4 must stay below %.3g)",
+                  norm, c.precision == Precision::f32 ? "float" : "double", limit);
+    throw ConfigError(key, buf);
+  }
 }
 
 }  // namespace relusim

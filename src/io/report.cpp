@@ -1,5 +1,6 @@
 #include "relusim/io/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -126,6 +127,32 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
   os << std::string(total > 2 ? total - 2 : 0, '-') << '\n';
   for (const auto& row : rows)
     print_row(row);
+  // Why cells are outside their theorem's hypotheses (MODEL.md §5), one line per reason.
+  std::vector<std::pair<std::string, std::string>> reasons;  // reason -> cells
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    const std::string& r = results[c].summary.verdict_reason;
+    if (r.empty()) continue;
+    auto it =
+        std::find_if(reasons.begin(), reasons.end(), [&](const auto& e) { return e.first == r; });
+    if (it == reasons.end()) {
+      reasons.emplace_back(r, std::to_string(c));
+    } else {
+      it->second += ", " + std::to_string(c);
+    }
+  }
+  if (reasons.size() <= 4) {
+    for (const auto& [reason, which] : reasons)
+      os << "outside (cell" << (which.find(',') == std::string::npos ? " " : "s ") << which
+         << "): " << reason << '\n';
+  } else {
+    std::size_t n = 0;
+    for (std::size_t c = 0; c < cells.size(); ++c)
+      n += results[c].summary.verdict_reason.empty() ? 0 : 1;
+    os << "outside: " << n << " cells are outside their theorem's hypotheses (each cell's reason "
+       << "is verdict_reason in summary.csv); e.g. cell "
+       << reasons.front().second.substr(0, reasons.front().second.find(',')) << ": "
+       << reasons.front().first << '\n';
+  }
   if (model.table_note != nullptr) os << model.table_note(cells);
 }
 
@@ -134,12 +161,12 @@ std::string summary_csv(const std::vector<CellConfig>& cells,
   const ModelInfo& model = model_of(cells);
   std::ostringstream os;
   os << "cell";
+  // `trials` is a parameter column already: the tally's count equals it.
   for (const auto& p : model.parameters)
     os << ',' << p.key;
-  os << ",trials";
   for (const std::string& o : model.outcomes)
     os << ',' << o;
-  os << ",rate,ci_low,ci_high,bound,theorem,verdict";
+  os << ",rate,ci_low,ci_high,bound,theorem,verdict,verdict_reason";
   for (const SummaryColumn& c : model.columns)
     os << ',' << c.name;
   os << '\n';
@@ -148,11 +175,11 @@ std::string summary_csv(const std::vector<CellConfig>& cells,
     os << c;
     for (const auto& p : model.parameters)
       os << ',' << csv_field(p.get(cells[c]));
-    os << ',' << s.trials;
     for (auto n : s.counts)
       os << ',' << n;
     os << ',' << number(s.rate) << ',' << number(s.ci.lo) << ',' << number(s.ci.hi) << ','
-       << number(s.bound.value) << ',' << s.bound.name << ',' << s.verdict;
+       << number(s.bound.value) << ',' << s.bound.name << ',' << s.verdict << ','
+       << csv_field(s.verdict_reason);
     for (double v : s.values)
       os << ',' << number(v);
     os << '\n';
@@ -215,6 +242,7 @@ nlohmann::json summary_json(const std::vector<CellConfig>& cells,
     e["bound"] = json_number(s.bound.value);
     e["theorem"] = s.bound.name;
     e["verdict"] = s.verdict;
+    e["verdict_reason"] = s.verdict_reason;
     for (std::size_t i = 0; i < model.columns.size(); ++i)
       e[model.columns[i].name] = json_number(s.values[i]);
     // What the configuration resolves to: the numbers the dynamics and the bounds used.

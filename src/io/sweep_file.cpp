@@ -1,4 +1,5 @@
 // Sweep files (TOML): top-level keys set the base cell, [grid] holds one list per swept key.
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -123,11 +124,23 @@ SweepConfig parse_sweep_text(const std::string& text, const std::string& source_
 }
 
 SweepConfig load_sweep_file(const std::string& path) {
-  std::ifstream in(path);
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status))
+    throw ConfigError("", "sweep file '" + path + "' does not exist");
+  if (std::filesystem::is_directory(status))
+    throw ConfigError("", "'" + path + "' is a directory, not a sweep file");
+  if (!std::filesystem::is_regular_file(status))
+    throw ConfigError("", "'" + path + "' is not a regular file");
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError("", "cannot read sweep file '" + path + "'");
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_sweep_text(ss.str(), path);
+  if (in.bad()) throw ConfigError("", "cannot read sweep file '" + path + "'");
+  const std::string text = ss.str();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw ConfigError("", "sweep file '" + path + "' is empty");
+  return parse_sweep_text(text, path);
 }
 
 }  // namespace relusim

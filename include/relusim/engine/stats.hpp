@@ -24,8 +24,11 @@ Interval wilson_interval(std::int64_t k, std::int64_t n, double z = 1.9599639845
 /// The theorem a cell is compared with (its model's registration decides).
 TheoryBound theory_bound_for(const CellConfig& cell);
 
-/// "holds" when the interval's upper end is >= the bound, "violated" below, "n/a" without one.
-std::string verdict(const Interval& ci, const TheoryBound& bound);
+/// MODEL.md §5: "n/a" without a bound; "outside" when `outside_reason` is not empty (the
+/// theorem's hypotheses fail for the cell); else "holds" when the interval's upper end is >= the
+/// bound and "violated" below.
+std::string verdict(const Interval& ci, const TheoryBound& bound,
+                    const std::string& outside_reason = "");
 
 /// Mean steps to converge over the converged trajectories of a tally; NaN if none converged.
 double mean_steps_to_converge(const CellTally& t);
@@ -38,6 +41,7 @@ struct CellSummary {
   Interval ci{0.0, 0.0};
   TheoryBound bound{"none", 0.0};
   std::string verdict;
+  std::string verdict_reason;        ///< why the verdict is `outside`; empty otherwise
   CellTally tally;                   ///< what the statistics were computed from
   const ModelInfo* model = nullptr;  ///< whose columns `values` holds
   std::vector<double> values;        ///< the model's columns, in its order

@@ -107,6 +107,11 @@ void set_parameter(CellConfig& cell, const std::string& key, const ParamValue& v
 /// Checks ranges and consistency (common, then the model's); throws ConfigError naming the key.
 void validate(const CellConfig& cell);
 
+/// Refuses a weight scale (a norm of the teacher or of the initial weights) whose squares, summed
+/// over the samples, would overflow the cell's arithmetic: the dynamics square such norms and
+/// sum N of them (MODEL.md §5: never call a theorem violated because of overflow).
+void require_representable_scale(const CellConfig& cell, const char* key, double norm);
+
 // Names of enum values as the user writes them.
 std::string to_string(DataMode m);
 std::string to_string(Regularizer r);

@@ -43,8 +43,11 @@ struct ModelInfo {
   void (*apply_defaults)(CellConfig&) = nullptr;          ///< when `model` selects this model
   void (*validate)(const CellConfig&) = nullptr;          ///< the model's own checks
   TheoryBound (*bound)(const CellConfig&) = nullptr;      ///< the theorem of the cell
-  std::vector<SummaryColumn> columns;                     ///< after rate, interval, bound, verdict
-  std::string trajectory_header;  ///< trajectories.csv, after the common part
+  /// Why the theorem's hypotheses fail for the cell (MODEL.md §5), or "" when they hold; the
+  /// verdict is then `outside`, never `violated`.
+  std::string (*outside_reason)(const CellTally&, const CellConfig&) = nullptr;
+  std::vector<SummaryColumn> columns;  ///< after rate, interval, bound, verdict
+  std::string trajectory_header;       ///< trajectories.csv, after the common part
   std::string (*trajectory_row)(const TrajectoryRecord&) = nullptr;
   nlohmann::json (*resolved)(const CellConfig&) = nullptr;              ///< summary.json "resolved"
   std::string (*table_note)(const std::vector<CellConfig>&) = nullptr;  ///< below the table

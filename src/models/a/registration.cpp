@@ -102,6 +102,13 @@ void validate_a(const CellConfig& c) {
     for (double x : c.init_vector)
       require(std::isfinite(x), "init", "entries must be finite");
   }
+  require_representable_scale(c, "teacher", teacher_norm_of(c));
+  if (c.init == InitKind::explicit_vector) {
+    double s = 0.0;
+    for (double x : c.init_vector)
+      s += (x / 1e150) * (x / 1e150);  // scaled: the sum of squares itself must not overflow
+    require_representable_scale(c, "init", 1e150 * std::sqrt(s));
+  }
   require(!(c.mode == DataMode::expected && c.inputs == InputDistribution::uniform), "inputs",
           "the expected mode's closed form holds for gaussian inputs only");
   require(!(c.mode == DataMode::online && c.inputs == InputDistribution::uniform &&
@@ -117,6 +124,26 @@ TheoryBound bound_a(const CellConfig& c) {
   if (regularized && c.mode == DataMode::fixed)
     return {"kong-5", kong_bound(c.eps, c.n_samples, c.d)};
   return {"tian-3.3", tian_bound(c.eps)};
+}
+
+/// MODEL.md §5. Tian Thm 3.3 is for lambda = 0. Kong Thm 5 is for lambda below its small-lambda
+/// bound (17)/(33), which depends on the design: the cell is inside when the bound holds for at
+/// least half of its positive-definite designs (the typical design), outside otherwise.
+std::string outside_reason_a(const CellTally& t, const CellConfig& c) {
+  const bool regularized = c.regularizer != Regularizer::none && c.lambda > 0.0;
+  const TheoryBound b = bound_a(c);
+  if (b.name == "tian-3.3" && regularized) return "lambda > 0, Tian Thm 3.3 is for lambda = 0";
+  if (b.name != "kong-5") return "";
+  const std::int64_t pd = t.flag_counts[ModelA::kPositiveDefinite];
+  if (pd == 0) return "no design has X^T D* X positive definite (Kong Lemma 2)";
+  const std::int64_t within = t.flag_counts[ModelA::kWithinBound];
+  if (2 * within >= pd) return "";
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "lambda exceeds Kong's small-lambda bound (17)/(33) for %.0f%% of the "
+                "positive-definite designs",
+                100.0 * static_cast<double>(pd - within) / static_cast<double>(pd));
+  return buf;
 }
 
 double fraction(std::int64_t k, std::int64_t n) {
@@ -194,6 +221,7 @@ ModelInfo make_info() {
   m.default_table_keys = {"N", "d", "mode", "regularizer", "lambda"};
   m.validate = validate_a;
   m.bound = bound_a;
+  m.outside_reason = outside_reason_a;
   m.columns = columns();
   m.trajectory_header =
       "final_distance,final_angle,final_loss,grad_norm,started_in_omega,positive_definite,"

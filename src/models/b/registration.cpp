@@ -152,6 +152,21 @@ void validate_b(const CellConfig& c) {
           "must be finite and >= 0");
   require(!(c.mode == DataMode::expected && c.inputs == InputDistribution::uniform), "inputs",
           "the expected mode's closed form holds for gaussian inputs only");
+  // Scales: |W*|_F and |W_1|_F (sums of squares taken at 1e-150 so they cannot overflow).
+  auto frobenius = [](const std::vector<double>& m) {
+    double s = 0.0;
+    for (double x : m)
+      s += (x / 1e150) * (x / 1e150);
+    return 1e150 * std::sqrt(s);
+  };
+  const double kk = static_cast<double>(c.K);
+  require_representable_scale(c, "teacher",
+                              c.teacher == TeacherKind::explicit_vector
+                                  ? frobenius(c.teacher_vector)
+                              : c.teacher == TeacherKind::random ? c.teacher_norm * std::sqrt(kk)
+                                                                 : std::sqrt(kk));
+  if (c.init == InitKind::explicit_vector)
+    require_representable_scale(c, "init", frobenius(c.init_vector));
 }
 
 double rms_teacher_row_norm(const CellConfig& c) {
