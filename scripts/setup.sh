@@ -10,6 +10,7 @@ packages=(
   libgtest-dev                        # tests
   libbenchmark-dev                    # bench/
   clang-format                        # formatting check in CI
+  clang libclang-rt-dev               # libFuzzer targets in CI (tests/fuzz)
 )
 missing=()
 for p in "${packages[@]}"; do

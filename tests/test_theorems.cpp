@@ -75,7 +75,11 @@ TEST(KongTheorem5, SmallLambdaRatesAreAboveTheBound) {
     const CellSummary s = testing::run_cells({c})[0].summary;
     EXPECT_EQ(s.bound.name, "kong-5");
     EXPECT_NEAR(s.bound.value, kong_bound(0.1, 20, 3), 1e-15);
-    EXPECT_EQ(s.verdict, "holds") << to_string(reg);
+    // Inside the hypotheses the bound holds; where lambda = 0.001 is already above Kong's
+    // small-lambda bound for most designs (l1sq's (33) is tight) the cell is outside (MODEL.md
+    // §5). The measured rate is above the bound either way.
+    EXPECT_TRUE(s.verdict == "holds" || (s.verdict == "outside" && !s.verdict_reason.empty()))
+        << to_string(reg) << ": " << s.verdict;
     EXPECT_GE(s.rate, s.bound.value) << to_string(reg);
     // Lemma 2 on the same designs: the PD fraction is 1 - A_{d-1} within 3 sigma (see
     // Targets.KongLemma2PositiveDefiniteFrequency for why not 1 - A_d).
@@ -83,6 +87,40 @@ TEST(KongTheorem5, SmallLambdaRatesAreAboveTheBound) {
     EXPECT_NEAR(s.value("frac_positive_definite"), p,
                 3.0 * std::sqrt(p * (1 - p) / static_cast<double>(c.trials)) + 1e-12);
   }
+}
+
+TEST(Verdicts, OutsideTheHypothesesNeverViolated) {
+  // Tian Thm 3.3 is for lambda = 0: a regularised expected-mode cell is outside.
+  CellConfig t;
+  t.mode = DataMode::expected;
+  t.regularizer = Regularizer::l2;
+  t.lambda = 0.05;
+  t.trials = 50;
+  const CellSummary st = testing::run_cells({t})[0].summary;
+  EXPECT_EQ(st.bound.name, "tian-3.3");
+  EXPECT_EQ(st.verdict, "outside");
+  EXPECT_NE(st.verdict_reason.find("lambda > 0"), std::string::npos) << st.verdict_reason;
+  // Kong Thm 5 at lambda = 0.1, N = 10, d = 5, as printed: the rate's interval lies below the
+  // bound, but lambda exceeds Kong's bound for nearly every design: outside, not violated.
+  CellConfig k;
+  k.n_samples = 10;
+  k.d = 5;
+  k.regularizer = Regularizer::l2;
+  k.convention = Convention::as_printed;
+  k.lambda = 0.1;
+  k.trials = 300;
+  const CellSummary sk = testing::run_cells({k})[0].summary;
+  EXPECT_EQ(sk.bound.name, "kong-5");
+  EXPECT_LT(sk.ci.hi, sk.bound.value);  // it would be `violated` without the hypotheses
+  EXPECT_LT(sk.value("frac_lambda_within_bound"), 0.5);
+  EXPECT_EQ(sk.verdict, "outside");
+  EXPECT_NE(sk.verdict_reason.find("Kong's small-lambda bound"), std::string::npos);
+  // The same cell at lambda = 0.001 is inside and compared with the bound.
+  k.lambda = 0.001;
+  const CellSummary sk2 = testing::run_cells({k})[0].summary;
+  EXPECT_GT(sk2.value("frac_lambda_within_bound"), 0.5 * sk2.value("frac_positive_definite"));
+  EXPECT_EQ(sk2.verdict, "holds");
+  EXPECT_TRUE(sk2.verdict_reason.empty());
 }
 
 TEST(Statistics, WilsonIntervalHandComputed) {

@@ -48,6 +48,15 @@ std::string where(const toml::node& n, const std::string& source) {
 
 void expand_grid(SweepConfig& sweep) {
   sweep.cells.clear();
+  // The product of the axes, checked before anything is allocated.
+  constexpr std::size_t kMaxCells = 1'000'000;
+  std::size_t product = 1;
+  for (const auto& [key, values] : sweep.axes) {
+    if (values.size() > kMaxCells / product)
+      throw ConfigError("grid", "expands to more than " + std::to_string(kMaxCells) +
+                                    " cells; split the sweep into several files");
+    product *= values.size();
+  }
   std::vector<std::size_t> index(sweep.axes.size(), 0);
   for (;;) {
     CellConfig cell = sweep.base;
