@@ -79,6 +79,18 @@ void compare_trajectories(const BatchResult& g, const BatchResult& h, std::size_
   }
 }
 
+/// Each cell's rate on the GPU lies inside the CPU's 95% Wilson interval and vice versa.
+void expect_rates_agree(const std::vector<CellConfig>& cells, Backend& gpu) {
+  const auto g = run_plan(make_plan(cells, 4096), gpu, DriverOptions{});
+  const auto h = testing::run_cells(cells);
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    const CellSummary& a = g[c].summary;
+    const CellSummary& b = h[c].summary;
+    EXPECT_TRUE(a.rate >= b.ci.lo && a.rate <= b.ci.hi && b.rate >= a.ci.lo && b.rate <= a.ci.hi)
+        << "cell " << c << ": gpu " << a.rate << " cpu " << b.rate;
+  }
+}
+
 TEST(Gpu, DoubleMatchesCpuTrajectoryByTrajectory) {
   RELUSIM_REQUIRE_DEVICE();
   auto gpu = make_cuda_backend();
@@ -127,15 +139,7 @@ TYPED_TEST(GpuConformance, FloatRatesAgreeWithinWilsonIntervals) {
       c.trials = 400;
       cells.push_back(c);
     }
-  DriverOptions o;
-  const auto g = run_plan(make_plan(cells, 4096), *gpu, o);
-  const auto h = testing::run_cells(cells);
-  for (std::size_t c = 0; c < cells.size(); ++c) {
-    const CellSummary& a = g[c].summary;
-    const CellSummary& b = h[c].summary;
-    EXPECT_TRUE(a.rate >= b.ci.lo && a.rate <= b.ci.hi && b.rate >= a.ci.lo && b.rate <= a.ci.hi)
-        << "cell " << c << ": gpu " << a.rate << " cpu " << b.rate;
-  }
+  expect_rates_agree(cells, *gpu);
 }
 
 TEST(Gpu, ModelBLargerShapesMatchTheCpu) {
@@ -169,15 +173,7 @@ TEST(Gpu, FloatRatesAgreeWithinWilsonIntervals) {
   RELUSIM_REQUIRE_DEVICE();
   auto gpu = make_cuda_backend();
   const auto cells = comparison_cells(Precision::f32);
-  DriverOptions o;
-  const auto g = run_plan(make_plan(cells, 4096), *gpu, o);
-  const auto h = testing::run_cells(cells);
-  for (std::size_t c = 0; c < cells.size(); ++c) {
-    const CellSummary& a = g[c].summary;
-    const CellSummary& b = h[c].summary;
-    EXPECT_TRUE(a.rate >= b.ci.lo && a.rate <= b.ci.hi && b.rate >= a.ci.lo && b.rate <= a.ci.hi)
-        << "cell " << c << ": gpu " << a.rate << " cpu " << b.rate;
-  }
+  expect_rates_agree(cells, *gpu);
 }
 
 TEST(Gpu, CublasTargetsMatchTheHostReference) {
