@@ -146,7 +146,6 @@ std::vector<BatchResult> run_group_block(CudaContext& ctx,
   const DeviceParams<M> params(resolved, stream);
   const typename M::Params& shape = resolved.front();
   const int n_weights = M::weight_count(shape);
-  const int n_prepared = M::prepared_doubles(shape);
 
   bool want_records = false, want_weights = false;
   std::int64_t total = 0;
@@ -177,7 +176,6 @@ std::vector<BatchResult> run_group_block(CudaContext& ctx,
   DeviceBuffer<TrajectoryRecord> records(wave_n);
   DeviceBuffer<CellTally> tallies(batches.size());
   Prep prep(ctx, batches, params, wave_n, place);
-  (void)n_prepared;
 
   auto exec = [&](const LaunchItem* items, const std::uint32_t* keys, std::size_t n) {
     dev_items.upload(items, n, stream);
