@@ -11,6 +11,7 @@ packages=(
   libbenchmark-dev                    # bench/
   clang-format                        # formatting check in CI
   clang libclang-rt-dev               # libFuzzer targets in CI (tests/fuzz)
+  libopenblas-dev                     # BLAS and LAPACK (Model C, the CPU backend)
 )
 missing=()
 for p in "${packages[@]}"; do

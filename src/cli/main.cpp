@@ -228,16 +228,25 @@ int run_trace(const CellConfig& cell, std::int64_t id, std::int64_t every) {
     std::cout << std::setprecision(10) << "step";
     for (const auto& [name, slot] : model.trace_columns)
       std::cout << ',' << name;
-    for (int j = 0; j < M::weight_count(p); ++j)
-      std::cout << ',' << model.weight_prefix << j;
-    std::cout << '\n';
-    TraceObserver obs{&std::cout, every, &model};
-    std::vector<double> w;
     const auto tid = static_cast<std::uint32_t>(id);
-    const TrajectoryRecord r = cell.precision == Precision::f32
-                                   ? trace_typed<M, float>(p, tid, obs, w)
-                                   : trace_typed<M, double>(p, tid, obs, w);
-    if (obs.last_printed != r.steps) obs.print(r.steps, r, w.data(), M::weight_count(p));
+    TrajectoryRecord r;
+    if constexpr (WaveModel<M>) {
+      // Model C: W (row-major) only when it is small enough to read.
+      if (p.d <= 10)
+        for (int j = 0; j < M::weight_count(p); ++j)
+          std::cout << ',' << model.weight_prefix << j;
+      std::cout << '\n';
+      r = ModelHost<M>::trace(p, cell.precision == Precision::f32, tid, every, std::cout);
+    } else {
+      for (int j = 0; j < M::weight_count(p); ++j)
+        std::cout << ',' << model.weight_prefix << j;
+      std::cout << '\n';
+      TraceObserver obs{&std::cout, every, &model};
+      std::vector<double> w;
+      r = cell.precision == Precision::f32 ? trace_typed<M, float>(p, tid, obs, w)
+                                           : trace_typed<M, double>(p, tid, obs, w);
+      if (obs.last_printed != r.steps) obs.print(r.steps, r, w.data(), M::weight_count(p));
+    }
     std::cerr << "relusim: trajectory " << id << ": "
               << model.outcomes[static_cast<std::size_t>(r.outcome)] << " after " << r.steps
               << " steps (";

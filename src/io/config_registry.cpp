@@ -115,7 +115,8 @@ std::vector<ParamInfo> make_common() {
   std::vector<ParamInfo> r;
   r.push_back({"model", T::choice,
                "model: A = one ReLU teacher and one ReLU student (Tian §3, Kong); B = a "
-               "committee of K ReLUs with fixed top weights (Tian §4)",
+               "committee of K ReLUs with fixed top weights (Tian §4); C = identity-mapping "
+               "networks, ResLink or vanilla, relu or prelu (Li & Yuan, the PReLU report)",
                model_names(),
                [](CellConfig& c, const ParamValue& v) {
                  const auto* s = std::get_if<std::string>(&v);

@@ -154,6 +154,7 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
        << reasons.front().first << '\n';
   }
   if (model.table_note != nullptr) os << model.table_note(cells);
+  if (model.comparison != nullptr) os << model.comparison(cells, results);
 }
 
 std::string summary_csv(const std::vector<CellConfig>& cells,

@@ -9,7 +9,7 @@ const ModelInfo& model_info(const std::string& name) {
 }
 
 std::vector<std::string> model_names() {
-  return {ModelA::kName, ModelB::kName};
+  return {ModelA::kName, ModelB::kName, ModelC::kName};
 }
 
 }  // namespace relusim

@@ -65,6 +65,16 @@ struct CellConfig {
   double init_x = 0.5;              // symmetric init
   double init_y = 0.5;
   double noise_level = 1.0;  // Tian Fig. 5 init: noise variance 1e-3 * level
+  // Model C.
+  bool identity = true;  // ResLink; false: vanilla
+  bool prelu = false;    // activation prelu_a (else relu)
+  double slope = 0.25;   // a of prelu_a
+  MatrixKind teacher_matrix_kind = MatrixKind::spectrum;
+  MatrixKind init_matrix_kind = MatrixKind::gaussian;
+  double teacher_spectral = 0.3, teacher_frobenius = 0.6;
+  double init_spectral = 0.1, init_frobenius = 0.0;
+  std::string teacher_file, init_file;  // where a given matrix came from ("" when inline)
+  std::int64_t diagnostics_every = 1;
 };
 
 /// A value as read from a flag or a TOML file.

@@ -16,6 +16,8 @@
 
 namespace relusim {
 
+struct CellResult;
+
 /// The theorem a cell is compared with and its lower bound on the convergence rate.
 struct TheoryBound {
   std::string name;  ///< e.g. "tian-3.3", "kong-5", or "none"
@@ -51,6 +53,9 @@ struct ModelInfo {
   std::string (*trajectory_row)(const TrajectoryRecord&) = nullptr;
   nlohmann::json (*resolved)(const CellConfig&) = nullptr;              ///< summary.json "resolved"
   std::string (*table_note)(const std::vector<CellConfig>&) = nullptr;  ///< below the table
+  /// Below the table too, from the results (Model C: ResLink and vanilla side by side).
+  std::string (*comparison)(const std::vector<CellConfig>&,
+                            const std::vector<CellResult>&) = nullptr;
   /// The trace command's columns after `step`: names and the record slots they show.
   std::vector<std::pair<std::string, int>> trace_columns;
   std::string weight_prefix = "w";  ///< trace's weight columns: w0, w1, ... (row-major)

@@ -7,6 +7,7 @@
 #include "relusim/io/config.hpp"
 #include "relusim/models/a/host.hpp"
 #include "relusim/models/b/host.hpp"
+#include "relusim/models/c/host.hpp"
 #include "relusim/models/model_host.hpp"
 
 namespace relusim {
@@ -16,7 +17,8 @@ template <class F>
 decltype(auto) with_model(const std::string& name, F&& f) {
   if (name == ModelA::kName) return f(ModelTag<ModelA>{});
   if (name == ModelB::kName) return f(ModelTag<ModelB>{});
-  throw ConfigError("model", "unknown model '" + name + "'; expected A or B");
+  if (name == ModelC::kName) return f(ModelTag<ModelC>{});
+  throw ConfigError("model", "unknown model '" + name + "'; expected A, B or C");
 }
 
 }  // namespace relusim

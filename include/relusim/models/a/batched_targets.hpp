@@ -23,12 +23,11 @@
 #include <cstdint>
 #include <limits>
 
+#include "relusim/core/blas.hpp"
 #include "relusim/core/hd.hpp"
 #include "relusim/models/a/dynamics.hpp"
 
 namespace relusim {
-
-enum class BlasTrans : int { none = 0, transpose = 1 };
 
 /// Sign-pattern iterations before a trajectory's w_hat counts as not found.
 inline constexpr int kMaxSignIterations = 100;

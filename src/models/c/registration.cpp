@@ -1,0 +1,437 @@
+// Model C's registration (models/model_info.hpp): its keys, validation, resolution and report
+// columns (MODEL.md §3, §3.1).
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "relusim/engine/driver.hpp"
+#include "relusim/engine/stats.hpp"
+#include "relusim/io/param_parsing.hpp"
+#include "relusim/io/report.hpp"
+#include "relusim/models/c/host.hpp"
+
+namespace relusim {
+namespace {
+
+using namespace params;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+const ChoiceTable<MatrixKind> kMatrices{{{"zero", MatrixKind::zero},
+                                         {"gaussian", MatrixKind::gaussian},
+                                         {"spectrum", MatrixKind::spectrum},
+                                         {"matrix", MatrixKind::matrix}}};
+
+/// A d x d matrix in a text file: numbers separated by blanks, commas or new lines, row by row.
+std::vector<double> read_matrix_file(const char* key, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(key, "cannot open '" + path + "'");
+  std::vector<double> v;
+  std::string token;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    for (char& ch : line)
+      if (ch == ',' || ch == ';' || ch == '\t') ch = ' ';
+    std::istringstream ls(line);
+    while (ls >> token) {
+      std::size_t used = 0;
+      double x = 0.0;
+      try {
+        x = std::stod(token, &used);
+      } catch (const std::logic_error&) {
+        used = 0;
+      }
+      if (used != token.size() || !std::isfinite(x))
+        throw ConfigError(key, "'" + path + "' line " + std::to_string(line_no) + ": '" + token +
+                                   "' is not a finite number");
+      v.push_back(x);
+    }
+  }
+  if (v.empty()) throw ConfigError(key, "'" + path + "' holds no numbers");
+  return v;
+}
+
+void set_matrix(const char* key, MatrixKind& kind, std::vector<double>& vec, std::string& file,
+                const ParamValue& v) {
+  if (const auto* m = std::get_if<std::vector<double>>(&v)) {
+    kind = MatrixKind::matrix;
+    vec = *m;
+  } else {
+    kind = kMatrices.parse(key, v);
+    if (kind == MatrixKind::matrix)
+      throw ConfigError(key, "give the matrix itself (a list of d x d numbers, row by row) or "
+                             "its file with " + std::string(key) + "_file");
+    vec.clear();
+  }
+  file.clear();
+}
+
+std::string get_matrix(MatrixKind kind, const std::vector<double>& vec, const std::string& file) {
+  if (kind != MatrixKind::matrix) return kMatrices.name_of(kind);
+  return file.empty() ? format_vector(vec) : "matrix";
+}
+
+#define RELUSIM_GET(expr) [](const CellConfig& c) -> std::string { return expr; }
+#define RELUSIM_REAL(field, key, help)                                                        \
+  ParamInfo {                                                                                 \
+    key, ParamType::real, help, {},                                                           \
+        [](CellConfig& c, const ParamValue& v) { c.field = as_real(key, v); },                \
+        RELUSIM_GET(format_double(c.field))                                                   \
+  }
+
+std::vector<ParamInfo> own_parameters() {
+  using T = ParamType;
+  std::vector<ParamInfo> r;
+  r.push_back({"identity",
+               T::boolean,
+               "model C: true = ResLink, f(x, W) = sum_i sigma(<e_i + w_i, x>); false = vanilla, "
+               "sum_i sigma(<w_i, x>) from the same small start, learning the ResLink teacher",
+               {},
+               [](CellConfig& c, const ParamValue& v) { c.identity = as_bool("identity", v); },
+               RELUSIM_GET(c.identity ? "true" : "false")});
+  r.push_back({"activation",
+               T::choice,
+               "model C: relu, or prelu (max(z, a z) with the fixed slope a)",
+               {"relu", "prelu"},
+               [](CellConfig& c, const ParamValue& v) {
+                 const auto* s = std::get_if<std::string>(&v);
+                 if (s == nullptr || (*s != "relu" && *s != "prelu"))
+                   throw ConfigError("activation", "expected relu or prelu");
+                 c.prelu = *s == "prelu";
+               },
+               RELUSIM_GET(c.prelu ? "prelu" : "relu")});
+  r.push_back(RELUSIM_REAL(slope, "slope",
+                           "model C: slope a of prelu in [0, 1) (not learned; ignored for relu)"));
+  r.push_back({"teacher", T::vector_or_choice,
+               "model C: teacher W* (the teacher always has the identity): spectrum (U diag(s) "
+               "V^T, Haar U, V; one singular value at teacher_spectral, the rest equal, meeting "
+               "teacher_frobenius), gaussian (i.i.d. entries scaled to spectral norm "
+               "teacher_spectral), zero, or d x d numbers row by row (column c is unit c)",
+               {"spectrum", "gaussian", "zero"},
+               [](CellConfig& c, const ParamValue& v) {
+                 set_matrix("teacher", c.teacher_matrix_kind, c.teacher_vector, c.teacher_file, v);
+               },
+               RELUSIM_GET(get_matrix(c.teacher_matrix_kind, c.teacher_vector, c.teacher_file))});
+  r.push_back(RELUSIM_REAL(teacher_spectral, "teacher_spectral",
+                           "model C: spectral norm |W*|_2 of a spectrum or gaussian teacher"));
+  r.push_back(RELUSIM_REAL(teacher_frobenius, "teacher_frobenius",
+                           "model C: Frobenius norm |W*|_F of a spectrum teacher, in "
+                           "[teacher_spectral, sqrt(d) teacher_spectral]"));
+  r.push_back({"teacher_file",
+               T::choice,
+               "model C: a file holding W* as d x d numbers, row by row (blanks or commas)",
+               {},
+               [](CellConfig& c, const ParamValue& v) {
+                 const auto* s = std::get_if<std::string>(&v);
+                 if (s == nullptr) wrong_type("teacher_file", "a path", v);
+                 c.teacher_vector = read_matrix_file("teacher_file", *s);
+                 c.teacher_matrix_kind = MatrixKind::matrix;
+                 c.teacher_file = *s;
+               },
+               RELUSIM_GET(c.teacher_file.empty() ? "none" : c.teacher_file)});
+  r.push_back({"init", T::vector_or_choice,
+               "model C: initial W: gaussian (i.i.d. entries scaled to spectral norm "
+               "init_spectral), spectrum (as for the teacher, with init_spectral and "
+               "init_frobenius), zero, or d x d numbers row by row",
+               {"gaussian", "spectrum", "zero"},
+               [](CellConfig& c, const ParamValue& v) {
+                 set_matrix("init", c.init_matrix_kind, c.init_vector, c.init_file, v);
+               },
+               RELUSIM_GET(get_matrix(c.init_matrix_kind, c.init_vector, c.init_file))});
+  r.push_back(RELUSIM_REAL(init_spectral, "init_spectral",
+                           "model C: spectral norm |W_0|_2 of a gaussian or spectrum init"));
+  r.push_back(RELUSIM_REAL(init_frobenius, "init_frobenius",
+                           "model C: Frobenius norm |W_0|_F of a spectrum init"));
+  r.push_back({"init_file",
+               T::choice,
+               "model C: a file holding W_0 as d x d numbers, row by row (blanks or commas)",
+               {},
+               [](CellConfig& c, const ParamValue& v) {
+                 const auto* s = std::get_if<std::string>(&v);
+                 if (s == nullptr) wrong_type("init_file", "a path", v);
+                 c.init_vector = read_matrix_file("init_file", *s);
+                 c.init_matrix_kind = MatrixKind::matrix;
+                 c.init_file = *s;
+               },
+               RELUSIM_GET(c.init_file.empty() ? "none" : c.init_file)});
+  r.push_back({"diagnostics_every",
+               T::integer,
+               "model C: steps between checks of the one-point-convexity inner product <-grad "
+               "L, W* - W> (the end of phase I is known to this resolution; 0: at the end only; "
+               "every step in expected mode). Each check costs four d x d x d GEMMs",
+               {},
+               [](CellConfig& c, const ParamValue& v) {
+                 c.diagnostics_every = as_integer("diagnostics_every", v);
+               },
+               RELUSIM_GET(std::to_string(c.diagnostics_every))});
+  return r;
+}
+
+#undef RELUSIM_REAL
+#undef RELUSIM_GET
+
+std::vector<ParamInfo> parameters() {
+  return ordered_parameters(
+      own_parameters(),
+      {"model",         "d",
+       "mode",          "B",
+       "N",             "identity",
+       "activation",    "slope",
+       "eta",           "steps",
+       "precision",     "teacher",
+       "teacher_spectral", "teacher_frobenius",
+       "teacher_file",  "init",
+       "init_spectral", "init_frobenius",
+       "init_file",     "tol",
+       "blowup",        "diagnostics_every",
+       "early_stop",    "seed",
+       "trials"});
+}
+
+void defaults_c(CellConfig& c) {
+  c.d = 10;
+  c.batch = 100;
+  c.n_samples = 1000;
+  c.mode = DataMode::online;
+  c.eta = 0.05;
+  c.steps = 2000;
+  c.tol = 0.02;
+  c.trials = 100;
+  c.teacher_vector.clear();
+  c.init_vector.clear();
+}
+
+double frobenius(const std::vector<double>& m) {
+  double s = 0.0;
+  for (double x : m)
+    s += (x / 1e150) * (x / 1e150);
+  return 1e150 * std::sqrt(s);
+}
+
+void validate_c(const CellConfig& c) {
+  auto require = [](bool ok, const char* key, const std::string& what) {
+    if (!ok) throw ConfigError(key, what);
+  };
+  require(c.d <= 4096, "d", "model C keeps several d x d matrices per trajectory: d <= 4096");
+  require(c.inputs == InputDistribution::gaussian, "inputs",
+          "model C's closed forms hold for gaussian inputs only");
+  require(c.criterion == Criterion::distance, "criterion",
+          "model C converges on |W - W*|_F (criterion distance)");
+  require(std::isfinite(c.slope) && c.slope >= 0.0 && c.slope < 1.0, "slope",
+          "must lie in [0, 1)");
+  require(c.diagnostics_every >= 0, "diagnostics_every", "must be >= 0");
+  const std::size_t dd = static_cast<std::size_t>(c.d) * static_cast<std::size_t>(c.d);
+  auto check_matrix = [&](const char* key, MatrixKind kind, const std::vector<double>& v,
+                          double spectral, double frob, const char* spectral_key) {
+    if (kind == MatrixKind::matrix) {
+      require(v.size() == dd, key,
+              "has " + std::to_string(v.size()) + " entries but d x d = " + std::to_string(dd));
+      for (double x : v)
+        require(std::isfinite(x), key, "entries must be finite");
+      require_representable_scale(c, key, frobenius(v));
+    } else if (kind != MatrixKind::zero) {
+      require(std::isfinite(spectral) && spectral >= 0.0, spectral_key,
+              "must be finite and >= 0");
+      if (kind == MatrixKind::spectrum) prescribed_spectrum(c.d, spectral, frob, key);
+      require_representable_scale(c, key, spectral * std::sqrt(static_cast<double>(c.d)));
+    }
+  };
+  check_matrix("teacher", c.teacher_matrix_kind, c.teacher_vector, c.teacher_spectral,
+               c.teacher_frobenius, "teacher_spectral");
+  check_matrix("init", c.init_matrix_kind, c.init_vector, c.init_spectral, c.init_frobenius,
+               "init_spectral");
+}
+
+std::int64_t finite_trials(const CellTally& t) {
+  return t.trials - t.counts[static_cast<int>(Outcome::diverged)];
+}
+double mean_slot(const CellTally& t, int s) {
+  const std::int64_t n = finite_trials(t);
+  return n > 0 ? t.slot_sums[s] / static_cast<double>(n) : kNaN;
+}
+std::string sci(double v) {
+  if (std::isnan(v)) return "n/a";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2e", v);
+  return buf;
+}
+
+double mean_phase(const CellTally& t) {
+  const std::int64_t n = t.flag_counts[kCPhaseEnded];
+  return n > 0 ? t.slot_sums[kCPhaseEnd] / static_cast<double>(n) : kNaN;
+}
+
+std::vector<SummaryColumn> columns() {
+  std::vector<SummaryColumn> c;
+  c.push_back({"mean_steps_to_converge", "steps", 0,
+               [](const CellTally& t, const CellConfig&) { return mean_steps_to_converge(t); }});
+  c.push_back({"frac_phase_ended", "", 3, [](const CellTally& t, const CellConfig&) {
+                 return static_cast<double>(t.flag_counts[kCPhaseEnded]) /
+                        static_cast<double>(t.trials);
+               }});
+  c.push_back({"mean_phase_one_steps", "phase-I", 1,
+               [](const CellTally& t, const CellConfig&) { return mean_phase(t); }});
+  c.push_back({"mean_final_loss", "loss", 3,
+               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCLoss); },
+               [](const CellTally& t, const CellConfig&) { return sci(mean_slot(t, kCLoss)); }});
+  c.push_back({"mean_potential_g", "g", 3,
+               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCPotential); }});
+  c.push_back({"mean_inner", "", 3,
+               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCInner); }});
+  c.push_back({"mean_ratio", "", 3,
+               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCRatio); }});
+  c.push_back({"mean_dist_fro", "|W-W*|_F", 3,
+               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCDistF); },
+               [](const CellTally& t, const CellConfig&) { return sci(mean_slot(t, kCDistF)); }});
+  c.push_back({"mean_dist_spec", "|W-W*|_2", 3,
+               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCDist2); },
+               [](const CellTally& t, const CellConfig&) { return sci(mean_slot(t, kCDist2)); }});
+  c.push_back({"frac_started_dead", "", 3, [](const CellTally& t, const CellConfig&) {
+                 return static_cast<double>(t.flag_counts[kCStartedDead]) /
+                        static_cast<double>(t.trials);
+               }});
+  return c;
+}
+
+std::string trajectory_row(const TrajectoryRecord& r) {
+  std::string s;
+  for (int k : {kCLoss, kCPotential, kCInner, kCRatio, kCDistF, kCDist2})
+    s += report_number(r.slot[k]) + ',';
+  s += r.flag(kCPhaseEnded) ? std::to_string(static_cast<std::int64_t>(r.slot[kCPhaseEnd])) : "-1";
+  return s;
+}
+
+nlohmann::json resolved_c(const CellConfig& cell) {
+  const ModelCParams p = resolve_model_c(cell);
+  nlohmann::json j = {{"slope", p.slope}};
+  auto spectrum = [&](const char* name, MatrixKind kind, double spectral, double frob) {
+    if (kind != MatrixKind::spectrum) return;
+    const std::vector<double> s = prescribed_spectrum(p.d, spectral, frob, name);
+    j[std::string(name) + "_singular_values"] = {{"largest", s.front()},
+                                                 {"others", s.size() > 1 ? s[1] : s.front()}};
+  };
+  spectrum("teacher", p.teacher, p.teacher_spectral, p.teacher_frobenius);
+  spectrum("init", p.init, p.init_spectral, p.init_frobenius);
+  return j;
+}
+
+/// ResLink and vanilla side by side: cells equal but for `identity`.
+std::string comparison(const std::vector<CellConfig>& cells,
+                       const std::vector<CellResult>& results) {
+  std::map<std::string, std::pair<int, int>> pairs;  // other keys -> (reslink, vanilla)
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    std::string key;
+    for (const ParamInfo& p : ModelHost<ModelC>::info().parameters)
+      if (p.key != "identity") key += p.key + "=" + p.get(cells[i]) + " ";
+    auto [it, fresh] = pairs.try_emplace(key, std::pair<int, int>{-1, -1});
+    if (fresh) order.push_back(key);
+    (cells[i].identity ? it->second.first : it->second.second) = static_cast<int>(i);
+  }
+  std::ostringstream os;
+  bool any = false;
+  for (const std::string& key : order) {
+    const auto [r, v] = pairs[key];
+    if (r < 0 || v < 0) continue;
+    if (!any) {
+      os << "\nResLink vs vanilla (cells equal but for identity):\n";
+      os << "  cells     ResLink rate [95% CI]    vanilla rate [95% CI]   phase-I R/V      "
+            "|W-W*|_F R/V\n";
+      any = true;
+    }
+    const CellSummary& a = results[static_cast<std::size_t>(r)].summary;
+    const CellSummary& b = results[static_cast<std::size_t>(v)].summary;
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "  %3d/%-3d   %.3f [%.3f, %.3f]    %.3f [%.3f, %.3f]   %6.1f/%-6.1f   "
+                  "%.2e/%.2e\n",
+                  r, v, a.rate, a.ci.lo, a.ci.hi, b.rate, b.ci.lo, b.ci.hi, mean_phase(a.tally),
+                  mean_phase(b.tally), mean_slot(a.tally, kCDistF), mean_slot(b.tally, kCDistF));
+    os << buf;
+  }
+  return os.str();
+}
+
+ModelInfo make_info() {
+  ModelInfo m;
+  m.name = ModelC::kName;
+  m.summary = "identity-mapping networks, ResLink or vanilla, relu or prelu (Li & Yuan)";
+  m.parameters = parameters();
+  m.outcomes = {"converged", "diverged", "dead", "stuck", "undecided"};
+  m.short_outcomes = {"conv", "div", "dead", "stuck", "undec"};
+  m.default_table_keys = {"d", "mode", "identity", "activation"};
+  m.apply_defaults = defaults_c;
+  m.validate = validate_c;
+  m.bound = [](const CellConfig&) { return TheoryBound{"none", kNaN}; };
+  m.columns = columns();
+  m.trajectory_header = "final_loss,potential_g,inner,ratio,dist_fro,dist_spec,phase_one_end";
+  m.trajectory_row = trajectory_row;
+  m.resolved = resolved_c;
+  m.comparison = comparison;
+  m.trace_columns = {{"loss", kCLoss},       {"g", kCPotential},     {"inner", kCInner},
+                     {"ratio", kCRatio},     {"dist_fro", kCDistF},  {"dist_spec", kCDist2}};
+  m.weight_prefix = "W";
+  return m;
+}
+
+}  // namespace
+
+const ModelInfo& ModelHost<ModelC>::info() {
+  static const ModelInfo info = make_info();
+  return info;
+}
+
+ModelCParams resolve_model_c(const CellConfig& c) {
+  validate(c);
+  ModelCParams p;
+  p.d = c.d;
+  p.batch = c.batch;
+  p.n_samples = c.n_samples;
+  p.mode = c.mode;
+  p.identity = c.identity;
+  p.slope = c.prelu ? c.slope : 0.0;
+  p.eta = c.eta;
+  p.max_steps = c.steps;
+  p.early_stop = c.early_stop;
+  p.tol = c.tol;
+  p.blowup = c.blowup;
+  p.diagnostics_every = c.diagnostics_every;
+  p.seed = c.seed;
+  p.teacher = c.teacher_matrix_kind;
+  p.teacher_spectral = c.teacher_spectral;
+  p.teacher_frobenius = c.teacher_frobenius;
+  p.teacher_matrix = c.teacher_vector.empty() ? nullptr : c.teacher_vector.data();
+  p.init = c.init_matrix_kind;
+  p.init_spectral = c.init_spectral;
+  p.init_frobenius = c.init_frobenius;
+  p.init_matrix = c.init_vector.empty() ? nullptr : c.init_vector.data();
+  return p;
+}
+
+TrajectoryRecord model_c_record(const ModelCState& s, const ModelCParams& p, std::uint32_t id) {
+  TrajectoryRecord r;
+  r.id = id;
+  r.outcome = s.outcome;
+  r.steps = s.steps;
+  r.steps_to_converge = s.steps_to_converge;
+  r.set_flag(kCPhaseEnded, s.phase_ended != 0);
+  r.set_flag(kCStartedDead, s.started_dead != 0);
+  if (s.outcome != Outcome::diverged) {
+    r.slot[kCLoss] = s.loss;
+    r.slot[kCPotential] = s.potential;
+    r.slot[kCInner] = s.inner;
+    r.slot[kCRatio] = s.ratio;
+    // Vanilla: the distance to its nearest-unit matching of the teacher.
+    r.slot[kCDistF] = p.identity ? s.dist_f : s.matched_dist;
+    r.slot[kCDist2] = s.dist_2;
+  }
+  r.slot[kCPhaseEnd] = s.phase_ended != 0 ? static_cast<double>(s.phase_end) : 0.0;
+  return r;
+}
+
+}  // namespace relusim

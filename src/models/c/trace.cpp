@@ -1,0 +1,73 @@
+// `relusim trace --model C`: one trajectory's loss, g, inner product, ratio and distances every k
+// steps. |W - W*|_2 comes from LAPACK's SVD here (the runs use power iteration at the end).
+#include <ostream>
+
+#include "relusim/models/c/host.hpp"
+#include "relusim/models/model_info.hpp"
+
+namespace relusim {
+namespace {
+
+template <class T>
+struct TracePrinter {
+  static constexpr bool enabled = true;
+  std::int64_t every = 1;
+  std::ostream* os = nullptr;
+  std::int64_t last_printed = -1;
+
+  void on_step(std::int64_t t, const ModelCWave<T>& w) {
+    const int d = w.d;
+    const auto dd = static_cast<std::size_t>(d) * static_cast<std::size_t>(d);
+    const ModelCParams& p = w.p(0);
+    std::vector<double> diff(dd);
+    for (int c = 0; c < d; ++c)
+      for (int r = 0; r < d; ++r) {
+        const std::size_t e = static_cast<std::size_t>(c) * d + r;
+        diff[e] = static_cast<double>(w.w[e]) - static_cast<double>(w.ws[e]) -
+                  ((!p.identity && r == c) ? 1.0 : 0.0);
+      }
+    ModelCState s = w.state[0];
+    s.dist_2 = singular_values(diff.data(), d).front();
+    const TrajectoryRecord rec = model_c_record(s, p, w.ids[0]);
+    print(t, rec, w.w, d);
+  }
+  void print(std::int64_t t, const TrajectoryRecord& rec, const T* wcol, int d) {
+    *os << t;
+    for (const auto& [name, slot] : ModelHost<ModelC>::info().trace_columns)
+      *os << ',' << rec.slot[slot];
+    if (d <= 10)
+      for (int r = 0; r < d; ++r)
+        for (int c = 0; c < d; ++c)
+          *os << ',' << static_cast<double>(wcol[static_cast<std::size_t>(c) * d + r]);
+    *os << '\n';
+    last_printed = t;
+  }
+};
+
+template <class T>
+TrajectoryRecord trace_typed(const ModelCParams& p, std::uint32_t id, std::int64_t every,
+                             std::ostream& os) {
+  TracePrinter<T> printer{every, &os};
+  std::vector<double> w(static_cast<std::size_t>(p.d) * static_cast<std::size_t>(p.d));
+  const TrajectoryRecord r = run_model_c_on_host<T>({p}, {0}, {id}, w.data(), &printer).front();
+  if (printer.last_printed != r.steps) {
+    // The final state, with the run's own diagnostics (W back in column-major order).
+    std::vector<T> col(w.size());
+    for (int rr = 0; rr < p.d; ++rr)
+      for (int c = 0; c < p.d; ++c)
+        col[static_cast<std::size_t>(c) * p.d + rr] =
+            static_cast<T>(w[static_cast<std::size_t>(rr) * p.d + c]);
+    printer.print(r.steps, r, col.data(), p.d);
+  }
+  return r;
+}
+
+}  // namespace
+
+TrajectoryRecord ModelHost<ModelC>::trace(const ModelCParams& p, bool single, std::uint32_t id,
+                                          std::int64_t every, std::ostream& os) {
+  host_blas_single_threaded();
+  return single ? trace_typed<float>(p, id, every, os) : trace_typed<double>(p, id, every, os);
+}
+
+}  // namespace relusim
