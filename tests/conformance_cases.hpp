@@ -66,4 +66,45 @@ inline std::vector<CellConfig> conformance_cells<ModelB>() {
   return cells;
 }
 
+/// Model C: d = 4; first three online double cells of one wave shape (ResLink relu, vanilla
+/// prelu, ResLink prelu at another eta), then fixed (minibatches of a training set) and expected
+/// mode, and float.
+template <>
+inline std::vector<CellConfig> conformance_cells<ModelC>() {
+  std::vector<CellConfig> cells;
+  auto make = [](DataMode mode, Precision prec) {
+    CellConfig c;
+    set_parameter(c, "model", std::string("C"));
+    c.d = 4;
+    c.mode = mode;
+    c.precision = prec;
+    c.n_samples = 40;
+    c.batch = 8;
+    c.eta = 0.1;
+    c.steps = 300;
+    c.trials = 50;
+    c.seed = 9;
+    c.teacher_spectral = 0.4;
+    c.teacher_frobenius = 0.6;
+    c.diagnostics_every = 5;
+    return c;
+  };
+  cells.push_back(make(DataMode::online, Precision::f64));
+  CellConfig v = make(DataMode::online, Precision::f64);
+  v.identity = false;
+  v.prelu = true;
+  v.slope = 0.2;
+  cells.push_back(v);
+  CellConfig e = make(DataMode::online, Precision::f64);
+  e.prelu = true;
+  e.slope = 0.1;
+  e.eta = 0.05;
+  cells.push_back(e);
+  for (DataMode mode : {DataMode::fixed, DataMode::expected})
+    cells.push_back(make(mode, Precision::f64));
+  for (DataMode mode : {DataMode::online, DataMode::fixed, DataMode::expected})
+    cells.push_back(make(mode, Precision::f32));
+  return cells;
+}
+
 }  // namespace relusim::testing

@@ -19,11 +19,46 @@ namespace {
 
 template <class M>
 class Conformance : public ::testing::Test {};
-using Models = ::testing::Types<ModelA, ModelB>;
+using Models = ::testing::Types<ModelA, ModelB, ModelC>;
 TYPED_TEST_SUITE(Conformance, Models);
+
+/// A wave model's counterpart of the team test: a wave of many trajectories (of several cells of
+/// one shape) gives each trajectory exactly what it gives alone.
+template <class M>
+void expect_wave_equals_trajectories_alone() {
+  std::vector<typename M::Params> params;
+  for (const CellConfig& c : testing::conformance_cells<M>())
+    if (c.precision == Precision::f64 && c.mode == DataMode::online)
+      params.push_back(ModelHost<M>::resolve(c));
+  ASSERT_GE(params.size(), 3u);
+  std::vector<std::uint32_t> param_of, ids;
+  for (std::uint32_t k = 0; k < 9; ++k) {
+    param_of.push_back(k % 3);
+    ids.push_back(3 * k + 1);
+  }
+  const std::size_t nw = static_cast<std::size_t>(M::weight_count(params[0]));
+  std::vector<double> wave_w(ids.size() * nw);
+  const auto wave = run_model_c_on_host<double>(params, param_of, ids, wave_w.data());
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    std::vector<double> alone_w(nw);
+    const auto alone =
+        run_model_c_on_host<double>({params[param_of[k]]}, {0}, {ids[k]}, alone_w.data());
+    SCOPED_TRACE("trajectory " + std::to_string(k));
+    EXPECT_EQ(alone[0].outcome, wave[k].outcome);
+    EXPECT_EQ(alone[0].steps, wave[k].steps);
+    EXPECT_EQ(alone[0].flags, wave[k].flags);
+    for (int s = 0; s < kRecordSlots; ++s)
+      EXPECT_EQ(alone[0].slot[s], wave[k].slot[s]) << "slot " << s;
+    for (std::size_t j = 0; j < nw; ++j)
+      ASSERT_EQ(alone_w[j], wave_w[k * nw + j]);
+  }
+}
 
 TYPED_TEST(Conformance, ThreadedTeamMatchesSerialTeam) {
   using M = TypeParam;
+  if constexpr (WaveModel<M>) {
+    expect_wave_equals_trajectories_alone<M>();
+  } else {
   int compared = 0;
   for (CellConfig cell : testing::conformance_cells<M>()) {
     if (cell.precision != Precision::f64) continue;
@@ -46,6 +81,7 @@ TYPED_TEST(Conformance, ThreadedTeamMatchesSerialTeam) {
     }
   }
   EXPECT_GE(compared, 18);
+}
 }
 
 TYPED_TEST(Conformance, ATrajectoryReplaysAloneByItsId) {
@@ -98,13 +134,26 @@ TYPED_TEST(Conformance, AGroupRunInWavesOfAnySizeGivesWhatTheCpuBackendGives) {
       WaveOutput w;
       w.records.resize(n);
       w.final_weights.resize(n * nw);
-      for (std::size_t k = 0; k < n; ++k) {
-        const typename M::Params p = ModelHost<M>::resolve(*batches[items[k].param].cell);
-        std::vector<double> scratch(static_cast<std::size_t>(M::workspace_size(p, 1)));
-        SerialTeam team;
-        w.records[k] = run_cpu_trajectory<M, double>(team, p, items[k].id, scratch.data(),
-                                                     static_cast<NoObserver*>(nullptr),
-                                                     w.final_weights.data() + nw * k);
+      if constexpr (WaveModel<M>) {
+        // The whole wave at once, as the GPU steps it.
+        std::vector<typename M::Params> params;
+        for (const TrajectoryBatch& b : batches)
+          params.push_back(ModelHost<M>::resolve(*b.cell));
+        std::vector<std::uint32_t> param_of(n), ids(n);
+        for (std::size_t k = 0; k < n; ++k) {
+          param_of[k] = items[k].param;
+          ids[k] = items[k].id;
+        }
+        w.records = run_model_c_on_host<double>(params, param_of, ids, w.final_weights.data());
+      } else {
+        for (std::size_t k = 0; k < n; ++k) {
+          const typename M::Params p = ModelHost<M>::resolve(*batches[items[k].param].cell);
+          std::vector<double> scratch(static_cast<std::size_t>(M::workspace_size(p, 1)));
+          SerialTeam team;
+          w.records[k] = run_cpu_trajectory<M, double>(team, p, items[k].id, scratch.data(),
+                                                       static_cast<NoObserver*>(nullptr),
+                                                       w.final_weights.data() + nw * k);
+        }
       }
       testing::reduce_runs(keys, w.records, w);
       return w;

@@ -109,7 +109,7 @@ TEST(Gpu, DoubleMatchesCpuTrajectoryByTrajectory) {
 /// in double (outcomes equal for >= 99.9%; final weights within 1e-6 relative where they agree).
 template <class M>
 class GpuConformance : public ::testing::Test {};
-using Models = ::testing::Types<ModelA, ModelB>;
+using Models = ::testing::Types<ModelA, ModelB, ModelC>;
 TYPED_TEST_SUITE(GpuConformance, Models);
 
 TYPED_TEST(GpuConformance, DoubleMatchesCpuTrajectoryByTrajectory) {

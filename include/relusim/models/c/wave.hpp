@@ -98,6 +98,21 @@ void diagnose(const Ops& ops, const ModelCWave<T>& w, bool all, std::int64_t t) 
   ops.for_each(w.n, ReduceDiagnostics<T>{w, all, t});
 }
 
+/// |D|_2 of every trajectory's D in w.e (PowerStart), from the start vector in w.vec: power
+/// iteration on D^T D, into state.dist_2.
+template <class T, class Ops>
+void power_iteration(const Ops& ops, const ModelCWave<T>& w) {
+  const int d = w.d;
+  const std::int64_t dd = w.dd();
+  for (int it = 0; it < kPowerIterations; ++it) {
+    ops.gemm(BlasTrans::none, BlasTrans::none, d, 1, d, T(1), w.e, d, dd, w.vec, d, d, T(0),
+             w.vec2, d, d, w.n);
+    ops.gemm(BlasTrans::transpose, BlasTrans::none, d, 1, d, T(1), w.e, d, dd, w.vec2, d, d, T(0),
+             w.vec, d, d, w.n);
+    ops.for_each(w.n, PowerNormalize<T>{w, it + 1 == kPowerIterations});
+  }
+}
+
 /// One minibatch step t of every active trajectory (online or fixed mode).
 template <class T, class Ops>
 void minibatch_step(const Ops& ops, const ModelCWave<T>& w, const ModelCParams& shape,
@@ -167,13 +182,7 @@ void run_model_c_wave(const Ops& ops, const ModelCWave<T>& w, const ModelCParams
   // The end: diagnostics of every final state (phase I may end there too), |W - W*|_2.
   diagnose(ops, w, true, -1);
   ops.for_each(nd, PowerStart<T>{w});
-  for (int it = 0; it < kPowerIterations; ++it) {
-    ops.gemm(BlasTrans::none, BlasTrans::none, d, 1, d, T(1), w.e, d, dd, w.vec, d, d, T(0),
-             w.vec2, d, d, w.n);
-    ops.gemm(BlasTrans::transpose, BlasTrans::none, d, 1, d, T(1), w.e, d, dd, w.vec2, d, d, T(0),
-             w.vec, d, d, w.n);
-    ops.for_each(w.n, PowerNormalize<T>{w, it + 1 == kPowerIterations});
-  }
+  power_iteration(ops, w);
   ops.synchronize();
 }
 

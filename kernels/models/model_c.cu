@@ -1,0 +1,181 @@
+// Model C on the CUDA backend: waves of trajectories stepped by models/c/wave.hpp over cuBLAS
+// (strided-batched S/DGEMM) and one-thread-per-item kernels for the element-wise steps. The
+// teachers and initial students are made on the host (models/c/setup.hpp, the same numbers as
+// the CPU backend) and uploaded with the wave.
+#include <thrust/count.h>
+#include <thrust/execution_policy.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "cuda_context.cuh"
+#include "relusim/engine/waves.hpp"
+#include "relusim/models/c/host.hpp"
+#include "relusim/models/c/wave.hpp"
+
+namespace relusim {
+namespace {
+
+template <class F>
+__global__ void wave_item_kernel(std::int64_t count, F f) {
+  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < count) f(i);
+}
+
+struct StateIsActive {
+  __host__ __device__ bool operator()(const ModelCState& s) const { return s.active != 0; }
+};
+
+struct CublasWaveOps {
+  cublasHandle_t handle;
+  cudaStream_t stream;
+
+  static cublasOperation_t op(BlasTrans t) {
+    return t == BlasTrans::none ? CUBLAS_OP_N : CUBLAS_OP_T;
+  }
+  void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, float alpha, const float* a, int lda,
+            std::int64_t sa, const float* b, int ldb, std::int64_t sb, float beta, float* c,
+            int ldc, std::int64_t sc, int batch) const {
+    RELUSIM_CUBLAS_CHECK(cublasSgemmStridedBatched(handle, op(ta), op(tb), m, n, k, &alpha, a, lda,
+                                                   sa, b, ldb, sb, &beta, c, ldc, sc, batch));
+  }
+  void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, double alpha, const double* a,
+            int lda, std::int64_t sa, const double* b, int ldb, std::int64_t sb, double beta,
+            double* c, int ldc, std::int64_t sc, int batch) const {
+    RELUSIM_CUBLAS_CHECK(cublasDgemmStridedBatched(handle, op(ta), op(tb), m, n, k, &alpha, a, lda,
+                                                   sa, b, ldb, sb, &beta, c, ldc, sc, batch));
+  }
+  template <class F>
+  void for_each(std::int64_t count, const F& f) const {
+    if (count <= 0) return;
+    constexpr int kThreads = 128;
+    const auto blocks = static_cast<unsigned>((count + kThreads - 1) / kThreads);
+    wave_item_kernel<<<blocks, kThreads, 0, stream>>>(count, f);
+    RELUSIM_CUDA_CHECK(cudaGetLastError());
+  }
+  int count_active(const ModelCState* s, int n) const {
+    return static_cast<int>(
+        thrust::count_if(thrust::cuda::par.on(stream), s, s + n, StateIsActive{}));
+  }
+  void synchronize() const { RELUSIM_CUDA_CHECK(cudaStreamSynchronize(stream)); }
+};
+
+template <class T>
+std::vector<BatchResult> run_shape(CudaContext& ctx, const std::vector<TrajectoryBatch>& batches,
+                                   const std::vector<ModelCParams>& params) {
+  const ModelCParams& shape = params.front();
+  const int d = shape.d, rows = model_c_rows(shape), n_train = model_c_train(shape);
+  const auto dd = static_cast<std::size_t>(d) * static_cast<std::size_t>(d);
+  bool want_weights = false;
+  std::int64_t total = 0;
+  for (const TrajectoryBatch& b : batches) {
+    want_weights = want_weights || b.keep_weights;
+    total += b.count;
+  }
+  std::size_t per = 0;
+  carve_model_c_wave<T>(1, d, rows, n_train, nullptr, per);
+  std::size_t free_bytes = 0, total_bytes = 0;
+  RELUSIM_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+  const auto budget = static_cast<std::int64_t>(free_bytes / 2);
+  const std::int64_t wave = std::max<std::int64_t>(
+      1, std::min<std::int64_t>(total, budget / static_cast<std::int64_t>(per + 1024)));
+  if (static_cast<std::int64_t>(per) > budget)
+    throw BackendError("model C: one trajectory needs " + std::to_string(per >> 20) +
+                       " MiB on the device, more than half its free memory");
+  std::size_t bytes = 0;
+  carve_model_c_wave<T>(static_cast<int>(wave), d, rows, n_train, nullptr, bytes);
+  DeviceBuffer<std::byte> arena(bytes);
+  DeviceBuffer<ModelCParams> dev_params(params.size());
+  dev_params.upload(params.data(), params.size(), ctx.stream.get());
+  DeviceBuffer<std::uint32_t> dev_param_of(static_cast<std::size_t>(wave)),
+      dev_ids(static_cast<std::size_t>(wave));
+  const CublasWaveOps ops{ctx.cublas.get(), ctx.stream.get()};
+
+  auto exec = [&](const LaunchItem* items, const std::uint32_t* keys, std::size_t n) {
+    ModelCWave<T> w = carve_model_c_wave<T>(static_cast<int>(n), d, rows, n_train, arena.get(),
+                                            bytes);
+    std::vector<std::uint32_t> param_of(n), ids(n);
+    std::vector<T> w0(n * dd), ws(n * dd);
+    std::vector<ModelCState> state(n);
+    std::vector<double> a(dd), b(dd);
+    for (std::size_t k = 0; k < n; ++k) {
+      param_of[k] = items[k].param;
+      ids[k] = items[k].id;
+      model_c_start(params[items[k].param], items[k].id, a.data(), b.data(), state[k].threshold);
+      for (std::size_t e = 0; e < dd; ++e) {
+        w0[k * dd + e] = static_cast<T>(a[e]);
+        ws[k * dd + e] = static_cast<T>(b[e]);
+      }
+    }
+    cudaStream_t s = ctx.stream.get();
+    dev_param_of.upload(param_of.data(), n, s);
+    dev_ids.upload(ids.data(), n, s);
+    RELUSIM_CUDA_CHECK(cudaMemcpyAsync(w.w, w0.data(), n * dd * sizeof(T), cudaMemcpyHostToDevice, s));
+    RELUSIM_CUDA_CHECK(cudaMemcpyAsync(w.ws, ws.data(), n * dd * sizeof(T), cudaMemcpyHostToDevice, s));
+    RELUSIM_CUDA_CHECK(cudaMemcpyAsync(w.state, state.data(), n * sizeof(ModelCState),
+                                       cudaMemcpyHostToDevice, s));
+    w.params = dev_params.get();
+    w.param_of = dev_param_of.get();
+    w.ids = dev_ids.get();
+    run_model_c_wave<T>(ops, w, shape);
+    RELUSIM_CUDA_CHECK(cudaMemcpyAsync(state.data(), w.state, n * sizeof(ModelCState),
+                                       cudaMemcpyDeviceToHost, s));
+    if (want_weights)
+      RELUSIM_CUDA_CHECK(
+          cudaMemcpyAsync(w0.data(), w.w, n * dd * sizeof(T), cudaMemcpyDeviceToHost, s));
+    ctx.stream.synchronize();
+    WaveOutput out;
+    out.records.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      out.records[k] = model_c_record(state[k], params[items[k].param], items[k].id);
+      if (k == 0 || keys[k] != keys[k - 1]) {
+        out.keys.push_back(keys[k]);
+        out.tallies.emplace_back();
+      }
+      out.tallies.back() = out.tallies.back() + tally_of(out.records[k]);
+    }
+    if (want_weights) {
+      out.final_weights.resize(n * dd);
+      for (std::size_t k = 0; k < n; ++k)
+        model_c_row_major(w0.data() + k * dd, d, out.final_weights.data() + k * dd);
+    }
+    return out;
+  };
+  return run_in_waves(batches, static_cast<int>(dd), wave, exec);
+}
+
+}  // namespace
+
+/// A launch group of Model C: its batches split by wave shape (d, B, N, mode, steps,
+/// diagnostics_every), each run in waves sized to the free device memory.
+template <>
+std::vector<BatchResult> cuda_run_group<ModelC>(CudaContext& ctx,
+                                                const std::vector<TrajectoryBatch>& batches) {
+  std::vector<ModelCParams> all;
+  for (const TrajectoryBatch& b : batches)
+    all.push_back(ModelHost<ModelC>::resolve(*b.cell));
+  std::vector<BatchResult> out(batches.size());
+  std::vector<bool> done(batches.size(), false);
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    if (done[i]) continue;
+    std::vector<std::size_t> members;
+    std::vector<TrajectoryBatch> sub;
+    std::vector<ModelCParams> params;
+    for (std::size_t j = i; j < batches.size(); ++j)
+      if (!done[j] && same_wave_shape(all[i], all[j])) {
+        members.push_back(j);
+        sub.push_back(batches[j]);
+        params.push_back(all[j]);
+        done[j] = true;
+      }
+    std::vector<BatchResult> r = batches[i].cell->precision == Precision::f32
+                                     ? run_shape<float>(ctx, sub, params)
+                                     : run_shape<double>(ctx, sub, params);
+    for (std::size_t m = 0; m < members.size(); ++m)
+      out[members[m]] = std::move(r[m]);
+  }
+  return out;
+}
+
+}  // namespace relusim
