@@ -331,8 +331,8 @@ std::vector<double> oracle_trajectory(const ModelCParams& p, std::uint32_t id, i
   if (p.mode == DataMode::fixed) {
     train.resize(static_cast<std::size_t>(p.n_samples * d));
     for (int s = 0; s < p.n_samples; ++s) {
-      fill_random_row(p.seed, id, StreamPurpose::design, static_cast<std::uint64_t>(s),
-                      InputDistribution::gaussian, d, train.data() + s * d);
+      fill_normal_row(p.seed, id, StreamPurpose::design, static_cast<std::uint64_t>(s), d,
+                      train.data() + s * d);
       perm.push_back(s);
     }
   }
@@ -355,10 +355,10 @@ std::vector<double> oracle_trajectory(const ModelCParams& p, std::uint32_t id, i
     std::vector<double> g(dd, 0.0), x(static_cast<std::size_t>(d));
     for (int b = 0; b < count; ++b) {
       if (p.mode == DataMode::online) {
-        fill_random_row(p.seed, id, StreamPurpose::minibatch,
+        fill_normal_row(p.seed, id, StreamPurpose::minibatch,
                         static_cast<std::uint64_t>(t) * static_cast<std::uint64_t>(p.batch) +
                             static_cast<std::uint64_t>(b),
-                        InputDistribution::gaussian, d, x.data());
+                        d, x.data());
       } else {
         const int s = perm[static_cast<std::size_t>(first + b)];
         std::copy_n(train.begin() + s * d, d, x.begin());

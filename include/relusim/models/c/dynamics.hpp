@@ -97,13 +97,29 @@ struct ModelCWave {
 
 namespace model_c {
 
+// Branch-free forms (they vectorise): z > 0 gives z + a 0 = z, z <= 0 gives 0 + a z = a z.
 template <class T>
 RELUSIM_HD inline T act(T z, T a) {
-  return z > T(0) ? z : a * z;
+  const bool on = z > T(0);
+  return (on ? z : T(0)) + a * (on ? T(0) : z);
 }
 template <class T>
 RELUSIM_HD inline T act_slope(T z, T a) {
   return z > T(0) ? T(1) : a;
+}
+
+/// sum_i sigma(z_i) in four interleaved partial sums (the compiler vectorises it; the order is
+/// fixed, so every backend adds alike).
+template <class T>
+RELUSIM_HD inline T sum_act(const T* z, int d, T a) {
+  T s[4] = {T(0), T(0), T(0), T(0)};
+  int i = 0;
+  for (; i + 4 <= d; i += 4)
+    for (int l = 0; l < 4; ++l)
+      s[l] += act(z[i + l], a);
+  for (; i < d; ++i)
+    s[i & 3] += act(z[i], a);
+  return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 /// k(u, v) of the header from u.v and the norms (double).
@@ -123,8 +139,7 @@ struct MakeTrainingSet {
   RELUSIM_HD void operator()(std::int64_t idx) const {
     const int k = static_cast<int>(idx / w.n_train), s = static_cast<int>(idx % w.n_train);
     const ModelCParams& p = w.p(k);
-    fill_random_row(p.seed, w.ids[k], StreamPurpose::design, static_cast<std::uint64_t>(s),
-                    InputDistribution::gaussian, w.d,
+    fill_normal_row(p.seed, w.ids[k], StreamPurpose::design, static_cast<std::uint64_t>(s), w.d,
                     w.x_train + (static_cast<std::int64_t>(k) * w.n_train + s) * w.d);
     w.perm[static_cast<std::int64_t>(k) * w.n_train + s] = s;
   }
@@ -154,8 +169,7 @@ struct ShuffleEpoch {
 };
 
 /// The step's inputs (column b of trajectory k): fresh samples (online, row t B + b) or the
-/// training set in the epoch's order (fixed, from position `first`); z starts as the identity
-/// part of the pre-activations (x or 0), zs as x.
+/// training set in the epoch's order (fixed, from position `first`).
 template <class T>
 struct SampleInputs {
   ModelCWave<T> w;
@@ -169,25 +183,22 @@ struct SampleInputs {
     const std::int64_t off = (static_cast<std::int64_t>(k) * w.rows + b) * w.d;
     T* x = w.x + off;
     if (p.mode == DataMode::online) {
-      fill_random_row(p.seed, w.ids[k], StreamPurpose::minibatch,
+      fill_normal_row(p.seed, w.ids[k], StreamPurpose::minibatch,
                       static_cast<std::uint64_t>(step) * static_cast<std::uint64_t>(p.batch) +
                           static_cast<std::uint64_t>(b),
-                      InputDistribution::gaussian, w.d, x);
+                      w.d, x);
     } else {
       const int s = w.perm[static_cast<std::int64_t>(k) * w.n_train + first + b];
       const T* src = w.x_train + (static_cast<std::int64_t>(k) * w.n_train + s) * w.d;
       for (int r = 0; r < w.d; ++r)
         x[r] = src[r];
     }
-    for (int r = 0; r < w.d; ++r) {
-      w.z[off + r] = p.identity ? x[r] : T(0);
-      w.zs[off + r] = x[r];
-    }
   }
 };
 
-/// Residual r_b = f(x_b, W) - f(x_b, W*), then z(j, b) <- (2 / count) r_b sigma'(z(j, b)):
-/// the minibatch gradient is X M^T.
+/// Pre-activations z = [x] + W^T x, zs = x + W*^T x (the GEMMs left W^T x, W*^T x), the
+/// residual r_b = f(x_b, W) - f(x_b, W*), then z(j, b) <- (2 / count) r_b sigma'(z(j, b)): the
+/// minibatch gradient is X M^T.
 template <class T>
 struct Residual {
   ModelCWave<T> w;
@@ -195,16 +206,18 @@ struct Residual {
   RELUSIM_HD void operator()(std::int64_t idx) const {
     const int k = static_cast<int>(idx / count), b = static_cast<int>(idx % count);
     if (w.state[k].active == 0) return;
-    const T a = static_cast<T>(w.p(k).slope);
+    const ModelCParams& p = w.p(k);
+    const T a = static_cast<T>(p.slope);
     const std::int64_t off = (static_cast<std::int64_t>(k) * w.rows + b) * w.d;
     T* z = w.z + off;
-    const T* zs = w.zs + off;
-    T f = T(0), fs = T(0);
+    T* zs = w.zs + off;
+    const T* x = w.x + off;
+    const T id = p.identity ? T(1) : T(0);
     for (int i = 0; i < w.d; ++i) {
-      f += act(z[i], a);
-      fs += act(zs[i], a);
+      z[i] += id * x[i];
+      zs[i] += x[i];
     }
-    const T m = T(2) * (f - fs) / static_cast<T>(count);
+    const T m = T(2) * (sum_act(z, w.d, a) - sum_act(zs, w.d, a)) / static_cast<T>(count);
     for (int j = 0; j < w.d; ++j)
       z[j] = m * act_slope(z[j], a);
   }

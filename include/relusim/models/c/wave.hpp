@@ -8,7 +8,7 @@
 // synchronize(). An active mask stops finished trajectories; the GEMMs run over the whole wave.
 //
 // One step t of an online or fixed run (d x d matrices, d x B batches per trajectory):
-//   Z = [X] + W^T X,  Zs = X + W*^T X          two GEMMs (B x d by d x d)
+//   Z = W^T X,  Zs = W*^T X (+ [X], X)         two GEMMs (B x d by d x d)
 //   M = (2/B) r sigma'(Z), r = f - f*           element-wise
 //   G = X M^T,  W <- W - eta G                  one GEMM, element-wise
 // Expected mode and the diagnostics (loss, g, <-grad L, W* - W>) use Gram matrices:
@@ -129,10 +129,10 @@ void minibatch_step(const Ops& ops, const ModelCWave<T>& w, const ModelCParams& 
   const int d = w.d;
   const std::int64_t dd = w.dd(), db = static_cast<std::int64_t>(d) * w.rows;
   ops.for_each(static_cast<std::int64_t>(w.n) * count, SampleInputs<T>{w, t, count, first});
-  ops.gemm(BlasTrans::transpose, BlasTrans::none, d, count, d, T(1), w.w, d, dd, w.x, d, db, T(1),
+  ops.gemm(BlasTrans::transpose, BlasTrans::none, d, count, d, T(1), w.w, d, dd, w.x, d, db, T(0),
            w.z, d, db, w.n);
   ops.gemm(BlasTrans::transpose, BlasTrans::none, d, count, d, T(1), w.ws, d, dd, w.x, d, db,
-           T(1), w.zs, d, db, w.n);
+           T(0), w.zs, d, db, w.n);
   ops.for_each(static_cast<std::int64_t>(w.n) * count, Residual<T>{w, count});
   ops.gemm(BlasTrans::none, BlasTrans::transpose, d, d, count, T(1), w.x, d, db, w.z, d, db, T(0),
            w.grad, d, dd, w.n);
