@@ -81,7 +81,7 @@ print(f"{steps / seconds:.3g}" if seconds > 0 else "n/a")
 PY
 }
 
-for grid in kong-table1 committee-modes tian-fig5; do
+for grid in kong-table1 committee-modes tian-fig5 prelu-zero-init; do
   echo "== $grid on both backends"
   rates=()
   ok=1

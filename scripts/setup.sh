@@ -7,12 +7,18 @@ packages=(
   libcli11-dev                        # command line
   libtomlplusplus-dev                 # sweep files
   nlohmann-json3-dev                  # summary.json
+  bc                                  # bench scripts' arithmetic
   libgtest-dev                        # tests
   libbenchmark-dev                    # bench/
   clang-format                        # formatting check in CI
   clang libclang-rt-dev               # libFuzzer targets in CI (tests/fuzz)
   libopenblas-dev                     # BLAS and LAPACK (Model C, the CPU backend)
 )
+# --peers: also the Python peers of the benchmarks (bench/peers: NumPy, PyTorch on the CPU),
+# for Debian's own python3.
+if [ "${1:-}" = "--peers" ]; then
+  packages+=(python3-numpy python3-torch)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

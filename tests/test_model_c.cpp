@@ -51,8 +51,8 @@ struct HostWave {
     const HostBlasOps ops;
     ops.for_each(p().d, model_c::UpdateColumns<double>{w, false});
     ops.for_each(p().d, model_c::EffectiveWeights<double>{w, true});
-    ops.gemm(BlasTrans::transpose, BlasTrans::none, p().d, p().d, p().d, 1.0, w.es, p().d, 0,
-             w.es, p().d, 0, 0.0, w.gram, p().d, 0, 1);
+    ops.gemm(BlasTrans::transpose, BlasTrans::none, p().d, p().d, p().d, 1.0, w.es, p().d, 0, w.es,
+             p().d, 0, 0.0, w.gram, p().d, 0, 1);
     ops.for_each(1, model_c::TeacherLoss<double>{w});
     model_c::diagnose(ops, w, true, 0);
   }
@@ -68,8 +68,7 @@ ModelCParams small_params(int d, bool identity, double slope) {
   return p;
 }
 
-std::vector<double> random_matrix(int d, double spectral, std::uint32_t id,
-                                  StreamPurpose purpose) {
+std::vector<double> random_matrix(int d, double spectral, std::uint32_t id, StreamPurpose purpose) {
   std::vector<double> m(static_cast<std::size_t>(d * d));
   model_c_matrix(MatrixKind::gaussian, spectral, 0.0, nullptr, 77, id, purpose, d, m.data());
   return m;
@@ -175,7 +174,8 @@ TEST(ModelC, ExpectedGradientEqualsLiYuanLemma21AsPlainLoops) {
   auto unit = [&](const std::vector<double>& m, int i) {
     std::vector<double> u(static_cast<std::size_t>(d));
     for (int r = 0; r < d; ++r)
-      u[static_cast<std::size_t>(r)] = m[static_cast<std::size_t>(i * d + r)] + (r == i ? 1.0 : 0.0);
+      u[static_cast<std::size_t>(r)] =
+          m[static_cast<std::size_t>(i * d + r)] + (r == i ? 1.0 : 0.0);
     return u;
   };
   auto dot = [&](const std::vector<double>& a, const std::vector<double>& b) {
@@ -196,8 +196,9 @@ TEST(ModelC, ExpectedGradientEqualsLiYuanLemma21AsPlainLoops) {
       const double ts = std::acos(std::clamp(dot(usi, uj) / (nsi * nj), -1.0, 1.0));
       for (int r = 0; r < d; ++r) {
         const auto rr = static_cast<std::size_t>(r);
-        g[rr] += (kPi / 2 * (ws[static_cast<std::size_t>(i * d + r)] -
-                             w[static_cast<std::size_t>(i * d + r)]) +
+        g[rr] += (kPi / 2 *
+                      (ws[static_cast<std::size_t>(i * d + r)] -
+                       w[static_cast<std::size_t>(i * d + r)]) +
                   (kPi / 2 - ts) * usi[rr] - (kPi / 2 - t) * ui[rr] +
                   (nsi * std::sin(ts) - ni * std::sin(t)) * uj[rr] / nj) /
                  kPi;
@@ -240,8 +241,8 @@ TEST(ModelC, PrescribedSpectrumMeetsBothNormsAndPowerIterationAgreesWithTheSvd) 
        {std::tuple{100, 0.6, 5.7}, std::tuple{10, 0.3, 0.6}, std::tuple{7, 1.0, 1.0}}) {
     SCOPED_TRACE("d = " + std::to_string(d));
     std::vector<double> m(static_cast<std::size_t>(d * d));
-    model_c_matrix(MatrixKind::spectrum, spectral, frobenius, nullptr, 5, 3,
-                   StreamPurpose::teacher, d, m.data());
+    model_c_matrix(MatrixKind::spectrum, spectral, frobenius, nullptr, 5, 3, StreamPurpose::teacher,
+                   d, m.data());
     const std::vector<double> want = prescribed_spectrum(d, spectral, frobenius, "teacher");
     const std::vector<double> got = singular_values(m.data(), d);
     for (int i = 0; i < d; ++i)
@@ -363,8 +364,8 @@ std::vector<double> oracle_trajectory(const ModelCParams& p, std::uint32_t id, i
         const int s = perm[static_cast<std::size_t>(first + b)];
         std::copy_n(train.begin() + s * d, d, x.begin());
       }
-      const double r = output(w, p.identity, p.slope, x.data(), d) -
-                       output(ws, true, p.slope, x.data(), d);
+      const double r =
+          output(w, p.identity, p.slope, x.data(), d) - output(ws, true, p.slope, x.data(), d);
       for (int j = 0; j < d; ++j) {
         double z = p.identity ? x[static_cast<std::size_t>(j)] : 0.0;
         for (int k = 0; k < d; ++k)

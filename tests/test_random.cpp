@@ -179,8 +179,8 @@ TEST(Random, ArithmeticNormalsAgreeWithLibmBoxMuller) {
     }
   EXPECT_LT(worst, 1e-14);
   EXPECT_GT(worst, 0.0);  // they are computed differently
-  for (double u : {1.1102230246251565e-16, 2.2e-16, 0.25, 0.5, 0.70710678, 0.7071068,
-                   0.999999, 1.0})
+  for (double u :
+       {1.1102230246251565e-16, 2.2e-16, 0.25, 0.5, 0.70710678, 0.7071068, 0.999999, 1.0})
     EXPECT_NEAR(portable::log_unit(u), std::log(u), 4e-16 * std::max(1.0, std::fabs(std::log(u))))
         << u;
   for (int i = 1; i < 2000; ++i) {

@@ -40,9 +40,9 @@ struct CublasWaveOps {
     RELUSIM_CUBLAS_CHECK(cublasSgemmStridedBatched(handle, op(ta), op(tb), m, n, k, &alpha, a, lda,
                                                    sa, b, ldb, sb, &beta, c, ldc, sc, batch));
   }
-  void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, double alpha, const double* a,
-            int lda, std::int64_t sa, const double* b, int ldb, std::int64_t sb, double beta,
-            double* c, int ldc, std::int64_t sc, int batch) const {
+  void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, double alpha, const double* a, int lda,
+            std::int64_t sa, const double* b, int ldb, std::int64_t sb, double beta, double* c,
+            int ldc, std::int64_t sc, int batch) const {
     RELUSIM_CUBLAS_CHECK(cublasDgemmStridedBatched(handle, op(ta), op(tb), m, n, k, &alpha, a, lda,
                                                    sa, b, ldb, sb, &beta, c, ldc, sc, batch));
   }
@@ -93,8 +93,8 @@ std::vector<BatchResult> run_shape(CudaContext& ctx, const std::vector<Trajector
   const CublasWaveOps ops{ctx.cublas.get(), ctx.stream.get()};
 
   auto exec = [&](const LaunchItem* items, const std::uint32_t* keys, std::size_t n) {
-    ModelCWave<T> w = carve_model_c_wave<T>(static_cast<int>(n), d, rows, n_train, arena.get(),
-                                            bytes);
+    ModelCWave<T> w =
+        carve_model_c_wave<T>(static_cast<int>(n), d, rows, n_train, arena.get(), bytes);
     std::vector<std::uint32_t> param_of(n), ids(n);
     std::vector<T> w0(n * dd), ws(n * dd);
     std::vector<ModelCState> state(n);
@@ -111,16 +111,18 @@ std::vector<BatchResult> run_shape(CudaContext& ctx, const std::vector<Trajector
     cudaStream_t s = ctx.stream.get();
     dev_param_of.upload(param_of.data(), n, s);
     dev_ids.upload(ids.data(), n, s);
-    RELUSIM_CUDA_CHECK(cudaMemcpyAsync(w.w, w0.data(), n * dd * sizeof(T), cudaMemcpyHostToDevice, s));
-    RELUSIM_CUDA_CHECK(cudaMemcpyAsync(w.ws, ws.data(), n * dd * sizeof(T), cudaMemcpyHostToDevice, s));
-    RELUSIM_CUDA_CHECK(cudaMemcpyAsync(w.state, state.data(), n * sizeof(ModelCState),
-                                       cudaMemcpyHostToDevice, s));
+    RELUSIM_CUDA_CHECK(
+        cudaMemcpyAsync(w.w, w0.data(), n * dd * sizeof(T), cudaMemcpyHostToDevice, s));
+    RELUSIM_CUDA_CHECK(
+        cudaMemcpyAsync(w.ws, ws.data(), n * dd * sizeof(T), cudaMemcpyHostToDevice, s));
+    RELUSIM_CUDA_CHECK(
+        cudaMemcpyAsync(w.state, state.data(), n * sizeof(ModelCState), cudaMemcpyHostToDevice, s));
     w.params = dev_params.get();
     w.param_of = dev_param_of.get();
     w.ids = dev_ids.get();
     run_model_c_wave<T>(ops, w, shape);
-    RELUSIM_CUDA_CHECK(cudaMemcpyAsync(state.data(), w.state, n * sizeof(ModelCState),
-                                       cudaMemcpyDeviceToHost, s));
+    RELUSIM_CUDA_CHECK(
+        cudaMemcpyAsync(state.data(), w.state, n * sizeof(ModelCState), cudaMemcpyDeviceToHost, s));
     if (want_weights)
       RELUSIM_CUDA_CHECK(
           cudaMemcpyAsync(w0.data(), w.w, n * dd * sizeof(T), cudaMemcpyDeviceToHost, s));

@@ -39,8 +39,8 @@ class CpuBackend final : public Backend {
 
  private:
   template <class M, class T>
-    requires WaveModel<M>
-  std::vector<BatchResult> run_typed(const std::vector<TrajectoryBatch>& batches) {
+  requires WaveModel<M> std::vector<BatchResult> run_typed(
+      const std::vector<TrajectoryBatch>& batches) {
     // A wave model: one trajectory per worker, as a wave of one on OpenBLAS (single-threaded
     // inside, so a trajectory's numbers do not depend on the thread count).
     host_blas_single_threaded();

@@ -235,10 +235,13 @@ RELUSIM_HD inline double u53_to_double(std::uint64_t z) {
 /// loops over it vectorise and call no libm. They agree with normal_pair's to about 1e-15
 /// relative (tests/test_random.cpp).
 RELUSIM_HD inline DrawPair normal_pair_arithmetic(const PhiloxAddress& a) {
-  const PhiloxWords w = portable::philox4x32_10(philox_counter(a), static_cast<std::uint32_t>(a.seed),
-                                                static_cast<std::uint32_t>(a.seed >> 32));
-  const std::uint64_t zx = static_cast<std::uint64_t>(w.x) ^ (static_cast<std::uint64_t>(w.y) << 21);
-  const std::uint64_t zy = static_cast<std::uint64_t>(w.z) ^ (static_cast<std::uint64_t>(w.w) << 21);
+  const PhiloxWords w =
+      portable::philox4x32_10(philox_counter(a), static_cast<std::uint32_t>(a.seed),
+                              static_cast<std::uint32_t>(a.seed >> 32));
+  const std::uint64_t zx =
+      static_cast<std::uint64_t>(w.x) ^ (static_cast<std::uint64_t>(w.y) << 21);
+  const std::uint64_t zy =
+      static_cast<std::uint64_t>(w.z) ^ (static_cast<std::uint64_t>(w.w) << 21);
   const double u = u53_to_double(zx) * portable::kTwoPow53Inv + portable::kTwoPow53Inv / 2;
   const double v = u53_to_double(zy) * (portable::kTwoPow53Inv * 2.0) + portable::kTwoPow53Inv;
   const double r = hd::sqrt(-2.0 * portable::log_unit(u));

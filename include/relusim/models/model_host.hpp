@@ -27,7 +27,9 @@ struct DeviceVector {
 /// A model that steps waves of trajectories with batched GEMMs (Model C) instead of one team per
 /// trajectory: it declares `static constexpr bool kWave = true` and its host side runs waves.
 template <class M>
-concept WaveModel = requires { requires M::kWave; };
+concept WaveModel = requires {
+  requires M::kWave;
+};
 
 /// A model type as a value, for the registry's one switch.
 template <class M>

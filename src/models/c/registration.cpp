@@ -64,8 +64,10 @@ void set_matrix(const char* key, MatrixKind& kind, std::vector<double>& vec, std
   } else {
     kind = kMatrices.parse(key, v);
     if (kind == MatrixKind::matrix)
-      throw ConfigError(key, "give the matrix itself (a list of d x d numbers, row by row) or "
-                             "its file with " + std::string(key) + "_file");
+      throw ConfigError(key,
+                        "give the matrix itself (a list of d x d numbers, row by row) or "
+                        "its file with " +
+                            std::string(key) + "_file");
     vec.clear();
   }
   file.clear();
@@ -77,11 +79,11 @@ std::string get_matrix(MatrixKind kind, const std::vector<double>& vec, const st
 }
 
 #define RELUSIM_GET(expr) [](const CellConfig& c) -> std::string { return expr; }
-#define RELUSIM_REAL(field, key, help)                                                        \
-  ParamInfo {                                                                                 \
-    key, ParamType::real, help, {},                                                           \
-        [](CellConfig& c, const ParamValue& v) { c.field = as_real(key, v); },                \
-        RELUSIM_GET(format_double(c.field))                                                   \
+#define RELUSIM_REAL(field, key, help)                                         \
+  ParamInfo {                                                                  \
+    key, ParamType::real, help, {},                                            \
+        [](CellConfig& c, const ParamValue& v) { c.field = as_real(key, v); }, \
+        RELUSIM_GET(format_double(c.field))                                    \
   }
 
 std::vector<ParamInfo> own_parameters() {
@@ -107,7 +109,8 @@ std::vector<ParamInfo> own_parameters() {
                RELUSIM_GET(c.prelu ? "prelu" : "relu")});
   r.push_back(RELUSIM_REAL(slope, "slope",
                            "model C: slope a of prelu in [0, 1) (not learned; ignored for relu)"));
-  r.push_back({"teacher", T::vector_or_choice,
+  r.push_back({"teacher",
+               T::vector_or_choice,
                "model C: teacher W* (the teacher always has the identity): spectrum (U diag(s) "
                "V^T, Haar U, V; one singular value at teacher_spectral, the rest equal, meeting "
                "teacher_frobenius), gaussian (i.i.d. entries scaled to spectral norm "
@@ -134,7 +137,8 @@ std::vector<ParamInfo> own_parameters() {
                  c.teacher_file = *s;
                },
                RELUSIM_GET(c.teacher_file.empty() ? "none" : c.teacher_file)});
-  r.push_back({"init", T::vector_or_choice,
+  r.push_back({"init",
+               T::vector_or_choice,
                "model C: initial W: gaussian (i.i.d. entries scaled to spectral norm "
                "init_spectral), spectrum (as for the teacher, with init_spectral and "
                "init_frobenius), zero, or d x d numbers row by row",
@@ -176,21 +180,31 @@ std::vector<ParamInfo> own_parameters() {
 #undef RELUSIM_GET
 
 std::vector<ParamInfo> parameters() {
-  return ordered_parameters(
-      own_parameters(),
-      {"model",         "d",
-       "mode",          "B",
-       "N",             "identity",
-       "activation",    "slope",
-       "eta",           "steps",
-       "precision",     "teacher",
-       "teacher_spectral", "teacher_frobenius",
-       "teacher_file",  "init",
-       "init_spectral", "init_frobenius",
-       "init_file",     "tol",
-       "blowup",        "diagnostics_every",
-       "early_stop",    "seed",
-       "trials"});
+  return ordered_parameters(own_parameters(), {"model",
+                                               "d",
+                                               "mode",
+                                               "B",
+                                               "N",
+                                               "identity",
+                                               "activation",
+                                               "slope",
+                                               "eta",
+                                               "steps",
+                                               "precision",
+                                               "teacher",
+                                               "teacher_spectral",
+                                               "teacher_frobenius",
+                                               "teacher_file",
+                                               "init",
+                                               "init_spectral",
+                                               "init_frobenius",
+                                               "init_file",
+                                               "tol",
+                                               "blowup",
+                                               "diagnostics_every",
+                                               "early_stop",
+                                               "seed",
+                                               "trials"});
 }
 
 void defaults_c(CellConfig& c) {
@@ -222,8 +236,7 @@ void validate_c(const CellConfig& c) {
           "model C's closed forms hold for gaussian inputs only");
   require(c.criterion == Criterion::distance, "criterion",
           "model C converges on |W - W*|_F (criterion distance)");
-  require(std::isfinite(c.slope) && c.slope >= 0.0 && c.slope < 1.0, "slope",
-          "must lie in [0, 1)");
+  require(std::isfinite(c.slope) && c.slope >= 0.0 && c.slope < 1.0, "slope", "must lie in [0, 1)");
   require(c.diagnostics_every >= 0, "diagnostics_every", "must be >= 0");
   const std::size_t dd = static_cast<std::size_t>(c.d) * static_cast<std::size_t>(c.d);
   auto check_matrix = [&](const char* key, MatrixKind kind, const std::vector<double>& v,
@@ -235,8 +248,7 @@ void validate_c(const CellConfig& c) {
         require(std::isfinite(x), key, "entries must be finite");
       require_representable_scale(c, key, frobenius(v));
     } else if (kind != MatrixKind::zero) {
-      require(std::isfinite(spectral) && spectral >= 0.0, spectral_key,
-              "must be finite and >= 0");
+      require(std::isfinite(spectral) && spectral >= 0.0, spectral_key, "must be finite and >= 0");
       if (kind == MatrixKind::spectrum) prescribed_spectrum(c.d, spectral, frob, key);
       require_representable_scale(c, key, spectral * std::sqrt(static_cast<double>(c.d)));
     }
@@ -373,8 +385,8 @@ ModelInfo make_info() {
   m.trajectory_row = trajectory_row;
   m.resolved = resolved_c;
   m.comparison = comparison;
-  m.trace_columns = {{"loss", kCLoss},       {"g", kCPotential},     {"inner", kCInner},
-                     {"ratio", kCRatio},     {"dist_fro", kCDistF},  {"dist_spec", kCDist2}};
+  m.trace_columns = {{"loss", kCLoss},   {"g", kCPotential},    {"inner", kCInner},
+                     {"ratio", kCRatio}, {"dist_fro", kCDistF}, {"dist_spec", kCDist2}};
   m.weight_prefix = "W";
   return m;
 }

@@ -14,11 +14,11 @@ extern "C" {
 // of a character argument.
 void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work,
              const int* lwork, int* info);
-void dorgqr_(const int* m, const int* n, const int* k, double* a, const int* lda,
-             const double* tau, double* work, const int* lwork, int* info);
+void dorgqr_(const int* m, const int* n, const int* k, double* a, const int* lda, const double* tau,
+             double* work, const int* lwork, int* info);
 void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s,
-             double* u, const int* ldu, double* vt, const int* ldvt, double* work,
-             const int* lwork, int* iwork, int* info, std::size_t jobz_len);
+             double* u, const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork,
+             int* iwork, int* info, std::size_t jobz_len);
 }
 
 namespace relusim {
@@ -43,13 +43,13 @@ void gaussian_columns(std::uint64_t seed, std::uint32_t id, StreamPurpose purpos
 
 }  // namespace
 
-std::vector<double> prescribed_spectrum(int d, double spectral, double frobenius,
-                                        const char* key) {
+std::vector<double> prescribed_spectrum(int d, double spectral, double frobenius, const char* key) {
   if (!(spectral >= 0.0) || !(frobenius >= 0.0) || !std::isfinite(spectral) ||
       !std::isfinite(frobenius))
     throw ConfigError(key, "the spectral and Frobenius norms must be finite and >= 0");
   const double slack = 1e-12 * (spectral + frobenius);
-  if (frobenius + slack < spectral || frobenius > std::sqrt(static_cast<double>(d)) * spectral + slack)
+  if (frobenius + slack < spectral ||
+      frobenius > std::sqrt(static_cast<double>(d)) * spectral + slack)
     throw ConfigError(key, "no d x d matrix has spectral norm " + std::to_string(spectral) +
                                " and Frobenius norm " + std::to_string(frobenius) +
                                ": need spectral <= frobenius <= sqrt(d) spectral = " +
@@ -139,8 +139,8 @@ void model_c_matrix(MatrixKind kind, double spectral, double frobenius, const do
       for (int c = 0; c < d; ++c)
         for (int r = 0; r < d; ++r)
           u[static_cast<std::size_t>(c) * d + r] *= s[static_cast<std::size_t>(c)];
-      host_gemm(BlasTrans::none, BlasTrans::transpose, d, d, d, 1.0, u.data(), d, 0, v.data(), d,
-                0, 0.0, out, d, 0, 1);
+      host_gemm(BlasTrans::none, BlasTrans::transpose, d, d, d, 1.0, u.data(), d, 0, v.data(), d, 0,
+                0.0, out, d, 0, 1);
       return;
     }
   }

@@ -9,8 +9,8 @@
 // Effective weights: the student's units are u_j = [e_j] + w_j (identity or not), the teacher's
 // u*_j = e_j + w*_j. The expected gradient (MODEL.md §3, with PReLU: sigma = a z + (1 - a) relu)
 //   -grad_j L = sum_i alpha_ij u*_i + sum_i beta_ij u_i + gamma_j u_j / |u_j|,
-//   alpha_ij = 2a + (1 - a)^2 (pi - theta*_ij) / pi,   beta_ij = -2a - (1 - a)^2 (pi - theta_ij) / pi,
-//   gamma_j  = (1 - a)^2 / pi sum_i (|u*_i| sin theta*_ij - |u_i| sin theta_ij),
+//   alpha_ij = 2a + (1 - a)^2 (pi - theta*_ij) / pi,   beta_ij = -2a - (1 - a)^2 (pi - theta_ij) /
+//   pi, gamma_j  = (1 - a)^2 / pi sum_i (|u*_i| sin theta*_ij - |u_i| sin theta_ij),
 // with theta_ij = angle(u_i, u_j), theta*_ij = angle(u*_i, u_j); for u_j = 0 (sigma' = a
 // everywhere) alpha = -beta = a (1 + a) and gamma = 0. The loss is
 //   L = sum_ij k(u_i, u_j) - 2 k(u*_i, u_j) + k(u*_i, u*_j),
@@ -41,7 +41,7 @@ struct ModelCState {
   std::int64_t steps = 0;
   std::int64_t steps_to_converge = -1;
   std::int64_t phase_end = -1;
-  double threshold = 0.0;  ///< converged when |W - W*|_F < threshold
+  double threshold = 0.0;     ///< converged when |W - W*|_F < threshold
   double loss_teacher = 0.0;  ///< sum_ij k(u*_i, u*_j), constant
   double dist_f = 0.0, norm_f = 0.0;
   int bad = 0, live_units = 0;  ///< non-finite entries; units with u_j != 0
@@ -156,9 +156,9 @@ struct ShuffleEpoch {
     const ModelCParams& p = w.p(static_cast<int>(k));
     int* perm = w.perm + k * w.n_train;
     for (int i = w.n_train - 1; i > 0; --i) {
-      const DrawPair u = uniform_pair({p.seed, w.ids[k], StreamPurpose::minibatch,
-                                       static_cast<std::uint64_t>(epoch),
-                                       static_cast<std::uint32_t>(i)});
+      const DrawPair u =
+          uniform_pair({p.seed, w.ids[k], StreamPurpose::minibatch,
+                        static_cast<std::uint64_t>(epoch), static_cast<std::uint32_t>(i)});
       int j = static_cast<int>(u.x * (i + 1));
       if (j > i) j = i;
       const int t = perm[i];
@@ -340,7 +340,8 @@ struct UnitNorms {
   RELUSIM_HD void operator()(std::int64_t idx) const {
     const int k = static_cast<int>(idx / w.d), j = static_cast<int>(idx % w.d);
     if (!all && w.state[k].active == 0) return;
-    const double g = static_cast<double>(w.gram[k * w.dd() + static_cast<std::int64_t>(j) * w.d + j]);
+    const double g =
+        static_cast<double>(w.gram[k * w.dd() + static_cast<std::int64_t>(j) * w.d + j]);
     w.norm_u[static_cast<std::int64_t>(k) * w.d + j] = hd::sqrt(hd::max(g, 0.0));
   }
 };

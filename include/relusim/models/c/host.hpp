@@ -55,7 +55,8 @@ template <class T>
 void model_c_row_major(const T* w, int d, double* out) {
   for (int r = 0; r < d; ++r)
     for (int c = 0; c < d; ++c)
-      out[static_cast<std::size_t>(r) * d + c] = static_cast<double>(w[static_cast<std::size_t>(c) * d + r]);
+      out[static_cast<std::size_t>(r) * d + c] =
+          static_cast<double>(w[static_cast<std::size_t>(c) * d + r]);
 }
 
 /// Runs trajectories ids[k] of params[param_of[k]] as one wave on the host (OpenBLAS) and
@@ -71,8 +72,8 @@ std::vector<TrajectoryRecord> run_model_c_on_host(const std::vector<ModelCParams
   std::size_t bytes = 0;
   carve_model_c_wave<T>(n, d, model_c_rows(shape), model_c_train(shape), nullptr, bytes);
   std::vector<std::byte> arena(bytes + 256);
-  auto* base = reinterpret_cast<std::byte*>(
-      (reinterpret_cast<std::uintptr_t>(arena.data()) + 255) / 256 * 256);
+  auto* base = reinterpret_cast<std::byte*>((reinterpret_cast<std::uintptr_t>(arena.data()) + 255) /
+                                            256 * 256);
   ModelCWave<T> w =
       carve_model_c_wave<T>(n, d, model_c_rows(shape), model_c_train(shape), base, bytes);
   w.params = params.data();
@@ -95,8 +96,9 @@ std::vector<TrajectoryRecord> run_model_c_on_host(const std::vector<ModelCParams
   run_model_c_wave<T>(HostBlasOps{}, w, shape, observer);
   std::vector<TrajectoryRecord> records(static_cast<std::size_t>(n));
   for (int k = 0; k < n; ++k) {
-    records[static_cast<std::size_t>(k)] = model_c_record(w.state[k], params[param_of[static_cast<std::size_t>(k)]],
-                                                               ids[static_cast<std::size_t>(k)]);
+    records[static_cast<std::size_t>(k)] =
+        model_c_record(w.state[k], params[param_of[static_cast<std::size_t>(k)]],
+                       ids[static_cast<std::size_t>(k)]);
     if (final_weights != nullptr) model_c_row_major(w.w + k * dd, d, final_weights + k * dd);
   }
   return records;

@@ -15,8 +15,7 @@ namespace relusim {
 /// Singular values with largest `spectral` and root-sum-square `frobenius`: one at `spectral`,
 /// the other d - 1 equal. Throws ConfigError(key) unless spectral <= frobenius <= sqrt(d)
 /// spectral (the pair is feasible exactly then).
-std::vector<double> prescribed_spectrum(int d, double spectral, double frobenius,
-                                        const char* key);
+std::vector<double> prescribed_spectrum(int d, double spectral, double frobenius, const char* key);
 
 /// A Haar-random orthogonal d x d matrix: the Q of a Gaussian matrix's QR (LAPACK dgeqrf and
 /// dorgqr), columns signed so that R has a positive diagonal. Gaussian columns come from rows

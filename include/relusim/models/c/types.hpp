@@ -14,16 +14,16 @@ namespace relusim {
 /// Everything one Model C trajectory needs, resolved by the host. Plain data (a kernel argument).
 struct ModelCParams {
   int d = 10;
-  int batch = 100;         ///< B, samples per step (online and fixed modes)
-  int n_samples = 1000;    ///< N, training set of fixed mode
+  int batch = 100;       ///< B, samples per step (online and fixed modes)
+  int n_samples = 1000;  ///< N, training set of fixed mode
   DataMode mode = DataMode::online;
   bool identity = true;  ///< ResLink (true) or vanilla (false)
   double slope = 0.0;    ///< a of prelu_a; 0 is relu
   double eta = 0.01;
   std::int64_t max_steps = 2000;
   bool early_stop = true;
-  double tol = 1e-2;  ///< |W - W*|_F < tol |W*|_F (tol itself when W* = 0)
-  double blowup = 1e6;  ///< |W|_F > blowup: diverged
+  double tol = 1e-2;                   ///< |W - W*|_F < tol |W*|_F (tol itself when W* = 0)
+  double blowup = 1e6;                 ///< |W|_F > blowup: diverged
   std::int64_t diagnostics_every = 1;  ///< steps between one-point-convexity checks (0: end only)
   std::uint64_t seed = 1;
   // How the teacher and the initial student are made (host only).
@@ -47,8 +47,8 @@ enum ModelCSlot : int {
 };
 /// Record flags.
 enum ModelCFlag : int {
-  kCPhaseEnded = 0,  ///< the inner product turned positive (phase I ended) within the run
-  kCStartedDead = 1, ///< dead at step 0 (vanilla ReLU from zero: zero gradient for ever)
+  kCPhaseEnded = 0,   ///< the inner product turned positive (phase I ended) within the run
+  kCStartedDead = 1,  ///< dead at step 0 (vanilla ReLU from zero: zero gradient for ever)
 };
 
 }  // namespace relusim

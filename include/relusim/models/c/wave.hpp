@@ -92,8 +92,8 @@ void diagnose(const Ops& ops, const ModelCWave<T>& w, bool all, std::int64_t t) 
   ops.for_each(nd, Coefficients<T>{w, all});
   ops.gemm(BlasTrans::none, BlasTrans::none, d, d, d, T(1), w.es, d, dd, w.cross, d, dd, T(0),
            w.grad, d, dd, w.n);
-  ops.gemm(BlasTrans::none, BlasTrans::none, d, d, d, T(1), w.e, d, dd, w.gram, d, dd, T(1),
-           w.grad, d, dd, w.n);
+  ops.gemm(BlasTrans::none, BlasTrans::none, d, d, d, T(1), w.e, d, dd, w.gram, d, dd, T(1), w.grad,
+           d, dd, w.n);
   ops.for_each(nd, FinishGradient<T>{w, all});
   ops.for_each(w.n, ReduceDiagnostics<T>{w, all, t});
 }
@@ -105,8 +105,8 @@ void power_iteration(const Ops& ops, const ModelCWave<T>& w) {
   const int d = w.d;
   const std::int64_t dd = w.dd();
   for (int it = 0; it < kPowerIterations; ++it) {
-    ops.gemm(BlasTrans::none, BlasTrans::none, d, 1, d, T(1), w.e, d, dd, w.vec, d, d, T(0),
-             w.vec2, d, d, w.n);
+    ops.gemm(BlasTrans::none, BlasTrans::none, d, 1, d, T(1), w.e, d, dd, w.vec, d, d, T(0), w.vec2,
+             d, d, w.n);
     ops.gemm(BlasTrans::transpose, BlasTrans::none, d, 1, d, T(1), w.e, d, dd, w.vec2, d, d, T(0),
              w.vec, d, d, w.n);
     ops.for_each(w.n, PowerNormalize<T>{w, it + 1 == kPowerIterations});
@@ -131,8 +131,8 @@ void minibatch_step(const Ops& ops, const ModelCWave<T>& w, const ModelCParams& 
   ops.for_each(static_cast<std::int64_t>(w.n) * count, SampleInputs<T>{w, t, count, first});
   ops.gemm(BlasTrans::transpose, BlasTrans::none, d, count, d, T(1), w.w, d, dd, w.x, d, db, T(0),
            w.z, d, db, w.n);
-  ops.gemm(BlasTrans::transpose, BlasTrans::none, d, count, d, T(1), w.ws, d, dd, w.x, d, db,
-           T(0), w.zs, d, db, w.n);
+  ops.gemm(BlasTrans::transpose, BlasTrans::none, d, count, d, T(1), w.ws, d, dd, w.x, d, db, T(0),
+           w.zs, d, db, w.n);
   ops.for_each(static_cast<std::int64_t>(w.n) * count, Residual<T>{w, count});
   ops.gemm(BlasTrans::none, BlasTrans::transpose, d, d, count, T(1), w.x, d, db, w.z, d, db, T(0),
            w.grad, d, dd, w.n);
@@ -143,7 +143,8 @@ void minibatch_step(const Ops& ops, const ModelCWave<T>& w, const ModelCParams& 
 /// Runs a wave whose w, ws, params, param_of, ids and state (threshold set, the rest default)
 /// are in place, to the end of its longest trajectory; then fills every state's diagnostics
 /// and |W - W*|_2. `shape` gives what the wave's cells share: d, batch, N, mode,
-/// diagnostics_every and the step budget. The observer (host memory only) sees the wave every `every` steps, after the diagnostics.
+/// diagnostics_every and the step budget. The observer (host memory only) sees the wave every
+/// `every` steps, after the diagnostics.
 template <class T, class Ops, class Observer = NoWaveObserver>
 void run_model_c_wave(const Ops& ops, const ModelCWave<T>& w, const ModelCParams& shape,
                       Observer* observer = nullptr) {
