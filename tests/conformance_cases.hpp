@@ -84,6 +84,7 @@ inline std::vector<CellConfig> conformance_cells<ModelC>() {
     c.steps = 300;
     c.trials = 50;
     c.seed = 9;
+    c.teacher_matrix_kind = MatrixKind::spectrum;
     c.teacher_spectral = 0.4;
     c.teacher_frobenius = 0.6;
     c.diagnostics_every = 5;

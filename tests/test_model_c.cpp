@@ -272,6 +272,7 @@ TEST(ModelC, ZeroInitConvergesWithTheIdentityAndIsDeadWithout) {
   CellConfig c;
   set_parameter(c, "model", std::string("C"));
   c.d = 10;
+  c.teacher_matrix_kind = MatrixKind::spectrum;
   c.teacher_spectral = 0.1;
   c.teacher_frobenius = 0.2;
   c.init_matrix_kind = MatrixKind::zero;

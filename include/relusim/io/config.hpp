@@ -69,7 +69,7 @@ struct CellConfig {
   bool identity = true;  // ResLink; false: vanilla
   bool prelu = false;    // activation prelu_a (else relu)
   double slope = 0.25;   // a of prelu_a
-  MatrixKind teacher_matrix_kind = MatrixKind::spectrum;
+  MatrixKind teacher_matrix_kind = MatrixKind::gaussian;
   MatrixKind init_matrix_kind = MatrixKind::gaussian;
   double teacher_spectral = 0.3, teacher_frobenius = 0.6;
   double init_spectral = 0.1, init_frobenius = 0.0;

@@ -111,11 +111,11 @@ std::vector<ParamInfo> own_parameters() {
                            "model C: slope a of prelu in [0, 1) (not learned; ignored for relu)"));
   r.push_back({"teacher",
                T::vector_or_choice,
-               "model C: teacher W* (the teacher always has the identity): spectrum (U diag(s) "
-               "V^T, Haar U, V; one singular value at teacher_spectral, the rest equal, meeting "
-               "teacher_frobenius), gaussian (i.i.d. entries scaled to spectral norm "
-               "teacher_spectral), zero, or d x d numbers row by row (column c is unit c)",
-               {"spectrum", "gaussian", "zero"},
+               "model C: teacher W* (the teacher always has the identity): gaussian (i.i.d. "
+               "entries scaled to spectral norm teacher_spectral), spectrum (U diag(s) V^T, Haar "
+               "U, V; one singular value at teacher_spectral, the rest equal, meeting "
+               "teacher_frobenius), zero, or d x d numbers row by row (column c is unit c)",
+               {"gaussian", "spectrum", "zero"},
                [](CellConfig& c, const ParamValue& v) {
                  set_matrix("teacher", c.teacher_matrix_kind, c.teacher_vector, c.teacher_file, v);
                },
@@ -358,12 +358,19 @@ std::string comparison(const std::vector<CellConfig>& cells,
     }
     const CellSummary& a = results[static_cast<std::size_t>(r)].summary;
     const CellSummary& b = results[static_cast<std::size_t>(v)].summary;
+    auto phase = [](const CellTally& t) {
+      const double p = mean_phase(t);
+      if (std::isnan(p)) return std::string("n/a");
+      char text[32];
+      std::snprintf(text, sizeof text, "%.1f", p);
+      return std::string(text);
+    };
     char buf[256];
     std::snprintf(buf, sizeof buf,
-                  "  %3d/%-3d   %.3f [%.3f, %.3f]    %.3f [%.3f, %.3f]   %6.1f/%-6.1f   "
-                  "%.2e/%.2e\n",
-                  r, v, a.rate, a.ci.lo, a.ci.hi, b.rate, b.ci.lo, b.ci.hi, mean_phase(a.tally),
-                  mean_phase(b.tally), mean_slot(a.tally, kCDistF), mean_slot(b.tally, kCDistF));
+                  "  %3d/%-3d   %.3f [%.3f, %.3f]    %.3f [%.3f, %.3f]   %6s/%-6s   %s/%s\n", r, v,
+                  a.rate, a.ci.lo, a.ci.hi, b.rate, b.ci.lo, b.ci.hi, phase(a.tally).c_str(),
+                  phase(b.tally).c_str(), sci(mean_slot(a.tally, kCDistF)).c_str(),
+                  sci(mean_slot(b.tally, kCDistF)).c_str());
     os << buf;
   }
   return os.str();

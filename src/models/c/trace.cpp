@@ -19,13 +19,19 @@ struct TracePrinter {
     const int d = w.d;
     const auto dd = static_cast<std::size_t>(d) * static_cast<std::size_t>(d);
     const ModelCParams& p = w.p(0);
+    // D = [I] + W - (I + W*) P: vanilla units against their matched teacher units (as the runs'
+    // records), ResLink unit against unit.
     std::vector<double> diff(dd);
-    for (int c = 0; c < d; ++c)
+    for (int c = 0; c < d; ++c) {
+      const int m = (!p.identity && w.state[0].matched != 0) ? w.col[c].match : c;
       for (int r = 0; r < d; ++r) {
         const std::size_t e = static_cast<std::size_t>(c) * d + r;
-        diff[e] = static_cast<double>(w.w[e]) - static_cast<double>(w.ws[e]) -
-                  ((!p.identity && r == c) ? 1.0 : 0.0);
+        const std::size_t em = static_cast<std::size_t>(m) * d + r;
+        diff[e] = p.identity ? static_cast<double>(w.w[e]) - static_cast<double>(w.ws[e])
+                             : static_cast<double>(w.w[e]) - static_cast<double>(w.ws[em]) -
+                                   (r == m ? 1.0 : 0.0);
       }
+    }
     ModelCState s = w.state[0];
     s.dist_2 = singular_values(diff.data(), d).front();
     const TrajectoryRecord rec = model_c_record(s, p, w.ids[0]);

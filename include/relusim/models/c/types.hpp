@@ -27,7 +27,7 @@ struct ModelCParams {
   std::int64_t diagnostics_every = 1;  ///< steps between one-point-convexity checks (0: end only)
   std::uint64_t seed = 1;
   // How the teacher and the initial student are made (host only).
-  MatrixKind teacher = MatrixKind::spectrum;
+  MatrixKind teacher = MatrixKind::gaussian;
   double teacher_spectral = 0.3, teacher_frobenius = 0.6;
   const double* teacher_matrix = nullptr;  ///< d x d row-major
   MatrixKind init = MatrixKind::gaussian;
