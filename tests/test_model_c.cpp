@@ -6,7 +6,11 @@
 // test_gpu.cpp.)
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <cmath>
 #include <tuple>
 #include <random>
@@ -427,6 +431,35 @@ TEST(ModelC, ResLinkAndVanillaAreComparedSideBySide) {
   const std::string text = model_info("C").comparison(cells, results);
   EXPECT_NE(text.find("ResLink vs vanilla"), std::string::npos) << text;
   EXPECT_NE(text.find("  0/1  "), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace relusim
+
+namespace relusim {
+namespace {
+
+TEST(ModelC, AMatrixFromAFileEqualsTheSameMatrixInline) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("relusim_test_matrix_" + std::to_string(::getpid()) + ".txt");
+  const std::vector<double> w = {0.1, -0.2, 0.05, 0.0, 0.3, 0.1, -0.1, 0.2, 0.15};
+  std::ofstream(path) << "0.1 -0.2 0.05\n0, 0.3, 0.1\n-0.1\t0.2 0.15\n";
+  CellConfig inline_cell, file_cell;
+  for (CellConfig* c : {&inline_cell, &file_cell}) {
+    set_parameter(*c, "model", std::string("C"));
+    c->d = 3;
+    c->steps = 200;
+    c->trials = 4;
+  }
+  set_parameter(inline_cell, "teacher", w);
+  set_parameter(file_cell, "teacher_file", path.string());
+  std::filesystem::remove(path);
+  EXPECT_EQ(file_cell.teacher_vector, w);
+  auto cpu = make_cpu_backend(1);
+  const BatchResult a = cpu->run({&inline_cell, 0, 4, true, true});
+  const BatchResult b = cpu->run({&file_cell, 0, 4, true, true});
+  EXPECT_EQ(a.final_weights, b.final_weights);
+  EXPECT_GT(testing::norm(a.final_weights), 0.0);
 }
 
 }  // namespace

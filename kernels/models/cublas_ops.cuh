@@ -9,15 +9,10 @@
 #include <string>
 
 #include "cuda_check.cuh"
+#include "for_each.cuh"
 #include "relusim/models/a/batched_targets.hpp"
 
 namespace relusim {
-
-template <class Step>
-__global__ void each_trajectory_kernel(int count, Step step) {
-  const int k = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (k < count) step(k);
-}
 
 struct IsActive {
   __host__ __device__ bool operator()(const FixedTargetState& s) const { return s.active != 0; }
@@ -55,9 +50,7 @@ struct CublasBatchedOps {
 
   template <class Step>
   void for_each(int count, const Step& step) const {
-    constexpr int kThreads = 128;
-    each_trajectory_kernel<<<(count + kThreads - 1) / kThreads, kThreads, 0, stream>>>(count, step);
-    RELUSIM_CUDA_CHECK(cudaGetLastError());
+    launch_for_each(stream, count, step);  // Model A's steps take an int index
   }
 
   int count_active(const FixedTargetState* state, int count) const {

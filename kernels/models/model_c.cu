@@ -10,18 +10,13 @@
 #include <vector>
 
 #include "cuda_context.cuh"
+#include "for_each.cuh"
 #include "relusim/engine/waves.hpp"
 #include "relusim/models/c/host.hpp"
 #include "relusim/models/c/wave.hpp"
 
 namespace relusim {
 namespace {
-
-template <class F>
-__global__ void wave_item_kernel(std::int64_t count, F f) {
-  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i < count) f(i);
-}
 
 struct StateIsActive {
   __host__ __device__ bool operator()(const ModelCState& s) const { return s.active != 0; }
@@ -48,11 +43,7 @@ struct CublasWaveOps {
   }
   template <class F>
   void for_each(std::int64_t count, const F& f) const {
-    if (count <= 0) return;
-    constexpr int kThreads = 128;
-    const auto blocks = static_cast<unsigned>((count + kThreads - 1) / kThreads);
-    wave_item_kernel<<<blocks, kThreads, 0, stream>>>(count, f);
-    RELUSIM_CUDA_CHECK(cudaGetLastError());
+    launch_for_each(stream, count, f);
   }
   int count_active(const ModelCState* s, int n) const {
     return static_cast<int>(

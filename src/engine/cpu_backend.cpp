@@ -38,46 +38,9 @@ class CpuBackend final : public Backend {
   }
 
  private:
-  template <class M, class T>
-  requires WaveModel<M> std::vector<BatchResult> run_typed(
-      const std::vector<TrajectoryBatch>& batches) {
-    // A wave model: one trajectory per worker, as a wave of one on OpenBLAS (single-threaded
-    // inside, so a trajectory's numbers do not depend on the thread count).
-    host_blas_single_threaded();
-    std::vector<typename M::Params> params;
-    std::vector<std::uint32_t> starts;
-    std::vector<BatchResult> out(batches.size());
-    std::uint32_t total = 0;
-    for (std::size_t i = 0; i < batches.size(); ++i) {
-      const TrajectoryBatch& b = batches[i];
-      if (b.cell->precision != batches.front().cell->precision ||
-          b.cell->model != batches.front().cell->model)
-        throw BackendError("run_group: batches of one group must share model and precision");
-      params.push_back(ModelHost<M>::resolve(*b.cell));
-      starts.push_back(total);
-      total += b.count;
-      out[i].records.resize(b.count);
-      if (b.keep_weights)
-        out[i].final_weights.resize(static_cast<std::size_t>(b.count) *
-                                    M::weight_count(params.back()));
-    }
-    parallel_over_trajectories<T>(total, threads_, 0, [&](std::uint32_t g, T*) {
-      const auto i = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), g) -
-                                              starts.begin() - 1);
-      const std::uint32_t k = g - starts[i];
-      const std::size_t nw = static_cast<std::size_t>(M::weight_count(params[i]));
-      double* w = batches[i].keep_weights ? out[i].final_weights.data() + k * nw : nullptr;
-      out[i].records[k] =
-          run_model_c_on_host<T>({params[i]}, {0}, {batches[i].first_id + k}, w).front();
-    });
-    for (std::size_t i = 0; i < batches.size(); ++i) {
-      for (const TrajectoryRecord& r : out[i].records)
-        out[i].tally = out[i].tally + tally_of(r);
-      if (!batches[i].keep_records) out[i].records = {};
-    }
-    return out;
-  }
-
+  /// One pool over the group's trajectories; each runs alone: a team model on a SerialTeam, a
+  /// wave model (Model C) as a wave of one on OpenBLAS, single-threaded inside, so a
+  /// trajectory's numbers do not depend on the thread count.
   template <class M, class T>
   std::vector<BatchResult> run_typed(const std::vector<TrajectoryBatch>& batches) {
     std::vector<typename M::Params> params;
@@ -93,26 +56,33 @@ class CpuBackend final : public Backend {
       params.push_back(ModelHost<M>::resolve(*b.cell));
       starts.push_back(total);
       total += b.count;
-      scratch_size =
-          std::max(scratch_size, static_cast<std::size_t>(M::workspace_size(params.back(), 1)));
+      if constexpr (!WaveModel<M>)
+        scratch_size =
+            std::max(scratch_size, static_cast<std::size_t>(M::workspace_size(params.back(), 1)));
       out[i].records.resize(b.count);
       if (b.keep_weights)
         out[i].final_weights.resize(static_cast<std::size_t>(b.count) *
                                     M::weight_count(params.back()));
     }
-    parallel_over_trajectories<T>(total, threads_, scratch_size, [&](std::uint32_t g, T* scratch) {
-      const auto i = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), g) -
-                                              starts.begin() - 1);
-      const std::uint32_t k = g - starts[i];
-      const typename M::Params& p = params[i];
-      BatchResult& o = out[i];
-      SerialTeam team;
-      double* w = batches[i].keep_weights
-                      ? o.final_weights.data() + static_cast<std::size_t>(k) * M::weight_count(p)
-                      : nullptr;
-      o.records[k] = run_cpu_trajectory<M, T>(team, p, batches[i].first_id + k, scratch,
-                                              static_cast<NoObserver*>(nullptr), w);
-    });
+    if constexpr (WaveModel<M>) host_blas_single_threaded();
+    parallel_over_trajectories<T>(
+        total, threads_, scratch_size, [&](std::uint32_t g, [[maybe_unused]] T* scratch) {
+          const auto i = static_cast<std::size_t>(
+              std::upper_bound(starts.begin(), starts.end(), g) - starts.begin() - 1);
+          const std::uint32_t k = g - starts[i];
+          const typename M::Params& p = params[i];
+          BatchResult& o = out[i];
+          double* w = batches[i].keep_weights ? o.final_weights.data() +
+                                                    static_cast<std::size_t>(k) * M::weight_count(p)
+                                              : nullptr;
+          if constexpr (WaveModel<M>) {
+            o.records[k] = run_model_c_on_host<T>({p}, {0}, {batches[i].first_id + k}, w).front();
+          } else {
+            SerialTeam team;
+            o.records[k] = run_cpu_trajectory<M, T>(team, p, batches[i].first_id + k, scratch,
+                                                    static_cast<NoObserver*>(nullptr), w);
+          }
+        });
     for (std::size_t i = 0; i < batches.size(); ++i) {
       for (const TrajectoryRecord& r : out[i].records)
         out[i].tally = out[i].tally + tally_of(r);

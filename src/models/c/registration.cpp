@@ -78,6 +78,27 @@ std::string get_matrix(MatrixKind kind, const std::vector<double>& vec, const st
   return file.empty() ? format_vector(vec) : "matrix";
 }
 
+constexpr char kTeacherFile[] = "teacher_file";
+constexpr char kInitFile[] = "init_file";
+
+/// `teacher_file` / `init_file`: reads the matrix when the key is set.
+template <MatrixKind CellConfig::*Kind, std::vector<double> CellConfig::*Vec,
+          std::string CellConfig::*File, const char* kKey>
+ParamInfo matrix_file_parameter(const char* help) {
+  return {kKey,
+          ParamType::choice,
+          help,
+          {},
+          [](CellConfig& c, const ParamValue& v) {
+            const auto* s = std::get_if<std::string>(&v);
+            if (s == nullptr) wrong_type(kKey, "a path", v);
+            c.*Vec = read_matrix_file(kKey, *s);
+            c.*Kind = MatrixKind::matrix;
+            c.*File = *s;
+          },
+          [](const CellConfig& c) -> std::string { return (c.*File).empty() ? "none" : c.*File; }};
+}
+
 #define RELUSIM_GET(expr) [](const CellConfig& c) -> std::string { return expr; }
 #define RELUSIM_REAL(field, key, help)                                         \
   ParamInfo {                                                                  \
@@ -125,18 +146,9 @@ std::vector<ParamInfo> own_parameters() {
   r.push_back(RELUSIM_REAL(teacher_frobenius, "teacher_frobenius",
                            "model C: Frobenius norm |W*|_F of a spectrum teacher, in "
                            "[teacher_spectral, sqrt(d) teacher_spectral]"));
-  r.push_back({"teacher_file",
-               T::choice,
-               "model C: a file holding W* as d x d numbers, row by row (blanks or commas)",
-               {},
-               [](CellConfig& c, const ParamValue& v) {
-                 const auto* s = std::get_if<std::string>(&v);
-                 if (s == nullptr) wrong_type("teacher_file", "a path", v);
-                 c.teacher_vector = read_matrix_file("teacher_file", *s);
-                 c.teacher_matrix_kind = MatrixKind::matrix;
-                 c.teacher_file = *s;
-               },
-               RELUSIM_GET(c.teacher_file.empty() ? "none" : c.teacher_file)});
+  r.push_back(matrix_file_parameter<&CellConfig::teacher_matrix_kind, &CellConfig::teacher_vector,
+                                    &CellConfig::teacher_file, kTeacherFile>(
+      "model C: a file holding W* as d x d numbers, row by row (blanks or commas)"));
   r.push_back({"init",
                T::vector_or_choice,
                "model C: initial W: gaussian (i.i.d. entries scaled to spectral norm "
@@ -151,18 +163,9 @@ std::vector<ParamInfo> own_parameters() {
                            "model C: spectral norm |W_0|_2 of a gaussian or spectrum init"));
   r.push_back(RELUSIM_REAL(init_frobenius, "init_frobenius",
                            "model C: Frobenius norm |W_0|_F of a spectrum init"));
-  r.push_back({"init_file",
-               T::choice,
-               "model C: a file holding W_0 as d x d numbers, row by row (blanks or commas)",
-               {},
-               [](CellConfig& c, const ParamValue& v) {
-                 const auto* s = std::get_if<std::string>(&v);
-                 if (s == nullptr) wrong_type("init_file", "a path", v);
-                 c.init_vector = read_matrix_file("init_file", *s);
-                 c.init_matrix_kind = MatrixKind::matrix;
-                 c.init_file = *s;
-               },
-               RELUSIM_GET(c.init_file.empty() ? "none" : c.init_file)});
+  r.push_back(matrix_file_parameter<&CellConfig::init_matrix_kind, &CellConfig::init_vector,
+                                    &CellConfig::init_file, kInitFile>(
+      "model C: a file holding W_0 as d x d numbers, row by row (blanks or commas)"));
   r.push_back({"diagnostics_every",
                T::integer,
                "model C: steps between checks of the one-point-convexity inner product <-grad "
