@@ -216,6 +216,8 @@ TEST(Cli, BadInputCatalogue) {
       {"run --model C --teacher_file " + (tmp / "no-such-file.txt").string(), "'teacher_file'"},
       {"run --model C --init_file " + file("bad-matrix.txt", "1 2\n3 x\n"), "'init_file'"},
       {"run --model C --d 5000", "'d'"},
+      {"run --model C --teacher_file /dev/zero", "'teacher_file'"},
+      {"run --model C --init_file " + tmp.string(), "'init_file'"},
       {"run --model C --diagnostics_every -1", "'diagnostics_every'"},
       {"run --model C --init matrix", "'init'"},
       {"theory --N 0", "'N'"},

@@ -2,6 +2,7 @@
 // columns (MODEL.md §3, §3.1).
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -27,6 +28,12 @@ const ChoiceTable<MatrixKind> kMatrices{{{"zero", MatrixKind::zero},
 
 /// A d x d matrix in a text file: numbers separated by blanks, commas or new lines, row by row.
 std::vector<double> read_matrix_file(const char* key, const std::string& path) {
+  // A regular file of sane size (d <= 4096: 16.7 M numbers), never a device or a directory.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw ConfigError(key, "'" + path + "' is not a readable regular file");
+  if (std::filesystem::file_size(path, ec) > (std::uintmax_t{1} << 30) || ec)
+    throw ConfigError(key, "'" + path + "' is larger than 1 GiB");
   std::ifstream in(path);
   if (!in) throw ConfigError(key, "cannot open '" + path + "'");
   std::vector<double> v;
