@@ -38,11 +38,11 @@ void expect_wave_equals_trajectories_alone() {
   }
   const std::size_t nw = static_cast<std::size_t>(M::weight_count(params[0]));
   std::vector<double> wave_w(ids.size() * nw);
-  const auto wave = run_model_c_on_host<double>(params, param_of, ids, wave_w.data());
+  const auto wave = ModelHost<M>::template run_wave<double>(params, param_of, ids, wave_w.data());
   for (std::size_t k = 0; k < ids.size(); ++k) {
     std::vector<double> alone_w(nw);
-    const auto alone =
-        run_model_c_on_host<double>({params[param_of[k]]}, {0}, {ids[k]}, alone_w.data());
+    const auto alone = ModelHost<M>::template run_wave<double>({params[param_of[k]]}, {0}, {ids[k]},
+                                                               alone_w.data());
     SCOPED_TRACE("trajectory " + std::to_string(k));
     EXPECT_EQ(alone[0].outcome, wave[k].outcome);
     EXPECT_EQ(alone[0].steps, wave[k].steps);
@@ -144,7 +144,8 @@ TYPED_TEST(Conformance, AGroupRunInWavesOfAnySizeGivesWhatTheCpuBackendGives) {
           param_of[k] = items[k].param;
           ids[k] = items[k].id;
         }
-        w.records = run_model_c_on_host<double>(params, param_of, ids, w.final_weights.data());
+        w.records =
+            ModelHost<M>::template run_wave<double>(params, param_of, ids, w.final_weights.data());
       } else {
         for (std::size_t k = 0; k < n; ++k) {
           const typename M::Params p = ModelHost<M>::resolve(*batches[items[k].param].cell);

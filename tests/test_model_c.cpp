@@ -408,7 +408,7 @@ TEST(ModelC, BatchedHostPathMatchesAPlainLoopOracle) {
     p.init_spectral = 0.3;
     for (std::uint32_t id : {0u, 5u}) {
       std::vector<double> got(36);
-      const auto rec = run_model_c_on_host<double>({p}, {0}, {id}, got.data());
+      const auto rec = ModelHost<ModelC>::run_wave<double>({p}, {0}, {id}, got.data());
       EXPECT_EQ(rec[0].steps, 7);
       const std::vector<double> want = oracle_trajectory(p, id, 7);
       double err = 0.0;

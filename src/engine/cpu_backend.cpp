@@ -76,7 +76,8 @@ class CpuBackend final : public Backend {
                                                     static_cast<std::size_t>(k) * M::weight_count(p)
                                               : nullptr;
           if constexpr (WaveModel<M>) {
-            o.records[k] = run_model_c_on_host<T>({p}, {0}, {batches[i].first_id + k}, w).front();
+            o.records[k] =
+                ModelHost<M>::template run_wave<T>({p}, {0}, {batches[i].first_id + k}, w).front();
           } else {
             SerialTeam team;
             o.records[k] = run_cpu_trajectory<M, T>(team, p, batches[i].first_id + k, scratch,

@@ -25,7 +25,11 @@ struct DeviceVector {
 };
 
 /// A model that steps waves of trajectories with batched GEMMs (Model C) instead of one team per
-/// trajectory: it declares `static constexpr bool kWave = true` and its host side runs waves.
+/// trajectory: it declares `static constexpr bool kWave = true`, and its ModelHost provides,
+/// instead of prepare and device_vectors,
+///   template <class T> static std::vector<TrajectoryRecord> run_wave(params, param_of, ids,
+///        double* final_weights)   the host run of one wave (the CPU backend, tests)
+/// while its CUDA file specialises cuda_run_group.
 template <class M>
 concept WaveModel = requires {
   requires M::kWave;

@@ -55,7 +55,8 @@ TrajectoryRecord trace_typed(const ModelCParams& p, std::uint32_t id, std::int64
                              std::ostream& os) {
   TracePrinter<T> printer{every, &os};
   std::vector<double> w(static_cast<std::size_t>(p.d) * static_cast<std::size_t>(p.d));
-  const TrajectoryRecord r = run_model_c_on_host<T>({p}, {0}, {id}, w.data(), &printer).front();
+  const TrajectoryRecord r =
+      run_model_c_on_host<T, TracePrinter<T>>({p}, {0}, {id}, w.data(), &printer).front();
   if (printer.last_printed != r.steps) {
     // The final state, with the run's own diagnostics (W back in column-major order).
     std::vector<T> col(w.size());

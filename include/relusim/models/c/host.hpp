@@ -21,10 +21,25 @@ namespace relusim {
 /// Validates a Model C cell and resolves it; the returned pointers refer into `cell`.
 ModelCParams resolve_model_c(const CellConfig& cell);
 
+template <class T, class Observer>
+std::vector<TrajectoryRecord> run_model_c_on_host(const std::vector<ModelCParams>& params,
+                                                  const std::vector<std::uint32_t>& param_of,
+                                                  const std::vector<std::uint32_t>& ids,
+                                                  double* final_weights, Observer* observer);
+
 template <>
 struct ModelHost<ModelC> {
   static const ModelInfo& info();
   static ModelCParams resolve(const CellConfig& cell) { return resolve_model_c(cell); }
+  /// The wave model's host run (models/model_host.hpp): trajectories ids[k] of
+  /// params[param_of[k]] as one wave on OpenBLAS; final weights (n d^2, row-major) if asked for.
+  template <class T>
+  static std::vector<TrajectoryRecord> run_wave(const std::vector<ModelCParams>& params,
+                                                const std::vector<std::uint32_t>& param_of,
+                                                const std::vector<std::uint32_t>& ids,
+                                                double* final_weights = nullptr) {
+    return run_model_c_on_host<T, NoWaveObserver>(params, param_of, ids, final_weights, nullptr);
+  }
   /// The trace command: trajectory `id`'s state every `every` steps as CSV on `os` (the
   /// model's trace columns, then W when d <= 10); returns its record.
   static TrajectoryRecord trace(const ModelCParams& p, bool single, std::uint32_t id,
@@ -61,12 +76,11 @@ void model_c_row_major(const T* w, int d, double* out) {
 
 /// Runs trajectories ids[k] of params[param_of[k]] as one wave on the host (OpenBLAS) and
 /// returns their records; final weights (n d^2, row-major per trajectory) when asked for.
-template <class T, class Observer = NoWaveObserver>
+template <class T, class Observer>
 std::vector<TrajectoryRecord> run_model_c_on_host(const std::vector<ModelCParams>& params,
                                                   const std::vector<std::uint32_t>& param_of,
                                                   const std::vector<std::uint32_t>& ids,
-                                                  double* final_weights = nullptr,
-                                                  Observer* observer = nullptr) {
+                                                  double* final_weights, Observer* observer) {
   const ModelCParams& shape = params.at(param_of.at(0));
   const int n = static_cast<int>(ids.size()), d = shape.d;
   std::size_t bytes = 0;
