@@ -85,8 +85,22 @@ std::string get_matrix(MatrixKind kind, const std::vector<double>& vec, const st
   return file.empty() ? format_vector(vec) : "matrix";
 }
 
+constexpr char kTeacher[] = "teacher";
+constexpr char kInit[] = "init";
 constexpr char kTeacherFile[] = "teacher_file";
 constexpr char kInitFile[] = "init_file";
+
+/// `teacher` / `init`: a kind by name, or the matrix itself.
+template <MatrixKind CellConfig::*Kind, std::vector<double> CellConfig::*Vec,
+          std::string CellConfig::*File, const char* kKey>
+ParamInfo matrix_parameter(const char* help) {
+  return {kKey,
+          ParamType::vector_or_choice,
+          help,
+          {"gaussian", "spectrum", "zero"},
+          [](CellConfig& c, const ParamValue& v) { set_matrix(kKey, c.*Kind, c.*Vec, c.*File, v); },
+          [](const CellConfig& c) { return get_matrix(c.*Kind, c.*Vec, c.*File); }};
+}
 
 /// `teacher_file` / `init_file`: reads the matrix when the key is set.
 template <MatrixKind CellConfig::*Kind, std::vector<double> CellConfig::*Vec,
@@ -137,17 +151,12 @@ std::vector<ParamInfo> own_parameters() {
                RELUSIM_GET(c.prelu ? "prelu" : "relu")});
   r.push_back(RELUSIM_REAL(slope, "slope",
                            "model C: slope a of prelu in [0, 1) (not learned; ignored for relu)"));
-  r.push_back({"teacher",
-               T::vector_or_choice,
-               "model C: teacher W* (the teacher always has the identity): gaussian (i.i.d. "
-               "entries scaled to spectral norm teacher_spectral), spectrum (U diag(s) V^T, Haar "
-               "U, V; one singular value at teacher_spectral, the rest equal, meeting "
-               "teacher_frobenius), zero, or d x d numbers row by row (column c is unit c)",
-               {"gaussian", "spectrum", "zero"},
-               [](CellConfig& c, const ParamValue& v) {
-                 set_matrix("teacher", c.teacher_matrix_kind, c.teacher_vector, c.teacher_file, v);
-               },
-               RELUSIM_GET(get_matrix(c.teacher_matrix_kind, c.teacher_vector, c.teacher_file))});
+  r.push_back(matrix_parameter<&CellConfig::teacher_matrix_kind, &CellConfig::teacher_vector,
+                               &CellConfig::teacher_file, kTeacher>(
+      "model C: teacher W* (the teacher always has the identity): gaussian (i.i.d. entries "
+      "scaled to spectral norm teacher_spectral), spectrum (U diag(s) V^T, Haar U, V; one "
+      "singular value at teacher_spectral, the rest equal, meeting teacher_frobenius), zero, or "
+      "d x d numbers row by row (column c is unit c)"));
   r.push_back(RELUSIM_REAL(teacher_spectral, "teacher_spectral",
                            "model C: spectral norm |W*|_2 of a spectrum or gaussian teacher"));
   r.push_back(RELUSIM_REAL(teacher_frobenius, "teacher_frobenius",
@@ -156,16 +165,11 @@ std::vector<ParamInfo> own_parameters() {
   r.push_back(matrix_file_parameter<&CellConfig::teacher_matrix_kind, &CellConfig::teacher_vector,
                                     &CellConfig::teacher_file, kTeacherFile>(
       "model C: a file holding W* as d x d numbers, row by row (blanks or commas)"));
-  r.push_back({"init",
-               T::vector_or_choice,
-               "model C: initial W: gaussian (i.i.d. entries scaled to spectral norm "
-               "init_spectral), spectrum (as for the teacher, with init_spectral and "
-               "init_frobenius), zero, or d x d numbers row by row",
-               {"gaussian", "spectrum", "zero"},
-               [](CellConfig& c, const ParamValue& v) {
-                 set_matrix("init", c.init_matrix_kind, c.init_vector, c.init_file, v);
-               },
-               RELUSIM_GET(get_matrix(c.init_matrix_kind, c.init_vector, c.init_file))});
+  r.push_back(matrix_parameter<&CellConfig::init_matrix_kind, &CellConfig::init_vector,
+                               &CellConfig::init_file, kInit>(
+      "model C: initial W: gaussian (i.i.d. entries scaled to spectral norm init_spectral), "
+      "spectrum (as for the teacher, with init_spectral and init_frobenius), zero, or d x d "
+      "numbers row by row"));
   r.push_back(RELUSIM_REAL(init_spectral, "init_spectral",
                            "model C: spectral norm |W_0|_2 of a gaussian or spectrum init"));
   r.push_back(RELUSIM_REAL(init_frobenius, "init_frobenius",

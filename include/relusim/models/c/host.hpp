@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
+#include <stdexcept>
 #include <vector>
 
 #include "relusim/core/blas_ops_host.hpp"

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "relusim/core/blas.hpp"
 #include "relusim/models/c/dynamics.hpp"
