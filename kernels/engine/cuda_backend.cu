@@ -19,6 +19,8 @@ class CudaBackend final : public Backend {
            std::to_string(ctx_.props.minor) + ")";
   }
 
+  std::string kind() const override { return "cuda"; }
+
   std::uint32_t preferred_batch_trajectories() const override { return 1u << 16; }
 
   BatchResult run(const TrajectoryBatch& batch) override {
@@ -65,6 +67,15 @@ bool cuda_device_available(std::string& why) {
         std::to_string(props.major) + std::to_string(props.minor) + ", " +
         std::to_string(props.totalGlobalMem >> 20) + " MiB)";
   return true;
+}
+
+void cuda_bind_device(int index) {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+    cudaGetLastError();
+    return;
+  }
+  RELUSIM_CUDA_CHECK(cudaSetDevice(index % count));
 }
 
 std::unique_ptr<Backend> make_cuda_backend() {

@@ -1,10 +1,15 @@
-// relusim: the command line. Commands: run, sweep, theory, trace.
+// relusim: the command line. Commands: run, sweep, merge, theory, trace.
 // Exit codes: 0 success, 1 failure, 2 bad input.
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <thread>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -14,6 +19,10 @@
 #include <CLI/CLI.hpp>
 
 #include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/engine/cuda_backend.hpp"
+#include "relusim/engine/world.hpp"
+#include "relusim/io/job.hpp"
+#include "relusim/io/journal.hpp"
 #include "relusim/io/config.hpp"
 #include "relusim/models/b/theory.hpp"
 #include "relusim/models/registry.hpp"
@@ -34,6 +43,9 @@ struct CommonOptions {
   bool write_trajectories = false;
   std::string progress = "auto";
   std::int64_t batch_trajectories = 0;  // 0: the backend's preference
+  bool resume = false;
+  bool shard_given = false;  // sweep only
+  std::string shard;
 };
 
 void add_common_options(CLI::App& app, CommonOptions& o) {
@@ -58,6 +70,10 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
                  "4096, CUDA 65536). Results do not depend on it.")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  app.add_flag("--resume", o.resume,
+               "continue the run whose journal is in --out DIR (after kill -9, a signal or a "
+               "wall-time limit): only the missing batches run, and the summary is the one an "
+               "uninterrupted run writes");
 }
 
 /// Adds one --KEY option per parameter of any model; values are kept as text and parsed once
@@ -136,52 +152,428 @@ BackendKind backend_kind(const std::string& s) {
   return BackendKind::automatic;
 }
 
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789-_./=:,+") == std::string::npos)
+    return s;
+  std::string q = "'";
+  for (char c : s)
+    q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+/// The command as a shell would take it back (the resume hint prints it).
 std::string command_line(int argc, char** argv) {
   std::string s;
   for (int i = 0; i < argc; ++i)
-    s += (i ? " " : "") + std::string(argv[i]);
+    s += (i ? " " : "") + shell_quote(argv[i]);
   return s;
 }
 
-int run_cells(std::vector<CellConfig> cells, const std::vector<std::string>& swept,
-              const nlohmann::json& definition, const CommonOptions& o, const std::string& cmd) {
+/// The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none did. A second signal
+/// ends the process at once (SA_RESETHAND).
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal = sig;
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+/// Fault injection for the resume tests (tests/scale_out_test.sh): rank 0 sends itself `sig`
+/// once `count` batches are in its journal (0: right after the header is written). Set by
+/// RELUSIM_TEST_KILL_AFTER_BATCHES (SIGKILL) or RELUSIM_TEST_TERM_AFTER_BATCHES (SIGTERM).
+struct FaultInjection {
+  long count = -1;
+  int sig = 0;
+};
+FaultInjection test_fault() {
+  for (const auto& [name, sig] : {std::pair{"RELUSIM_TEST_KILL_AFTER_BATCHES", SIGKILL},
+                                  std::pair{"RELUSIM_TEST_TERM_AFTER_BATCHES", SIGTERM}}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return {std::strtol(v, nullptr, 10), sig};
+  }
+  return {};
+}
+
+/// --shard: "k/N", or empty / "slurm" for the Slurm job array's task (SLURM_ARRAY_TASK_ID
+/// counted from SLURM_ARRAY_TASK_MIN, of SLURM_ARRAY_TASK_COUNT). `given` is false without the
+/// option: one part.
+Part parse_shard(bool given, const std::string& spec) {
+  if (!given) return {};
+  if (spec.empty() || spec == "slurm") {
+    const char* id = std::getenv("SLURM_ARRAY_TASK_ID");
+    const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
+    const char* min = std::getenv("SLURM_ARRAY_TASK_MIN");
+    if (id == nullptr || count == nullptr)
+      throw ConfigError("shard",
+                        "give k/N, or run inside a Slurm job array (SLURM_ARRAY_TASK_ID and "
+                        "SLURM_ARRAY_TASK_COUNT are not set)");
+    const long k = std::atol(id) - (min != nullptr ? std::atol(min) : 0) + 1;
+    const long n = std::atol(count);
+    if (n < 1 || k < 1 || k > n)
+      throw ConfigError("shard", "the Slurm array's task ids are not consecutive (task " +
+                                     std::string(id) + " of " + count +
+                                     "); give --shard k/N explicitly");
+    return {static_cast<int>(k), static_cast<int>(n)};
+  }
+  const auto slash = spec.find('/');
+  Part p;
+  try {
+    std::size_t used = 0;
+    if (slash == std::string::npos) throw std::invalid_argument("no slash");
+    p.index = std::stoi(spec.substr(0, slash), &used);
+    if (used != slash) throw std::invalid_argument("k");
+    p.count = std::stoi(spec.substr(slash + 1), &used);
+    if (used != spec.size() - slash - 1) throw std::invalid_argument("N");
+  } catch (const std::exception&) {
+    throw ConfigError("shard", "expected k/N (e.g. 2/8), got '" + spec + "'");
+  }
+  if (p.count < 1 || p.index < 1 || p.index > p.count)
+    throw ConfigError("shard", "needs 1 <= k <= N in k/N, got '" + spec + "'");
+  return p;
+}
+
+constexpr const char* kJournal = "journal.rsj";
+
+/// The table on stdout and, with an output directory, summary.csv, summary.json and
+/// trajectories.csv published together.
+void publish(const SweepPlan& plan, const std::vector<CellResult>& results,
+             const JobSource& source, OutputDirectory* out, const std::string& out_dir,
+             const RunProvenance& run, bool write_trajectories) {
+  print_table(std::cout, plan.cells, results,
+              table_keys(source.swept,
+                         plan.cells.empty() ? std::string("A") : plan.cells.front().model));
+  if (out == nullptr) return;
+  out->stage("summary.csv", summary_csv(plan.cells, results));
+  out->stage("summary.json",
+             summary_json(plan.cells, results, run, source.definition).dump(2) + "\n");
+  if (write_trajectories) out->stage("trajectories.csv", trajectories_csv(plan.cells, results));
+  out->commit();
+  std::cerr << "relusim: wrote " << out_dir << "/summary.csv, summary.json"
+            << (write_trajectories ? ", trajectories.csv" : "") << '\n';
+}
+
+/// Rank 0's output directory and journal: a new journal, or (--resume) the batches an earlier
+/// run of the same configuration completed. Fills `results` with those.
+std::optional<JournalWriter> open_journal(const std::string& dir, const nlohmann::json& header,
+                                          bool resume, const SweepPlan& plan,
+                                          std::vector<std::optional<BatchResult>>& results,
+                                          std::size_t& resumed) {
+  const std::string path = (std::filesystem::path(dir) / kJournal).string();
+  resumed = 0;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    if (resume) std::cerr << "relusim: no journal in " << dir << "; starting from the beginning\n";
+    return JournalWriter::create(path, header);
+  }
+  if (!resume)
+    throw ConfigError("out", dir + " holds the journal of an earlier run (" + kJournal +
+                                 "): add --resume to continue it, or choose another --out");
+  JournalContents j = read_journal(path);
+  if (j.header.is_null()) {
+    std::cerr << "relusim: the journal in " << dir
+              << " ends inside its header (killed at the start); starting from the beginning\n";
+    return JournalWriter::create(path, header);
+  }
+  const std::vector<std::string> diffs = header_differences(header, j.header);
+  const nlohmann::json& shard = j.header.value("shard", nlohmann::json());
+  if (!diffs.empty() || shard != header.at("shard")) {
+    std::string msg = "the journal in " + dir + " is from another run and cannot be resumed:";
+    for (const std::string& d : diffs)
+      msg += "\n  " + d;
+    if (shard != header.at("shard"))
+      msg += "\n  shard: " + header.at("shard").dump() + " in this run, " + shard.dump() +
+             " in the journal";
+    throw ConfigError("", msg);
+  }
+  if (!j.damage.empty())
+    std::cerr << "relusim: the journal ends in " << j.damage
+              << "; the batches after its last whole record run again\n";
+  for (auto& [b, r] : j.batches) {
+    if (b >= plan.batches.size() || r.tally.trials != plan.batches[b].count)
+      throw JournalError("the journal in " + dir + " holds a batch this plan does not have");
+    if (!results[b]) {
+      results[b] = std::move(r);
+      ++resumed;
+    }
+  }
+  return JournalWriter::reopen(path, j.good_bytes);
+}
+
+int run_cells(std::vector<CellConfig> cells, const JobSource& source, const CommonOptions& o,
+              const std::string& cmd) {
   // Everything that can fail on input fails before any work: the cells were validated when
   // they were read, the plan checks them again, the output directory is created now.
+  if (const int n = world::launched_without_mpi())
+    throw ConfigError("", "started by an MPI launcher as one of " + std::to_string(n) +
+                              " processes, but this relusim was built without MPI, so each "
+                              "process would run the whole sweep. Rebuild with Open MPI "
+                              "(scripts/setup.sh installs libopenmpi-dev), or use --shard k/N");
+  const Part shard = parse_shard(o.shard_given, o.shard);
+  if ((shard.count > 1 || o.resume) && o.out_dir.empty())
+    throw ConfigError("out", std::string(o.resume ? "--resume" : "--shard") +
+                                 " needs --out DIR (the journal of completed batches lives there)");
+  const int rank = world::rank();
+  const int ranks = world::size();
+  int threads = o.threads;
+  if (threads == 0 && world::local_size() > 1)
+    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
+                              world::local_size());
+  const BackendKind kind = backend_kind(o.backend);
+  if (ranks > 1 && kind != BackendKind::cpu) cuda_bind_device(world::local_rank());
   std::string note;
-  std::unique_ptr<Backend> backend = make_backend(backend_kind(o.backend), o.threads, note);
-  if (!note.empty()) std::cerr << "relusim: " << note << '\n';
-  const auto cap = o.batch_trajectories > 0 ? static_cast<std::uint32_t>(o.batch_trajectories)
-                                            : backend->preferred_batch_trajectories();
-  SweepPlan plan = make_plan(std::move(cells), cap);
-  std::unique_ptr<OutputDirectory> out;
-  if (!o.out_dir.empty()) out = std::make_unique<OutputDirectory>(o.out_dir);
-  std::cerr << "relusim: " << plan.cells.size() << " cell(s), " << plan.total_trajectories
-            << " trajectories on " << backend->description() << '\n';
+  std::unique_ptr<Backend> backend = make_backend(kind, threads, note);
+  if (!note.empty() && rank == 0) std::cerr << "relusim: " << note << '\n';
+  std::string cap_text = std::to_string(o.batch_trajectories > 0
+                                            ? static_cast<std::uint32_t>(o.batch_trajectories)
+                                            : backend->preferred_batch_trajectories());
+  world::broadcast(cap_text);  // every rank cuts the plan as rank 0 does
+  std::string kind_text = backend->kind();
+  world::broadcast(kind_text);
+  SweepPlan plan = make_plan(std::move(cells), static_cast<std::uint32_t>(std::stoul(cap_text)));
+  const std::vector<std::size_t> mine = part_batches(plan, shard);
+  const nlohmann::json header = job_header(plan, source, kind_text, shard, o.write_trajectories);
 
-  const bool show = o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO));
+  // Rank 0 opens the output directory and the journal; every rank learns how that went and
+  // which batches are done already.
+  std::vector<std::optional<BatchResult>> results(plan.batches.size());
+  std::unique_ptr<OutputDirectory> out;
+  std::optional<JournalWriter> journal;
+  std::size_t resumed = 0;
+  std::string status = "0";
+  if (rank == 0) {
+    try {
+      if (!o.out_dir.empty()) {
+        out = std::make_unique<OutputDirectory>(o.out_dir);
+        journal = open_journal(o.out_dir, header, o.resume, plan, results, resumed);
+      }
+    } catch (const ConfigError& e) {
+      status = std::string("2relusim: bad input: ") + e.what();
+    } catch (const JournalError& e) {
+      status = std::string("2relusim: bad input: ") + e.what();
+    } catch (const std::exception& e) {
+      status = std::string("1relusim: error: ") + e.what();
+    }
+  }
+  world::broadcast(status);
+  if (status != "0") {
+    if (rank == 0) std::cerr << status.substr(1) << '\n';
+    return status[0] - '0';
+  }
+  std::string done_map(plan.batches.size(), '0');
+  for (std::size_t b = 0; b < plan.batches.size(); ++b)
+    if (results[b]) done_map[b] = '1';
+  world::broadcast(done_map);
+  std::vector<std::size_t> todo;
+  for (std::size_t b : mine)
+    if (done_map[b] == '0') todo.push_back(b);
+
+  const std::int64_t total = trajectories_in(plan, mine);
+  std::int64_t done = total - trajectories_in(plan, todo);
+  if (rank == 0) {
+    std::cerr << "relusim: " << plan.cells.size() << " cell(s), " << plan.total_trajectories
+              << " trajectories in " << plan.batches.size() << " batch(es) on "
+              << backend->description();
+    if (ranks > 1) std::cerr << " x " << ranks << " MPI ranks";
+    std::cerr << '\n';
+    if (shard.count > 1)
+      std::cerr << "relusim: shard " << shard.index << "/" << shard.count << ": "
+                << mine.size() << " batch(es), " << total << " trajectories\n";
+    if (resumed > 0)
+      std::cerr << "relusim: resuming: " << resumed << " batch(es) (" << done
+                << " trajectories) done already, " << todo.size() << " to run\n";
+  }
+
+  const bool show = rank == 0 && (o.progress == "always" ||
+                                  (o.progress == "auto" && isatty(STDERR_FILENO)));
   ProgressBar bar(std::cerr, show);
-  DriverOptions dopt;
-  dopt.keep_records = o.write_trajectories;
-  dopt.progress = [&bar](std::int64_t done, std::int64_t total) { bar.update(done, total); };
+  install_stop_handlers();
+  const FaultInjection fault = rank == 0 && journal ? test_fault() : FaultInjection{};
+  if (fault.count == 0) std::raise(fault.sig);
+  long journalled = 0;
+  const BatchSink sink = [&](std::size_t b, BatchResult&& r) {
+    if (journal) {
+      journal->append(b, r);
+      if (++journalled == fault.count) std::raise(fault.sig);
+    }
+    done += plan.batches[b].count;
+    results[b] = std::move(r);
+    bar.update(done, total);
+  };
   const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<CellResult> results = run_plan(plan, *backend, dopt);
+  const bool complete = world::run_over_ranks(
+      plan, todo, *backend, o.write_trajectories, sink, [] { return g_stop_signal != 0; },
+      [&] {
+        if (ranks > 1 && kind != BackendKind::cpu) cuda_bind_device(world::local_rank());
+      });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (rank != 0) return 0;
   bar.finish();
-
-  print_table(std::cout, plan.cells, results,
-              table_keys(swept, plan.cells.empty() ? std::string("A") : plan.cells.front().model));
-  std::cerr << "relusim: " << plan.total_trajectories << " trajectories in " << std::fixed
-            << std::setprecision(2) << seconds << " s\n";
-  if (out) {
-    RunProvenance run{cmd, backend->description(), seconds};
-    out->stage("summary.csv", summary_csv(plan.cells, results));
-    out->stage("summary.json", summary_json(plan.cells, results, run, definition).dump(2) + "\n");
-    if (o.write_trajectories) out->stage("trajectories.csv", trajectories_csv(plan.cells, results));
-    out->commit();
-    std::cerr << "relusim: wrote " << o.out_dir << "/summary.csv, summary.json"
-              << (o.write_trajectories ? ", trajectories.csv" : "") << '\n';
+  if (!complete) {
+    const int sig = g_stop_signal != 0 ? static_cast<int>(g_stop_signal) : SIGTERM;
+    std::cerr << "relusim: stopped by signal " << sig << " with " << done << " of " << total
+              << " trajectories done\n";
+    if (journal) {
+      std::string again = cmd.find(" --resume") == std::string::npos ? cmd + " --resume" : cmd;
+      if (ranks > 1) again = "mpirun -n " + std::to_string(ranks) + " " + again;
+      std::cerr << "relusim: the journal in " << o.out_dir
+                << " keeps every completed batch; resume with:\n  " << again << '\n';
+    } else {
+      std::cerr << "relusim: nothing was written (with --out DIR a sweep can be resumed)\n";
+    }
+    return 128 + sig;
   }
+  std::cerr << "relusim: " << trajectories_in(plan, todo) << " trajectories in " << std::fixed << std::setprecision(2) << seconds << " s\n"
+            << std::defaultfloat;
+  if (shard.count > 1) {
+    nlohmann::json info = {{"shard", std::to_string(shard.index) + "/" + std::to_string(shard.count)},
+                           {"complete", true},
+                           {"batches", mine.size()},
+                           {"trajectories", total},
+                           {"fingerprint", job_fingerprint(header)},
+                           {"relusim_version", relusim_version()},
+                           {"git_revision", relusim_git_revision()},
+                           {"random_numbers", random_number_scheme()},
+                           {"journal", kJournal},
+                           {"seconds", seconds}};
+    out->stage("shard.json", info.dump(2) + "\n");
+    out->commit();
+    std::cerr << "relusim: shard " << shard.index << "/" << shard.count << " complete in "
+              << o.out_dir << "; when all " << shard.count
+              << " are, merge them:\n  relusim merge DIR1 ... DIR" << shard.count
+              << " --out OUT\n";
+    return 0;
+  }
+  const std::vector<CellResult> cell_results = assemble(plan, std::move(results));
+  std::string description = backend->description();
+  if (ranks > 1) description += " x " + std::to_string(ranks) + " MPI ranks";
+  publish(plan, cell_results, source, out.get(), o.out_dir, {cmd, description, seconds},
+          o.write_trajectories);
+  if (journal) {
+    const std::string path = journal->path();
+    journal.reset();
+    std::error_code ec;
+    std::filesystem::remove(path, ec);  // the summary is written: nothing left to resume
+  }
+  return 0;
+}
+
+/// relusim merge: the shards' journals, checked against each other, into one summary.
+int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
+              const std::string& cmd) {
+  struct Shard {
+    std::string dir;
+    nlohmann::json header;
+    JournalContents journal;
+    Part part;
+  };
+  std::vector<Shard> shards;
+  for (const std::string& dir : dirs) {
+    const std::string path = (std::filesystem::path(dir) / kJournal).string();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+      throw ConfigError("", dir + " holds no " + kJournal + ": not the --out of a sweep shard");
+    Shard s{dir, {}, read_journal(path), {}};
+    if (s.journal.header.is_null())
+      throw ConfigError("", "the journal in " + dir + " ends inside its header");
+    s.header = s.journal.header;
+    const nlohmann::json& sh = s.header.value("shard", nlohmann::json());
+    if (!sh.is_object()) throw ConfigError("", "the journal in " + dir + " names no shard");
+    s.part = {sh.at("index").get<int>(), sh.at("count").get<int>()};
+    shards.push_back(std::move(s));
+  }
+  const nlohmann::json& first = shards.front().header;
+  auto label = [](const Shard& s) {
+    return s.dir + " (shard " + std::to_string(s.part.index) + "/" +
+           std::to_string(s.part.count) + ")";
+  };
+  for (const Shard& s : shards) {
+    const auto diffs = header_differences(first, s.header, shards.front().dir, s.dir);
+    if (!diffs.empty()) {
+      std::string msg = label(s) + " is a shard of another sweep than " + label(shards.front()) +
+                        ":";
+      for (const std::string& d : diffs)
+        msg += "\n  " + d;
+      throw ConfigError("", msg);
+    }
+  }
+  if (first.value("relusim_version", "") != relusim_version() ||
+      first.value("git_revision", "") != relusim_git_revision())
+    throw ConfigError("", "the shards were made by relusim " +
+                              first.value("relusim_version", std::string("?")) + " (" +
+                              first.value("git_revision", std::string("?")) +
+                              "); this is relusim " + relusim_version() + " (" +
+                              relusim_git_revision() + "): merge with the relusim that made them");
+  const int count = shards.front().part.count;
+  std::vector<const Shard*> by_index(static_cast<std::size_t>(count) + 1, nullptr);
+  for (const Shard& s : shards) {
+    if (s.part.count != count)
+      throw ConfigError("", "the shards split the sweep differently: " + label(shards.front()) +
+                                " and " + label(s));
+    const Shard*& slot = by_index[static_cast<std::size_t>(s.part.index)];
+    if (slot != nullptr)
+      throw ConfigError("", "shard " + std::to_string(s.part.index) + "/" +
+                                std::to_string(count) + " is given twice: " + slot->dir +
+                                " and " + s.dir);
+    slot = &s;
+  }
+  std::string missing;
+  for (int k = 1; k <= count; ++k)
+    if (by_index[static_cast<std::size_t>(k)] == nullptr)
+      missing += (missing.empty() ? "" : ", ") + std::to_string(k) + "/" + std::to_string(count);
+  if (!missing.empty()) throw ConfigError("", "missing shard(s): " + missing);
+
+  JobSource source;
+  SweepPlan plan = rebuild_plan(first, source);
+  const auto rebuilt =
+      header_differences(job_header(plan, source, first.at("backend").get<std::string>(),
+                                    shards.front().part,
+                                    first.at("keeps_trajectory_records").get<bool>()),
+                         first, "the sweep rebuilt from the shards' record", "the shards");
+  if (!rebuilt.empty()) {
+    std::string msg = "cannot rebuild the sweep the shards ran:";
+    for (const std::string& d : rebuilt)
+      msg += "\n  " + d;
+    throw ConfigError("", msg);
+  }
+  std::vector<std::optional<BatchResult>> results(plan.batches.size());
+  for (Shard& s : shards) {
+    const std::vector<std::size_t> want = part_batches(plan, s.part);
+    std::vector<char> is_mine(plan.batches.size(), 0);
+    for (std::size_t b : want)
+      is_mine[b] = 1;
+    for (auto& [b, r] : s.journal.batches) {
+      if (b >= plan.batches.size() || is_mine[b] == 0 ||
+          r.tally.trials != plan.batches[b].count)
+        throw ConfigError("", "the journal in " + s.dir + " holds a batch that is not its shard's");
+      if (!results[b]) results[b] = std::move(r);
+    }
+    std::size_t have = 0;
+    for (std::size_t b : want)
+      have += results[b] ? 1 : 0;
+    if (have != want.size())
+      throw ConfigError("", label(s) + " is incomplete (" + std::to_string(have) + " of " +
+                                std::to_string(want.size()) +
+                                " batches): resume it with its sweep command and --resume");
+  }
+  const bool records = first.at("keeps_trajectory_records").get<bool>();
+  auto out = std::make_unique<OutputDirectory>(out_dir);
+  const std::vector<CellResult> cell_results = assemble(plan, std::move(results));
+  std::cerr << "relusim: merged " << count << " shard(s): " << plan.cells.size() << " cell(s), "
+            << plan.total_trajectories << " trajectories\n";
+  publish(plan, cell_results, source, out.get(), out_dir,
+          {cmd, first.at("backend").get<std::string>() + " (" + std::to_string(count) + " shards)",
+           0.0},
+          records);
   return 0;
 }
 
@@ -323,6 +715,21 @@ int main_impl(int argc, char** argv) {
   sweep->add_option("--trials", sweep_trials, "override the trials of every cell")
       ->check(CLI::PositiveNumber);
   add_common_options(*sweep, sweep_opt);
+  sweep
+      ->add_option("--shard", sweep_opt.shard,
+                   "run only part k of N (k/N; alone or 'slurm': the Slurm array task, "
+                   "SLURM_ARRAY_TASK_ID counted from SLURM_ARRAY_TASK_MIN, of "
+                   "SLURM_ARRAY_TASK_COUNT) into --out DIR; `relusim merge` joins the parts")
+      ->expected(0, 1);
+
+  std::vector<std::string> merge_dirs;
+  std::string merge_out;
+  CLI::App* merge = app.add_subcommand(
+      "merge",
+      "join the --out directories of a sweep's shards (sweep --shard k/N) into the summary one "
+      "process would have written; refuses missing, duplicate, incomplete or foreign shards");
+  merge->add_option("dirs", merge_dirs, "the shards' output directories")->required();
+  merge->add_option("--out", merge_out, "directory for summary.csv and summary.json")->required();
 
   std::int64_t th_n = 10, th_d = 2, th_k = 2;
   double th_eps = 0.1, th_x = 0.0, th_y = 0.0;
@@ -373,7 +780,10 @@ int main_impl(int argc, char** argv) {
     nlohmann::json def;
     def["base"] = cell_json(cell);
     def["grid"] = nlohmann::json::object();
-    return run_cells({cell}, {}, def, run_opt, cmd);
+    JobSource source;
+    source.command = "run";
+    source.definition = def;
+    return run_cells({cell}, source, run_opt, cmd);
   }
   if (sweep->parsed()) {
     SweepConfig s = load_sweep_file(sweep_file);
@@ -397,8 +807,16 @@ int main_impl(int argc, char** argv) {
       }
       def["grid"][key] = list;
     }
-    return run_cells(std::move(s.cells), swept, def, sweep_opt, cmd);
+    JobSource source;
+    source.file = sweep_file;
+    source.text = s.text;
+    source.trials_override = sweep_trials;
+    source.definition = def;
+    source.swept = swept;
+    sweep_opt.shard_given = sweep->get_option("--shard")->count() > 0;
+    return run_cells(std::move(s.cells), source, sweep_opt, cmd);
   }
+  if (merge->parsed()) return run_merge(merge_dirs, merge_out, cmd);
   if (theory->parsed()) {
     if (th_model == "B")
       return run_theory_b(th_k, th_x_opt->count() > 0 || th_y_opt->count() > 0, th_x, th_y);
@@ -413,18 +831,34 @@ int main_impl(int argc, char** argv) {
 }  // namespace
 }  // namespace relusim
 
+namespace {
+
+/// Ends the job on every rank: a failure on one rank ends them all (MPI_Abort) instead of
+/// leaving the others waiting; bad input, the same on every rank, ends each one cleanly.
+int finish(int code, bool abort_ranks = false) {
+  if (abort_ranks && relusim::world::size() > 1) relusim::world::abort(code);
+  relusim::world::finalize();
+  return code;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  relusim::world::init(&argc, &argv);
   try {
-    return relusim::main_impl(argc, argv);
+    return finish(relusim::main_impl(argc, argv));
   } catch (const std::bad_alloc&) {
     std::cerr << "relusim: error: out of memory (a trajectory's design takes N x d numbers per "
                  "thread; use fewer --threads, a smaller N or d, or --precision float)\n";
-    return 1;
+    return finish(1, true);
   } catch (const relusim::ConfigError& e) {
+    if (relusim::world::rank() == 0) std::cerr << "relusim: bad input: " << e.what() << '\n';
+    return finish(2);
+  } catch (const relusim::JournalError& e) {
     std::cerr << "relusim: bad input: " << e.what() << '\n';
-    return 2;
+    return finish(2, true);
   } catch (const std::exception& e) {
     std::cerr << "relusim: error: " << e.what() << '\n';
-    return 1;
+    return finish(1, true);
   }
 }

@@ -23,6 +23,8 @@ class CpuBackend final : public Backend {
     return "cpu (" + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s") + ")";
   }
 
+  std::string kind() const override { return "cpu"; }
+
   BatchResult run(const TrajectoryBatch& batch) override {
     return std::move(run_group({batch}).front());
   }

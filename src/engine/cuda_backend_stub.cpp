@@ -12,6 +12,8 @@ bool cuda_device_available(std::string& why) {
   return false;
 }
 
+void cuda_bind_device(int) {}
+
 std::unique_ptr<Backend> make_cuda_backend() {
   throw BackendError("the CUDA backend is not available: relusim was built without CUDA support");
 }

@@ -23,20 +23,55 @@ SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch) {
     }
     plan.total_trajectories += plan.cells[c].trials;
   }
+  plan.max_batch = max_batch;
+  std::vector<std::size_t> all(plan.batches.size());
+  for (std::size_t b = 0; b < all.size(); ++b)
+    all[b] = b;
+  plan.groups = group_batches(plan, all);
+  return plan;
+}
+
+std::vector<LaunchGroup> group_batches(const SweepPlan& plan,
+                                       const std::vector<std::size_t>& batches) {
   // Gather by shape; a shape's open group is closed when the next batch would overflow it.
+  std::vector<LaunchGroup> groups;
   std::map<LaunchShape, std::size_t> open;  // shape -> index of its open group
-  for (std::size_t b = 0; b < plan.batches.size(); ++b) {
+  for (std::size_t b : batches) {
     const LaunchShape shape = launch_shape(plan.cells[plan.batches[b].cell]);
     auto it = open.find(shape);
     if (it == open.end() ||
-        plan.groups[it->second].trajectories + plan.batches[b].count > max_batch) {
-      plan.groups.emplace_back();
-      it = open.insert_or_assign(shape, plan.groups.size() - 1).first;
+        groups[it->second].trajectories + plan.batches[b].count > plan.max_batch) {
+      groups.emplace_back();
+      it = open.insert_or_assign(shape, groups.size() - 1).first;
     }
-    plan.groups[it->second].batches.push_back(b);
-    plan.groups[it->second].trajectories += plan.batches[b].count;
+    groups[it->second].batches.push_back(b);
+    groups[it->second].trajectories += plan.batches[b].count;
   }
-  return plan;
+  return groups;
+}
+
+std::vector<std::size_t> part_of(const std::vector<std::size_t>& batches, Part part) {
+  if (part.count < 1 || part.index < 1 || part.index > part.count)
+    throw ConfigError("shard", "needs 1 <= k <= N in k/N");
+  std::vector<std::size_t> out;
+  for (std::size_t i = static_cast<std::size_t>(part.index - 1); i < batches.size();
+       i += static_cast<std::size_t>(part.count))
+    out.push_back(batches[i]);
+  return out;
+}
+
+std::vector<std::size_t> part_batches(const SweepPlan& plan, Part part) {
+  std::vector<std::size_t> all(plan.batches.size());
+  for (std::size_t b = 0; b < all.size(); ++b)
+    all[b] = b;
+  return part_of(all, part);
+}
+
+std::int64_t trajectories_in(const SweepPlan& plan, const std::vector<std::size_t>& batches) {
+  std::int64_t n = 0;
+  for (std::size_t b : batches)
+    n += plan.batches[b].count;
+  return n;
 }
 
 }  // namespace relusim

@@ -164,7 +164,9 @@ SweepConfig load_sweep_file(const std::string& path) {
   const std::string text = ss.str();
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw ConfigError("", "sweep file '" + path + "' is empty");
-  return parse_sweep_text(text, path);
+  SweepConfig s = parse_sweep_text(text, path);
+  s.text = text;
+  return s;
 }
 
 }  // namespace relusim

@@ -34,6 +34,8 @@ class Backend {
   virtual ~Backend() = default;
   /// One line for the user: which device, how many threads.
   virtual std::string description() const = 0;
+  /// "cpu" or "cuda": what a result's bits depend on (the journal's fingerprint records it).
+  virtual std::string kind() const = 0;
   virtual BatchResult run(const TrajectoryBatch& batch) = 0;
   /// Runs batches of one launch shape together (plan.hpp); results in the batches' order.
   /// The default runs them one by one; backends that gain from one big launch override it.

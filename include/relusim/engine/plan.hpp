@@ -28,6 +28,7 @@ struct SweepPlan {
   std::vector<PlannedBatch> batches;  ///< cell by cell, ids ascending
   std::vector<LaunchGroup> groups;  ///< every batch in exactly one group; a cell's batches in order
   std::int64_t total_trajectories = 0;
+  std::uint32_t max_batch = 0;  ///< the cap the plan was cut with
 };
 
 /// What must agree for cells to share a launch: model, precision, data mode, rows per step, d
@@ -39,5 +40,24 @@ LaunchShape launch_shape(const CellConfig& cell);
 /// of the same launch shape into groups of at most `max_batch` trajectories, keeping the order in
 /// which each shape first appears and, within a group, the plan's order.
 SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch);
+
+/// Launch groups over some of the plan's batches (indices into plan.batches, ascending), by the
+/// rule of make_plan: what one process runs of a plan split over processes (docs/scale-out.md).
+std::vector<LaunchGroup> group_batches(const SweepPlan& plan,
+                                       const std::vector<std::size_t>& batches);
+
+/// The k-th (1-based) of `count` deterministic parts of a plan: batch b belongs to part
+/// (b mod count) + 1. Every batch is in exactly one part, whatever `count` is.
+struct Part {
+  int index = 1;
+  int count = 1;
+};
+std::vector<std::size_t> part_batches(const SweepPlan& plan, Part part);
+
+/// The same rule over a list: the entries at positions i with (i mod count) + 1 == index.
+std::vector<std::size_t> part_of(const std::vector<std::size_t>& batches, Part part);
+
+/// Trajectories in the given batches.
+std::int64_t trajectories_in(const SweepPlan& plan, const std::vector<std::size_t>& batches);
 
 }  // namespace relusim

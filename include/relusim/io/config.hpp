@@ -138,6 +138,7 @@ struct SweepConfig {
   CellConfig base;
   std::vector<std::pair<std::string, std::vector<ParamValue>>> axes;  // in registry order
   std::vector<CellConfig> cells;                                      // product, last axis fastest
+  std::string text;  ///< the file's contents (load_sweep_file)
 };
 
 /// Reads a sweep file (TOML): top-level keys set the base cell, table [grid] holds lists.

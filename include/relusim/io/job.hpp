@@ -1,0 +1,42 @@
+// What a sweep's journal records about the run (docs/scale-out.md): the fingerprint that a
+// resumed run and every shard must match — the resolved plan, relusim's version, the
+// random-number scheme, the backend kind — and what `relusim merge` needs to rebuild the cells
+// and write the summary one process would have written.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "relusim/engine/plan.hpp"
+
+namespace relusim {
+
+/// Where a run's cells came from.
+struct JobSource {
+  std::string command = "sweep";  ///< "sweep" (a file) or "run" (flags)
+  std::string file;               ///< the sweep file as named on the command line
+  std::string text;               ///< its contents when read
+  std::int64_t trials_override = 0;
+  nlohmann::json definition;        ///< summary.json's "sweep" entry
+  std::vector<std::string> swept;   ///< the table's key columns
+};
+
+/// The random-number scheme results depend on (part of the fingerprint).
+std::string random_number_scheme();
+
+/// The journal header of a run: identity (plan, version, scheme, backend kind, trajectories
+/// kept) plus `shard` {index, count} and `report` (source and definition).
+nlohmann::json job_header(const SweepPlan& plan, const JobSource& source,
+                          const std::string& backend_kind, Part shard, bool keep_records);
+
+/// FNV-1a 64 of the header's identity, as 16 hex digits (what shard.json shows).
+std::string job_fingerprint(const nlohmann::json& header);
+
+/// The plan a sweep header describes, rebuilt from its recorded source (the cells are read from
+/// the recorded file text again; matrix files from their recorded paths).
+SweepPlan rebuild_plan(const nlohmann::json& header, JobSource& source);
+
+}  // namespace relusim
