@@ -13,6 +13,7 @@ packages=(
   clang-format                        # formatting check in CI
   clang libclang-rt-dev               # libFuzzer targets in CI (tests/fuzz)
   libopenblas-dev                     # BLAS and LAPACK (Model C, the CPU backend)
+  libopenmpi-dev openmpi-bin          # MPI ranks (optional at build time; docs/scale-out.md)
 )
 # --peers: also the Python peers of the benchmarks (bench/peers: NumPy, PyTorch on the CPU),
 # for Debian's own python3.

@@ -266,7 +266,8 @@ TEST(Journal, DifferencesNameTheFieldAndTheCells) {
   JobSource other_source = source;
   other_source.file = "elsewhere.toml";
   EXPECT_TRUE(header_differences(a, job_header(plan, other_source, "cpu", {2, 3}, false)).empty());
-  EXPECT_EQ(job_fingerprint(a), job_fingerprint(job_header(plan, other_source, "cpu", {2, 3}, false)));
+  EXPECT_EQ(job_fingerprint(a),
+            job_fingerprint(job_header(plan, other_source, "cpu", {2, 3}, false)));
 
   std::vector<CellConfig> cells = uneven_cells();
   cells[2].lambda = 0.5;
@@ -276,8 +277,8 @@ TEST(Journal, DifferencesNameTheFieldAndTheCells) {
   EXPECT_EQ(lines.count("backend: \"cpu\" in A, \"cuda\" in B"), 1u) << ::testing::PrintToString(d);
   bool named_lambda = false;
   for (const std::string& l : d)
-    named_lambda = named_lambda || (l.rfind("cell 2, lambda: ", 0) == 0 &&
-                                    l.find("0.5 in B") != std::string::npos);
+    named_lambda = named_lambda ||
+                   (l.rfind("cell 2, lambda: ", 0) == 0 && l.find("0.5 in B") != std::string::npos);
   EXPECT_TRUE(named_lambda) << ::testing::PrintToString(d);
   EXPECT_NE(job_fingerprint(a), job_fingerprint(b));
 }

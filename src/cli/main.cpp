@@ -245,12 +245,12 @@ constexpr const char* kJournal = "journal.rsj";
 
 /// The table on stdout and, with an output directory, summary.csv, summary.json and
 /// trajectories.csv published together.
-void publish(const SweepPlan& plan, const std::vector<CellResult>& results,
-             const JobSource& source, OutputDirectory* out, const std::string& out_dir,
-             const RunProvenance& run, bool write_trajectories) {
-  print_table(std::cout, plan.cells, results,
-              table_keys(source.swept,
-                         plan.cells.empty() ? std::string("A") : plan.cells.front().model));
+void publish(const SweepPlan& plan, const std::vector<CellResult>& results, const JobSource& source,
+             OutputDirectory* out, const std::string& out_dir, const RunProvenance& run,
+             bool write_trajectories) {
+  print_table(
+      std::cout, plan.cells, results,
+      table_keys(source.swept, plan.cells.empty() ? std::string("A") : plan.cells.front().model));
   if (out == nullptr) return;
   out->stage("summary.csv", summary_csv(plan.cells, results));
   out->stage("summary.json",
@@ -325,16 +325,16 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
   const int ranks = world::size();
   int threads = o.threads;
   if (threads == 0 && world::local_size() > 1)
-    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
-                              world::local_size());
+    threads =
+        std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / world::local_size());
   const BackendKind kind = backend_kind(o.backend);
   if (ranks > 1 && kind != BackendKind::cpu) cuda_bind_device(world::local_rank());
   std::string note;
   std::unique_ptr<Backend> backend = make_backend(kind, threads, note);
   if (!note.empty() && rank == 0) std::cerr << "relusim: " << note << '\n';
-  std::string cap_text = std::to_string(o.batch_trajectories > 0
-                                            ? static_cast<std::uint32_t>(o.batch_trajectories)
-                                            : backend->preferred_batch_trajectories());
+  std::string cap_text =
+      std::to_string(o.batch_trajectories > 0 ? static_cast<std::uint32_t>(o.batch_trajectories)
+                                              : backend->preferred_batch_trajectories());
   world::broadcast(cap_text);  // every rank cuts the plan as rank 0 does
   std::string kind_text = backend->kind();
   world::broadcast(kind_text);
@@ -385,15 +385,15 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
     if (ranks > 1) std::cerr << " x " << ranks << " MPI ranks";
     std::cerr << '\n';
     if (shard.count > 1)
-      std::cerr << "relusim: shard " << shard.index << "/" << shard.count << ": "
-                << mine.size() << " batch(es), " << total << " trajectories\n";
+      std::cerr << "relusim: shard " << shard.index << "/" << shard.count << ": " << mine.size()
+                << " batch(es), " << total << " trajectories\n";
     if (resumed > 0)
       std::cerr << "relusim: resuming: " << resumed << " batch(es) (" << done
                 << " trajectories) done already, " << todo.size() << " to run\n";
   }
 
-  const bool show = rank == 0 && (o.progress == "always" ||
-                                  (o.progress == "auto" && isatty(STDERR_FILENO)));
+  const bool show =
+      rank == 0 && (o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO)));
   ProgressBar bar(std::cerr, show);
   install_stop_handlers();
   const FaultInjection fault = rank == 0 && journal ? test_fault() : FaultInjection{};
@@ -432,25 +432,26 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
     }
     return 128 + sig;
   }
-  std::cerr << "relusim: " << trajectories_in(plan, todo) << " trajectories in " << std::fixed << std::setprecision(2) << seconds << " s\n"
+  std::cerr << "relusim: " << trajectories_in(plan, todo) << " trajectories in " << std::fixed
+            << std::setprecision(2) << seconds << " s\n"
             << std::defaultfloat;
   if (shard.count > 1) {
-    nlohmann::json info = {{"shard", std::to_string(shard.index) + "/" + std::to_string(shard.count)},
-                           {"complete", true},
-                           {"batches", mine.size()},
-                           {"trajectories", total},
-                           {"fingerprint", job_fingerprint(header)},
-                           {"relusim_version", relusim_version()},
-                           {"git_revision", relusim_git_revision()},
-                           {"random_numbers", random_number_scheme()},
-                           {"journal", kJournal},
-                           {"seconds", seconds}};
+    nlohmann::json info = {
+        {"shard", std::to_string(shard.index) + "/" + std::to_string(shard.count)},
+        {"complete", true},
+        {"batches", mine.size()},
+        {"trajectories", total},
+        {"fingerprint", job_fingerprint(header)},
+        {"relusim_version", relusim_version()},
+        {"git_revision", relusim_git_revision()},
+        {"random_numbers", random_number_scheme()},
+        {"journal", kJournal},
+        {"seconds", seconds}};
     out->stage("shard.json", info.dump(2) + "\n");
     out->commit();
     std::cerr << "relusim: shard " << shard.index << "/" << shard.count << " complete in "
               << o.out_dir << "; when all " << shard.count
-              << " are, merge them:\n  relusim merge DIR1 ... DIR" << shard.count
-              << " --out OUT\n";
+              << " are, merge them:\n  relusim merge DIR1 ... DIR" << shard.count << " --out OUT\n";
     return 0;
   }
   const std::vector<CellResult> cell_results = assemble(plan, std::move(results));
@@ -493,14 +494,14 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
   }
   const nlohmann::json& first = shards.front().header;
   auto label = [](const Shard& s) {
-    return s.dir + " (shard " + std::to_string(s.part.index) + "/" +
-           std::to_string(s.part.count) + ")";
+    return s.dir + " (shard " + std::to_string(s.part.index) + "/" + std::to_string(s.part.count) +
+           ")";
   };
   for (const Shard& s : shards) {
     const auto diffs = header_differences(first, s.header, shards.front().dir, s.dir);
     if (!diffs.empty()) {
-      std::string msg = label(s) + " is a shard of another sweep than " + label(shards.front()) +
-                        ":";
+      std::string msg =
+          label(s) + " is a shard of another sweep than " + label(shards.front()) + ":";
       for (const std::string& d : diffs)
         msg += "\n  " + d;
       throw ConfigError("", msg);
@@ -521,9 +522,8 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
                                 " and " + label(s));
     const Shard*& slot = by_index[static_cast<std::size_t>(s.part.index)];
     if (slot != nullptr)
-      throw ConfigError("", "shard " + std::to_string(s.part.index) + "/" +
-                                std::to_string(count) + " is given twice: " + slot->dir +
-                                " and " + s.dir);
+      throw ConfigError("", "shard " + std::to_string(s.part.index) + "/" + std::to_string(count) +
+                                " is given twice: " + slot->dir + " and " + s.dir);
     slot = &s;
   }
   std::string missing;
@@ -534,11 +534,10 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
 
   JobSource source;
   SweepPlan plan = rebuild_plan(first, source);
-  const auto rebuilt =
-      header_differences(job_header(plan, source, first.at("backend").get<std::string>(),
-                                    shards.front().part,
-                                    first.at("keeps_trajectory_records").get<bool>()),
-                         first, "the sweep rebuilt from the shards' record", "the shards");
+  const auto rebuilt = header_differences(
+      job_header(plan, source, first.at("backend").get<std::string>(), shards.front().part,
+                 first.at("keeps_trajectory_records").get<bool>()),
+      first, "the sweep rebuilt from the shards' record", "the shards");
   if (!rebuilt.empty()) {
     std::string msg = "cannot rebuild the sweep the shards ran:";
     for (const std::string& d : rebuilt)
@@ -552,8 +551,7 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
     for (std::size_t b : want)
       is_mine[b] = 1;
     for (auto& [b, r] : s.journal.batches) {
-      if (b >= plan.batches.size() || is_mine[b] == 0 ||
-          r.tally.trials != plan.batches[b].count)
+      if (b >= plan.batches.size() || is_mine[b] == 0 || r.tally.trials != plan.batches[b].count)
         throw ConfigError("", "the journal in " + s.dir + " holds a batch that is not its shard's");
       if (!results[b]) results[b] = std::move(r);
     }

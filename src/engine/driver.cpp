@@ -13,8 +13,7 @@ bool run_batches(const SweepPlan& plan, const std::vector<std::size_t>& which, B
     std::vector<TrajectoryBatch> batches;
     for (std::size_t b : group.batches) {
       const PlannedBatch& pb = plan.batches[b];
-      batches.push_back(
-          {&plan.cells[pb.cell], pb.first_id, pb.count, keep_records, keep_weights});
+      batches.push_back({&plan.cells[pb.cell], pb.first_id, pb.count, keep_records, keep_weights});
     }
     std::vector<BatchResult> outs = backend.run_group(batches);
     for (std::size_t i = 0; i < group.batches.size(); ++i)

@@ -188,9 +188,9 @@ JournalContents read_journal(const std::string& path) {
     const std::string_view payload(bytes.data() + pos + kFrame, length);
     std::uint64_t sum = 0;
     for (int i = 0; i < 8; ++i)
-      sum |= static_cast<std::uint64_t>(
-                 static_cast<unsigned char>(bytes[pos + kFrame + length + i]))
-             << (8 * i);
+      sum |=
+          static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[pos + kFrame + length + i]))
+          << (8 * i);
     if (sum != record_checksum(type, length, payload)) {
       j.damage = "a record whose checksum does not match" + at;
       break;
@@ -238,8 +238,8 @@ JournalWriter JournalWriter::reopen(const std::string& path, std::uint64_t good_
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) fail_errno("cannot open the journal", path);
   JournalWriter w(path, fd);
-  if (::ftruncate(fd, static_cast<off_t>(good_bytes)) != 0 ||
-      ::lseek(fd, 0, SEEK_END) < 0 || ::fsync(fd) != 0)
+  if (::ftruncate(fd, static_cast<off_t>(good_bytes)) != 0 || ::lseek(fd, 0, SEEK_END) < 0 ||
+      ::fsync(fd) != 0)
     fail_errno("cannot repair the journal", path);
   return w;
 }
@@ -320,8 +320,8 @@ std::vector<std::string> header_differences(const nlohmann::json& here_header,
     if (a == b) continue;
     if (k == "cells" && a.is_array() && b.is_array()) {
       if (a.size() != b.size()) {
-        out.push_back("number of cells: " + std::to_string(a.size()) + " in " + here_label +
-                      ", " + std::to_string(b.size()) + " in " + there_label);
+        out.push_back("number of cells: " + std::to_string(a.size()) + " in " + here_label + ", " +
+                      std::to_string(b.size()) + " in " + there_label);
         continue;
       }
       // One line per differing (key, value here, value there), naming its cells.
@@ -353,8 +353,8 @@ std::vector<std::string> header_differences(const nlohmann::json& here_header,
                                                   : (cs.size() == 1 ? "cell " : "cells ");
         if (cs.size() != a.size())
           for (std::size_t j = 0; j < cs.size() && j < 6; ++j)
-            which += (j ? ", " : "") + std::to_string(cs[j]) +
-                     (j == 5 && cs.size() > 6 ? ", ..." : "");
+            which +=
+                (j ? ", " : "") + std::to_string(cs[j]) + (j == 5 && cs.size() > 6 ? ", ..." : "");
         out.push_back(which + ", " + lines[i].first);
       }
       continue;

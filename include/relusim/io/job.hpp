@@ -20,8 +20,8 @@ struct JobSource {
   std::string file;               ///< the sweep file as named on the command line
   std::string text;               ///< its contents when read
   std::int64_t trials_override = 0;
-  nlohmann::json definition;        ///< summary.json's "sweep" entry
-  std::vector<std::string> swept;   ///< the table's key columns
+  nlohmann::json definition;       ///< summary.json's "sweep" entry
+  std::vector<std::string> swept;  ///< the table's key columns
 };
 
 /// The random-number scheme results depend on (part of the fingerprint).

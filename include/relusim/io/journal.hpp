@@ -41,8 +41,8 @@ std::size_t decode_batch(std::string_view bytes, BatchResult& result);
 struct JournalContents {
   nlohmann::json header;
   std::vector<std::pair<std::size_t, BatchResult>> batches;  ///< in file order
-  std::uint64_t good_bytes = 0;  ///< length of the valid prefix
-  std::string damage;            ///< what is wrong at good_bytes; empty when the file is whole
+  std::uint64_t good_bytes = 0;                              ///< length of the valid prefix
+  std::string damage;  ///< what is wrong at good_bytes; empty when the file is whole
 };
 
 /// Reads a journal; throws JournalError when the file cannot be read or has no valid header.
@@ -75,8 +75,7 @@ nlohmann::json header_identity(const nlohmann::json& header);
 
 /// What differs between the identities of two headers, one readable line each, naming the field
 /// (and for cells, the cell and key) with both values labelled; empty when they agree.
-std::vector<std::string> header_differences(const nlohmann::json& here,
-                                            const nlohmann::json& there,
+std::vector<std::string> header_differences(const nlohmann::json& here, const nlohmann::json& there,
                                             const std::string& here_label = "this run",
                                             const std::string& there_label = "the journal");
 
