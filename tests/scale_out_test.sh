@@ -135,6 +135,15 @@ case "$part" in
       same "$work/k$n" "SIGKILL after $n batches, resumed"
       [ -e "$work/k$n/journal.rsj" ] && fail "the journal outlived the summary"
     done
+    # With --trajectories the journal keeps the records: trajectories.csv is whole after a resume.
+    sweep --out "$work/tref" --trajectories >/dev/null 2>&1 || fail "reference with --trajectories"
+    RELUSIM_TEST_KILL_AFTER_BATCHES=13 sweep --out "$work/tk" --trajectories >/dev/null 2>&1
+    sweep --out "$work/tk" --trajectories --resume >/dev/null 2>&1 || fail "resume with --trajectories"
+    if cmp -s "$work/tref/trajectories.csv" "$work/tk/trajectories.csv"; then
+      echo "ok: trajectories.csv after SIGKILL after 13 batches and resume"
+    else
+      fail "trajectories.csv differs after a resume"
+    fi
     # A write cut off in the middle of the last record (the file truncated inside it), and a
     # last record whose bytes were damaged: detected and the batch redone.
     for how in truncate corrupt; do

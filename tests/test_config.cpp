@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "relusim/engine/world.hpp"
 #include "relusim/io/config.hpp"
 #include "relusim/models/registry.hpp"
 
@@ -220,6 +221,12 @@ TEST(Cli, BadInputCatalogue) {
       {"run --model C --init_file " + tmp.string(), "'init_file'"},
       {"run --model C --diagnostics_every -1", "'diagnostics_every'"},
       {"run --model C --init matrix", "'init'"},
+      {"sweep " + file("shard.toml", "trials = 5") + " --shard 0/3", "'shard'"},
+      {"sweep " + file("shard.toml", "trials = 5") + " --shard 4/3", "'shard'"},
+      {"sweep " + file("shard.toml", "trials = 5") + " --shard two/3", "'shard'"},
+      {"sweep " + file("shard.toml", "trials = 5") + " --shard 1/3/5", "'shard'"},
+      {"sweep " + file("shard.toml", "trials = 5") + " --shard 1/", "'shard'"},
+      {"merge " + tmp.string() + " --out " + out.string(), "no journal.rsj"},
       {"theory --N 0", "'N'"},
       {"theory --eps 2", "'eps'"},
       {"theory --model B --K 0", "'K'"},
@@ -238,6 +245,31 @@ TEST(Cli, BadInputCatalogue) {
     EXPECT_FALSE(std::filesystem::exists(out / "summary.csv")) << args;
   }
   std::filesystem::remove_all(tmp);
+}
+
+TEST(Cli, ShardsAndResumeNeedAnOutputDirectory) {
+  const std::string sweep = std::string(RELUSIM_SOURCE_DIR) + "/tests/data/uneven.toml";
+  std::string err;
+  EXPECT_EQ(run_cli("sweep " + sweep + " --shard 1/2", err), 2);
+  EXPECT_NE(err.find("--shard needs --out"), std::string::npos) << err;
+  EXPECT_EQ(run_cli("sweep " + sweep + " --resume", err), 2);
+  EXPECT_NE(err.find("--resume needs --out"), std::string::npos) << err;
+  // Outside a Slurm array, a bare --shard has nothing to read k/N from.
+  EXPECT_EQ(run_cli("sweep " + sweep + " --shard --out /nonexistent/never", err), 2);
+  EXPECT_NE(err.find("SLURM_ARRAY_TASK_ID"), std::string::npos) << err;
+}
+
+TEST(Cli, AnMpiLaunchOfABuildWithoutMpiIsRefused) {
+  // What mpirun sets for each of its processes; a build without MPI would run the whole sweep
+  // in every one of them.
+  if (world::built_with_mpi()) GTEST_SKIP() << "this build has MPI (tests/scale_out_test.sh)";
+  std::string err;
+  EXPECT_EQ(run_cli("run --trials 5 --progress never", err), 0) << err;
+  ::setenv("OMPI_COMM_WORLD_SIZE", "3", 1);
+  const int code = run_cli("run --trials 5 --progress never", err);
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("built without MPI"), std::string::npos) << err;
 }
 
 TEST(Cli, SummaryColumnNamesAreUnique) {
