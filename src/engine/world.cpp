@@ -30,9 +30,10 @@ int g_rank = 0;
 int g_size = 1;
 int g_local_rank = 0;
 int g_local_size = 1;
-bool g_mpi_started = false;
 
 #ifdef RELUSIM_HAVE_MPI
+bool g_mpi_started = false;
+
 // Message tags between rank 0 and the others.
 constexpr int kTagResult = 1;  // rank r -> 0: one encoded batch
 constexpr int kTagDone = 2;    // rank r -> 0: its share ran (or stopped); no more results
