@@ -92,6 +92,10 @@ case "$part" in
     "$relusim" merge "$work/s3" "$work/s1" "$work/s2" --out "$work/merged2" >/dev/null 2>&1 ||
       fail "merge in another order"
     same "$work/merged2" "shards merged in another order"
+    # One shard of one is a shard too (an array of one task): merged alone, the same summary.
+    sweep --shard 1/1 --out "$work/only" >/dev/null 2>&1 || fail "shard 1/1"
+    "$relusim" merge "$work/only" --out "$work/only-merged" >/dev/null 2>&1 || fail "merge of 1/1"
+    same "$work/only-merged" "shard 1/1 merged alone"
     # The Slurm array's variables stand for --shard k/N (ids counted from the array's minimum).
     SLURM_ARRAY_TASK_ID=4 SLURM_ARRAY_TASK_MIN=3 SLURM_ARRAY_TASK_COUNT=3 \
       sweep --shard --out "$work/slurm2" >/dev/null 2>&1 || fail "shard from Slurm's variables"

@@ -318,7 +318,7 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
                               "process would run the whole sweep. Rebuild with Open MPI "
                               "(scripts/setup.sh installs libopenmpi-dev), or use --shard k/N");
   const Part shard = parse_shard(o.shard_given, o.shard);
-  if ((shard.count > 1 || o.resume) && o.out_dir.empty())
+  if ((o.shard_given || o.resume) && o.out_dir.empty())
     throw ConfigError("out", std::string(o.resume ? "--resume" : "--shard") +
                                  " needs --out DIR (the journal of completed batches lives there)");
   const int rank = world::rank();
@@ -384,7 +384,7 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
               << backend->description();
     if (ranks > 1) std::cerr << " x " << ranks << " MPI ranks";
     std::cerr << '\n';
-    if (shard.count > 1)
+    if (o.shard_given)
       std::cerr << "relusim: shard " << shard.index << "/" << shard.count << ": " << mine.size()
                 << " batch(es), " << total << " trajectories\n";
     if (resumed > 0)
@@ -435,7 +435,7 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
   std::cerr << "relusim: " << trajectories_in(plan, todo) << " trajectories in " << std::fixed
             << std::setprecision(2) << seconds << " s\n"
             << std::defaultfloat;
-  if (shard.count > 1) {
+  if (o.shard_given) {
     nlohmann::json info = {
         {"shard", std::to_string(shard.index) + "/" + std::to_string(shard.count)},
         {"complete", true},
