@@ -8,8 +8,9 @@
 // A wave of trajectories runs as:
 //   the model's preparation (CudaPreparation<M>: nothing by default; Model A computes targets)
 //   trajectory kernel (setup, preparation loaded, run_dynamics, one record per trajectory)
-//   reduce_by_key of the records to per-cell tallies (tally_reduce.cuh)
-// and only the tallies come back, plus records and final weights when asked for.
+// and the records come back (88 bytes a trajectory), plus final weights when asked for; the
+// host adds each batch's records in id order (waves.hpp), as the CPU backend does, so a batch's
+// tally does not depend on the group or the wave it ran in.
 #pragma once
 
 #include <algorithm>
@@ -24,7 +25,6 @@
 #include "relusim/engine/trajectory.hpp"
 #include "relusim/engine/waves.hpp"
 #include "relusim/models/model_host.hpp"
-#include "tally_reduce.cuh"
 
 namespace relusim {
 
@@ -147,10 +147,9 @@ std::vector<BatchResult> run_group_block(CudaContext& ctx,
   const typename M::Params& shape = resolved.front();
   const int n_weights = M::weight_count(shape);
 
-  bool want_records = false, want_weights = false;
+  bool want_weights = false;
   std::int64_t total = 0;
   for (const TrajectoryBatch& b : batches) {
-    want_records = want_records || b.keep_records;
     want_weights = want_weights || b.keep_weights;
     total += b.count;
   }
@@ -171,10 +170,9 @@ std::vector<BatchResult> run_group_block(CudaContext& ctx,
   const auto wave_n = static_cast<std::size_t>(wave);
   DeviceBuffer<T> global_ws(place.in_shared ? 0 : wave_n * static_cast<std::size_t>(place.elems));
   DeviceBuffer<LaunchItem> dev_items(wave_n);
-  DeviceBuffer<std::uint32_t> dev_keys(wave_n), keys_out(batches.size());
+  DeviceBuffer<std::uint32_t> dev_keys(wave_n);
   DeviceBuffer<double> final_w(want_weights ? wave_n * static_cast<std::size_t>(n_weights) : 0);
   DeviceBuffer<TrajectoryRecord> records(wave_n);
-  DeviceBuffer<CellTally> tallies(batches.size());
   Prep prep(ctx, batches, params, wave_n, place);
 
   auto exec = [&](const LaunchItem* items, const std::uint32_t* keys, std::size_t n) {
@@ -186,17 +184,9 @@ std::vector<BatchResult> run_group_block(CudaContext& ctx,
             params.table.get(), dev_items.get(), prep.prepared(), prep.aux(), global_ws.get(),
             place.elems, place.use_shared(), records.get(), want_weights ? final_w.get() : nullptr);
     RELUSIM_CUDA_CHECK(cudaGetLastError());
-    const std::size_t runs = reduce_tallies_by_key(thrust::cuda::par.on(stream), dev_keys.get(),
-                                                   records.get(), n, keys_out.get(), tallies.get());
     WaveOutput w;
-    w.keys.resize(runs);
-    w.tallies.resize(runs);
-    keys_out.download(w.keys.data(), runs, stream);
-    tallies.download(w.tallies.data(), runs, stream);
-    if (want_records) {
-      w.records.resize(n);
-      records.download(w.records.data(), n, stream);
-    }
+    w.records.resize(n);
+    records.download(w.records.data(), n, stream);
     if (want_weights) {
       w.final_weights.resize(n * static_cast<std::size_t>(n_weights));
       final_w.download(w.final_weights.data(), n * static_cast<std::size_t>(n_weights), stream);

@@ -120,14 +120,8 @@ std::vector<BatchResult> run_shape(CudaContext& ctx, const std::vector<Trajector
     ctx.stream.synchronize();
     WaveOutput out;
     out.records.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
+    for (std::size_t k = 0; k < n; ++k)
       out.records[k] = model_c_record(state[k], params[items[k].param], items[k].id);
-      if (k == 0 || keys[k] != keys[k - 1]) {
-        out.keys.push_back(keys[k]);
-        out.tallies.emplace_back();
-      }
-      out.tallies.back() = out.tallies.back() + tally_of(out.records[k]);
-    }
     if (want_weights) {
       out.final_weights.resize(n * dd);
       for (std::size_t k = 0; k < n; ++k)

@@ -1,6 +1,7 @@
-// Per-cell sums of trajectory records, for every model (single-source): the CPU backend and the
-// driver add them up on the host; the CUDA backend reduces them on the device
-// (kernels/engine/tally_reduce.cuh). What the flags and slots mean is the model's business
+// Per-cell sums of trajectory records, for every model: every backend adds a batch's records in
+// id order on the host (the CUDA backend after copying them back, engine/waves.hpp), and the
+// driver adds batch tallies in plan order, so the sums have the same bits for any split of the
+// work. What the flags and slots mean is the model's business
 // (its registration turns a tally into report columns).
 #pragma once
 

@@ -1,7 +1,10 @@
 // A launch group run in waves (the CUDA backend's host side, kept apart from the device calls so
 // the CPU tests run it): the group's trajectories in launch order, cut into waves; each wave is
-// handed to an executor, and what comes back (per-cell tallies, and records and final weights
-// when asked for) is put where each batch expects it.
+// handed to an executor, and what comes back (every trajectory's record, and final weights when
+// asked for) is put where each batch expects it. A batch's tally is its records added up in id
+// order, on the host, exactly as the CPU backend adds them: so it has the same bits whichever
+// group or wave the batch ran in, which is what makes a sweep split over MPI ranks or shards
+// give one process's summary on the GPU too (docs/scale-out.md).
 #pragma once
 
 #include <algorithm>
@@ -20,9 +23,7 @@ struct LaunchItem {
 
 /// What an executor returns for one wave of n items (host memory).
 struct WaveOutput {
-  std::vector<std::uint32_t> keys;        ///< the batch of each tally below
-  std::vector<CellTally> tallies;         ///< one per run of equal batches in the wave
-  std::vector<TrajectoryRecord> records;  ///< n, when any batch keeps records
+  std::vector<TrajectoryRecord> records;  ///< n, always
   std::vector<double> final_weights;      ///< n * d weights, when any batch keeps them
 };
 
@@ -51,12 +52,11 @@ std::vector<BatchResult> run_in_waves(const std::vector<TrajectoryBatch>& batche
     const auto n = static_cast<std::size_t>(std::min(wave, total - begin));
     const auto b0 = static_cast<std::size_t>(begin);
     const WaveOutput w = exec(items.data() + b0, keys.data() + b0, n);
-    for (std::size_t r = 0; r < w.keys.size(); ++r)
-      out[w.keys[r]].tally = out[w.keys[r]].tally + w.tallies[r];
     for (std::size_t k = 0; k < n; ++k) {
       const LaunchItem item = items[b0 + k];
       const TrajectoryBatch& b = batches[item.param];
       const std::size_t local = item.id - b.first_id;
+      out[item.param].tally = out[item.param].tally + tally_of(w.records[k]);
       if (b.keep_records) out[item.param].records[local] = w.records[k];
       if (b.keep_weights)
         std::copy_n(
