@@ -5,8 +5,10 @@
 #      device fails instead of skipping);
 #   3. runs the Kong grid (Model A) and two Model B grids on the CPU and the CUDA backend and
 #      compares them cell by cell (scripts/compare_summaries.py);
-#   4. runs the CPU benchmarks (bench/) once, briefly;
-#   5. prints one table: each check's pass/fail and each grid's trajectory-steps per second per
+#   4. runs the Kong grid on the GPU as 3 shards merged (and over 2 MPI ranks when mpirun is
+#      present) and checks its summary.csv is byte-identical to one process's;
+#   5. runs the CPU benchmarks (bench/) once, briefly;
+#   6. prints one table: each check's pass/fail and each grid's trajectory-steps per second per
 #      backend (measured here, end to end, from the trajectories' step counts and wall time).
 # Everything is written under out/gpu-check/ (logs, summaries, the table as gpu-check.txt).
 #
@@ -106,6 +108,34 @@ for grid in kong-table1 committee-modes tian-fig5 prelu-zero-init; do
       "$(tail -1 "$out/$grid-compare.txt" 2>/dev/null)"
   fi
 done
+
+# Scale-out on the GPU (docs/scale-out.md): the Kong grid as 3 shards merged, and over 2 MPI
+# ranks sharing the device when mpirun is here, against the one-process CUDA run above.
+echo "== kong-table1 on the GPU: shards and MPI ranks against one process"
+ref="$out/kong-table1-cuda/summary.csv"
+ok=1
+for k in 1 2 3; do
+  rm -rf "$out/shard-$k"
+  "$relusim" sweep examples/kong-table1.toml "${trials[@]}" --backend cuda --progress never \
+    --shard "$k/3" --out "$out/shard-$k" >"$out/shard-$k.log" 2>&1 || ok=0
+done
+rm -rf "$out/shards-merged"
+"$relusim" merge "$out"/shard-{1,2,3} --out "$out/shards-merged" >"$out/merge.log" 2>&1 || ok=0
+if [ "$ok" = 1 ] && cmp -s "$ref" "$out/shards-merged/summary.csv"; then
+  row "kong-table1: 3 GPU shards merged == one" pass "" "" "summary.csv byte-identical"
+else
+  row "kong-table1: 3 GPU shards merged == one" FAIL "" "" "merge.log"
+fi
+if command -v mpirun >/dev/null 2>&1; then
+  rm -rf "$out/mpi2"
+  if OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe -n 2 \
+    "$relusim" sweep examples/kong-table1.toml "${trials[@]}" --backend cuda --progress never \
+    --out "$out/mpi2" >"$out/mpi2.log" 2>&1 && cmp -s "$ref" "$out/mpi2/summary.csv"; then
+    row "kong-table1: 2 MPI ranks on the GPU == one" pass "" "" "summary.csv byte-identical"
+  else
+    row "kong-table1: 2 MPI ranks on the GPU == one" FAIL "" "" "mpi2.log"
+  fi
+fi
 
 echo "== benchmarks (CPU, bench/)"
 if "$build/bench/relusim_bench" --benchmark_min_time=0.05 >"$out/bench.txt" 2>&1; then
