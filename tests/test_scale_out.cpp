@@ -20,8 +20,9 @@
 namespace relusim {
 namespace {
 
+template <class M = ModelA>
 std::vector<CellConfig> uneven_cells() {
-  std::vector<CellConfig> cells = testing::conformance_cells<ModelA>();
+  std::vector<CellConfig> cells = testing::conformance_cells<M>();
   for (std::size_t c = 0; c < cells.size(); ++c)
     cells[c].trials = static_cast<std::int64_t>(5 + 13 * c);  // uneven batches under a cap of 8
   return cells;
@@ -41,10 +42,15 @@ TEST(ScaleOut, PartsCoverEveryBatchOnce) {
   EXPECT_THROW(part_batches(plan, {4, 3}), ConfigError);
 }
 
-TEST(ScaleOut, AnySplitAssemblesToTheSameSummary) {
+template <class M>
+class ScaleOutModels : public ::testing::Test {};
+using Models = ::testing::Types<ModelA, ModelB, ModelC>;
+TYPED_TEST_SUITE(ScaleOutModels, Models);
+
+TYPED_TEST(ScaleOutModels, AnySplitAssemblesToTheSameSummary) {
   // Parts run by different backends (thread counts), in any order: the same summary.csv, byte
   // for byte, as one run of the whole plan.
-  const SweepPlan plan = make_plan(uneven_cells(), 8);
+  const SweepPlan plan = make_plan(uneven_cells<TypeParam>(), 8);
   auto one = make_cpu_backend(1);
   const std::string reference = summary_csv(plan.cells, run_plan(plan, *one, DriverOptions{}));
   for (int count : {2, 3, 5}) {

@@ -83,7 +83,7 @@ std::vector<BatchResult> run_shape(CudaContext& ctx, const std::vector<Trajector
       dev_ids(static_cast<std::size_t>(wave));
   const CublasWaveOps ops{ctx.cublas.get(), ctx.stream.get()};
 
-  auto exec = [&](const LaunchItem* items, const std::uint32_t* keys, std::size_t n) {
+  auto exec = [&](const LaunchItem* items, const std::uint32_t*, std::size_t n) {
     ModelCWave<T> w =
         carve_model_c_wave<T>(static_cast<int>(n), d, rows, n_train, arena.get(), bytes);
     std::vector<std::uint32_t> param_of(n), ids(n);
