@@ -14,6 +14,7 @@ packages=(
   clang libclang-rt-dev               # libFuzzer targets in CI (tests/fuzz)
   libopenblas-dev                     # BLAS and LAPACK (Model C, the CPU backend)
   libopenmpi-dev openmpi-bin          # MPI ranks (optional at build time; docs/scale-out.md)
+  python3-matplotlib                  # figures (relusim field), drawn by Debian's python3
 )
 # --peers: also the Python peers of the benchmarks (bench/peers: NumPy, PyTorch on the CPU),
 # for Debian's own python3.

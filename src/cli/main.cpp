@@ -1,4 +1,4 @@
-// relusim: the command line. Commands: run, sweep, merge, theory, trace.
+// relusim: the command line. Commands: run, sweep, merge, theory, trace, field.
 // Exit codes: 0 success, 1 failure, 2 bad input.
 #include <unistd.h>
 
@@ -23,6 +23,7 @@
 #include "relusim/engine/world.hpp"
 #include "relusim/io/job.hpp"
 #include "relusim/io/journal.hpp"
+#include "relusim/models/field.hpp"
 #include "relusim/io/config.hpp"
 #include "relusim/models/b/theory.hpp"
 #include "relusim/models/registry.hpp"
@@ -133,7 +134,8 @@ void add_cell_options(CLI::App& app, std::map<std::string, std::string>& values)
   }
 }
 
-CellConfig cell_from_options(const std::map<std::string, std::string>& values, CLI::App& app) {
+CellConfig cell_from_options(const std::map<std::string, std::string>& values, CLI::App& app,
+                             bool d_defaults_to_k = false) {
   CellConfig cell;
   if (app.get_option("--model")->count() > 0)
     set_parameter(cell, "model", parse_param_text(common_parameter("model"), values.at("model")));
@@ -142,6 +144,9 @@ CellConfig cell_from_options(const std::map<std::string, std::string>& values, C
     const ParamInfo& p = find_parameter(cell.model, key);
     p.set(cell, parse_param_text(p, values.at(key)));
   }
+  // The reduced field of model B does not depend on d: any d >= K gives it.
+  if (d_defaults_to_k && cell.model == "B" && app.get_option("--d")->count() == 0)
+    cell.d = cell.K;
   validate(cell);
   return cell;
 }
@@ -468,6 +473,27 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
   return 0;
 }
 
+/// Runs a figure script with Debian's python3 (or $RELUSIM_PYTHON) when it has matplotlib;
+/// otherwise says how to draw it. The data are written either way.
+int draw_figure(const std::string& script) {
+  const char* env = std::getenv("RELUSIM_PYTHON");
+  const std::string python = env != nullptr && *env != '\0' ? env : "/usr/bin/python3";
+  const std::string probe = shell_quote(python) + " -c 'import matplotlib' >/dev/null 2>&1";
+  if (std::system(probe.c_str()) != 0) {
+    std::cerr << "relusim: no matplotlib for " << python
+              << " (scripts/setup.sh installs Debian's python3-matplotlib); draw the figure "
+                 "later with:\n  "
+              << python << ' ' << script << '\n';
+    return 0;
+  }
+  const std::string cmd = shell_quote(python) + ' ' + shell_quote(script) + " >&2";
+  if (std::system(cmd.c_str()) != 0) {
+    std::cerr << "relusim: error: the figure script failed: " << script << '\n';
+    return 1;
+  }
+  return 0;
+}
+
 /// relusim merge: the shards' journals, checked against each other, into one summary.
 int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
               const std::string& cmd) {
@@ -758,6 +784,34 @@ int main_impl(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
 
+  std::map<std::string, std::string> field_values;
+  std::int64_t field_id = 0;
+  std::vector<double> field_x, field_y;
+  int field_points = 21;
+  std::string field_out;
+  CLI::App* field = app.add_subcommand(
+      "field",
+      "the vector field of a 2-D dynamics on a grid, as CSV, and a figure with --out: model A "
+      "with d = 2 (fixed mode: the design of --trajectory; expected mode: the population), "
+      "model B: the reduced (x, y) field of the symmetric start (Tian Thm 4.1)");
+  add_cell_options(*field, field_values);
+  field->add_option("--trajectory", field_id, "model A, fixed mode: whose design and teacher")
+      ->capture_default_str();
+  field
+      ->add_option("--x", field_x,
+                   "x range LO HI (model A: w_1, default -1 2; model B: x, "
+                   "default 0 1.2)")
+      ->expected(2);
+  field
+      ->add_option("--y", field_y,
+                   "y range LO HI (model A: w_2, default -1 2; model B: y, "
+                   "default 0 1)")
+      ->expected(2);
+  field->add_option("--points", field_points, "grid points per axis")->capture_default_str();
+  field->add_option("--out", field_out,
+                    "directory for field.csv, marks.csv, plot_field.py and, when Debian's "
+                    "python3 has matplotlib, field.png and field.svg (else CSV on stdout)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -819,6 +873,32 @@ int main_impl(int argc, char** argv) {
     if (th_model == "B")
       return run_theory_b(th_k, th_x_opt->count() > 0 || th_y_opt->count() > 0, th_x, th_y);
     return run_theory(th_n, th_d, th_eps);
+  }
+  if (field->parsed()) {
+    const CellConfig cell = cell_from_options(field_values, *field, true);
+    if (field_id < 0 || field_id >= cell.trials)
+      throw ConfigError("trajectory", "must lie in [0, trials)");
+    FieldGrid g;
+    const bool b = cell.model == "B";
+    g.x0 = b ? 0.0 : -1.0;
+    g.x1 = b ? 1.2 : 2.0;
+    g.y0 = b ? 0.0 : -1.0;
+    g.y1 = b ? 1.0 : 2.0;
+    if (!field_x.empty()) g.x0 = field_x[0], g.x1 = field_x[1];
+    if (!field_y.empty()) g.y0 = field_y[0], g.y1 = field_y[1];
+    g.points = field_points;
+    const Field f = vector_field(cell, static_cast<std::uint32_t>(field_id), g);
+    if (field_out.empty()) {
+      std::cout << field_csv(f);
+      return 0;
+    }
+    OutputDirectory out(field_out);
+    out.stage("field.csv", field_csv(f));
+    out.stage("marks.csv", field_marks_csv(f));
+    out.stage("plot_field.py", field_plot_script(f));
+    out.commit();
+    std::cerr << "relusim: wrote " << field_out << "/field.csv, marks.csv, plot_field.py\n";
+    return draw_figure(field_out + "/plot_field.py");
   }
   if (trace->parsed()) {
     return run_trace(cell_from_options(trace_values, *trace), trace_id, trace_every);
