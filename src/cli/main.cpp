@@ -145,8 +145,7 @@ CellConfig cell_from_options(const std::map<std::string, std::string>& values, C
     p.set(cell, parse_param_text(p, values.at(key)));
   }
   // The reduced field of model B does not depend on d: any d >= K gives it.
-  if (d_defaults_to_k && cell.model == "B" && app.get_option("--d")->count() == 0)
-    cell.d = cell.K;
+  if (d_defaults_to_k && cell.model == "B" && app.get_option("--d")->count() == 0) cell.d = cell.K;
   validate(cell);
   return cell;
 }
