@@ -1,38 +1,27 @@
-// The cuBLAS back end of batched_targets.hpp: strided-batched DGEMM, batched DGETRF/DGETRS, the
-// per-trajectory steps as one-thread-per-trajectory kernels, and a Thrust count of the
-// trajectories still iterating. Everything runs on one stream; all calls are checked.
+// The cuBLAS back end of batched_targets.hpp (Model A's targets): strided-batched DGEMM, batched
+// DGETRF/DGETRS, the per-trajectory steps as one-thread-per-trajectory kernels, and a count of the
+// trajectories still iterating, over the calls every model shares (cublas_calls.cuh). Everything
+// runs on one stream; all calls are checked.
 #pragma once
-
-#include <thrust/count.h>
-#include <thrust/execution_policy.h>
 
 #include <string>
 
+#include "cublas_calls.cuh"
 #include "cuda_check.cuh"
 #include "for_each.cuh"
 #include "relusim/models/a/batched_targets.hpp"
 
 namespace relusim {
 
-struct IsActive {
-  __host__ __device__ bool operator()(const FixedTargetState& s) const { return s.active != 0; }
-};
-
 struct CublasBatchedOps {
   cublasHandle_t handle;
   cudaStream_t stream;
 
-  static cublasOperation_t op(BlasTrans t) {
-    return t == BlasTrans::none ? CUBLAS_OP_N : CUBLAS_OP_T;
-  }
-
   void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, const double* a, int lda,
             std::int64_t stride_a, const double* b, int ldb, std::int64_t stride_b, double* c,
             int ldc, std::int64_t stride_c, int batch) const {
-    const double one = 1.0, zero = 0.0;
-    RELUSIM_CUBLAS_CHECK(cublasDgemmStridedBatched(handle, op(ta), op(tb), m, n, k, &one, a, lda,
-                                                   stride_a, b, ldb, stride_b, &zero, c, ldc,
-                                                   stride_c, batch));
+    gemm_strided_batched(handle, ta, tb, m, n, k, 1.0, a, lda, stride_a, b, ldb, stride_b, 0.0, c,
+                         ldc, stride_c, batch);
   }
 
   void getrf(int n, double* const* a, int lda, int* pivots, int* info, int batch) const {
@@ -54,8 +43,7 @@ struct CublasBatchedOps {
   }
 
   int count_active(const FixedTargetState* state, int count) const {
-    return static_cast<int>(
-        thrust::count_if(thrust::cuda::par.on(stream), state, state + count, IsActive{}));
+    return count_active_states(stream, state, count);
   }
 };
 

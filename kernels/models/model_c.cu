@@ -2,13 +2,11 @@
 // (strided-batched S/DGEMM) and one-thread-per-item kernels for the element-wise steps. The
 // teachers and initial students are made on the host (models/c/setup.hpp, the same numbers as
 // the CPU backend) and uploaded with the wave.
-#include <thrust/count.h>
-#include <thrust/execution_policy.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "cublas_calls.cuh"
 #include "cuda_context.cuh"
 #include "for_each.cuh"
 #include "relusim/engine/waves.hpp"
@@ -18,37 +16,22 @@
 namespace relusim {
 namespace {
 
-struct StateIsActive {
-  __host__ __device__ bool operator()(const ModelCState& s) const { return s.active != 0; }
-};
-
 struct CublasWaveOps {
   cublasHandle_t handle;
   cudaStream_t stream;
 
-  static cublasOperation_t op(BlasTrans t) {
-    return t == BlasTrans::none ? CUBLAS_OP_N : CUBLAS_OP_T;
-  }
-  void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, float alpha, const float* a, int lda,
-            std::int64_t sa, const float* b, int ldb, std::int64_t sb, float beta, float* c,
-            int ldc, std::int64_t sc, int batch) const {
-    RELUSIM_CUBLAS_CHECK(cublasSgemmStridedBatched(handle, op(ta), op(tb), m, n, k, &alpha, a, lda,
-                                                   sa, b, ldb, sb, &beta, c, ldc, sc, batch));
-  }
-  void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, double alpha, const double* a, int lda,
-            std::int64_t sa, const double* b, int ldb, std::int64_t sb, double beta, double* c,
-            int ldc, std::int64_t sc, int batch) const {
-    RELUSIM_CUBLAS_CHECK(cublasDgemmStridedBatched(handle, op(ta), op(tb), m, n, k, &alpha, a, lda,
-                                                   sa, b, ldb, sb, &beta, c, ldc, sc, batch));
+  template <class T>
+  void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, T alpha, const T* a, int lda,
+            std::int64_t sa, const T* b, int ldb, std::int64_t sb, T beta, T* c, int ldc,
+            std::int64_t sc, int batch) const {
+    gemm_strided_batched(handle, ta, tb, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc,
+                         batch);
   }
   template <class F>
   void for_each(std::int64_t count, const F& f) const {
     launch_for_each(stream, count, f);
   }
-  int count_active(const ModelCState* s, int n) const {
-    return static_cast<int>(
-        thrust::count_if(thrust::cuda::par.on(stream), s, s + n, StateIsActive{}));
-  }
+  int count_active(const ModelCState* s, int n) const { return count_active_states(stream, s, n); }
   void synchronize() const { RELUSIM_CUDA_CHECK(cudaStreamSynchronize(stream)); }
 };
 

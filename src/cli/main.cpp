@@ -265,6 +265,28 @@ void publish(const SweepPlan& plan, const std::vector<CellResult>& results, cons
             << (write_trajectories ? ", trajectories.csv" : "") << '\n';
 }
 
+/// The part of the plan a journal header's run owns.
+Part part_of_header(const nlohmann::json& header) {
+  const nlohmann::json& sh = header.at("shard");
+  return {sh.at("index").get<int>(), sh.at("count").get<int>()};
+}
+
+/// Moves a journal's batches into `results` (the first record of a batch wins); each must be a
+/// batch of `part` with the plan's size for it. Returns how many batches were new.
+std::size_t take_batches(JournalContents& j, const SweepPlan& plan, Part part,
+                         const std::string& dir, std::vector<std::optional<BatchResult>>& results) {
+  std::size_t taken = 0;
+  for (auto& [b, r] : j.batches) {
+    if (b >= plan.batches.size() || !in_part(b, part) || r.tally.trials != plan.batches[b].count)
+      throw JournalError("the journal in " + dir + " holds a batch that is not its part's");
+    if (!results[b]) {
+      results[b] = std::move(r);
+      ++taken;
+    }
+  }
+  return taken;
+}
+
 /// Rank 0's output directory and journal: a new journal, or (--resume) the batches an earlier
 /// run of the same configuration completed. Fills `results` with those.
 std::optional<JournalWriter> open_journal(const std::string& dir, const nlohmann::json& header,
@@ -301,14 +323,7 @@ std::optional<JournalWriter> open_journal(const std::string& dir, const nlohmann
   if (!j.damage.empty())
     std::cerr << "relusim: the journal ends in " << j.damage
               << "; the batches after its last whole record run again\n";
-  for (auto& [b, r] : j.batches) {
-    if (b >= plan.batches.size() || r.tally.trials != plan.batches[b].count)
-      throw JournalError("the journal in " + dir + " holds a batch this plan does not have");
-    if (!results[b]) {
-      results[b] = std::move(r);
-      ++resumed;
-    }
-  }
+  resumed = take_batches(j, plan, part_of_header(header), dir, results);
   return JournalWriter::reopen(path, j.good_bytes);
 }
 
@@ -512,9 +527,9 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
     if (s.journal.header.is_null())
       throw ConfigError("", "the journal in " + dir + " ends inside its header");
     s.header = s.journal.header;
-    const nlohmann::json& sh = s.header.value("shard", nlohmann::json());
-    if (!sh.is_object()) throw ConfigError("", "the journal in " + dir + " names no shard");
-    s.part = {sh.at("index").get<int>(), sh.at("count").get<int>()};
+    if (!s.header.value("shard", nlohmann::json()).is_object())
+      throw ConfigError("", "the journal in " + dir + " names no shard");
+    s.part = part_of_header(s.header);
     shards.push_back(std::move(s));
   }
   const nlohmann::json& first = shards.front().header;
@@ -572,14 +587,7 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
   std::vector<std::optional<BatchResult>> results(plan.batches.size());
   for (Shard& s : shards) {
     const std::vector<std::size_t> want = part_batches(plan, s.part);
-    std::vector<char> is_mine(plan.batches.size(), 0);
-    for (std::size_t b : want)
-      is_mine[b] = 1;
-    for (auto& [b, r] : s.journal.batches) {
-      if (b >= plan.batches.size() || is_mine[b] == 0 || r.tally.trials != plan.batches[b].count)
-        throw ConfigError("", "the journal in " + s.dir + " holds a batch that is not its shard's");
-      if (!results[b]) results[b] = std::move(r);
-    }
+    take_batches(s.journal, plan, s.part, s.dir, results);
     std::size_t have = 0;
     for (std::size_t b : want)
       have += results[b] ? 1 : 0;

@@ -48,11 +48,8 @@ std::vector<CellResult> assemble(const SweepPlan& plan,
 std::vector<CellResult> run_plan(const SweepPlan& plan, Backend& backend,
                                  const DriverOptions& options) {
   std::vector<std::optional<BatchResult>> per_batch(plan.batches.size());
-  std::vector<std::size_t> all(plan.batches.size());
-  for (std::size_t b = 0; b < all.size(); ++b)
-    all[b] = b;
   std::int64_t done = 0;
-  run_batches(plan, all, backend, options.keep_records, options.keep_weights,
+  run_batches(plan, all_batches(plan), backend, options.keep_records, options.keep_weights,
               [&](std::size_t b, BatchResult&& r) {
                 per_batch[b] = std::move(r);
                 done += plan.batches[b].count;

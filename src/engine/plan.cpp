@@ -24,10 +24,7 @@ SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch) {
     plan.total_trajectories += plan.cells[c].trials;
   }
   plan.max_batch = max_batch;
-  std::vector<std::size_t> all(plan.batches.size());
-  for (std::size_t b = 0; b < all.size(); ++b)
-    all[b] = b;
-  plan.groups = group_batches(plan, all);
+  plan.groups = group_batches(plan, all_batches(plan));
   return plan;
 }
 
@@ -60,11 +57,19 @@ std::vector<std::size_t> part_of(const std::vector<std::size_t>& batches, Part p
   return out;
 }
 
-std::vector<std::size_t> part_batches(const SweepPlan& plan, Part part) {
+std::vector<std::size_t> all_batches(const SweepPlan& plan) {
   std::vector<std::size_t> all(plan.batches.size());
   for (std::size_t b = 0; b < all.size(); ++b)
     all[b] = b;
-  return part_of(all, part);
+  return all;
+}
+
+std::vector<std::size_t> part_batches(const SweepPlan& plan, Part part) {
+  return part_of(all_batches(plan), part);  // position i of the list is batch i
+}
+
+bool in_part(std::size_t b, Part part) {
+  return b % static_cast<std::size_t>(part.count) == static_cast<std::size_t>(part.index - 1);
 }
 
 std::int64_t trajectories_in(const SweepPlan& plan, const std::vector<std::size_t>& batches) {

@@ -90,6 +90,16 @@ bool coordinate(const SweepPlan& plan, const std::vector<std::size_t>& mine, Bac
     for (int r = 1; r < g_size; ++r)
       send_bytes({}, r, kTagStop);
   };
+  // A result that cannot be taken (a journal write failed, a message is malformed) stops the job;
+  // the loop goes on until every rank has said done, so the worker thread is always joined.
+  auto deliver = [&](const auto& take) {
+    try {
+      take();
+    } catch (const std::exception& e) {
+      if (error.empty()) error = e.what();
+      request_stop();
+    }
+  };
   for (;;) {
     bool idle = true;
     int flag = 0;
@@ -99,14 +109,11 @@ bool coordinate(const SweepPlan& plan, const std::vector<std::size_t>& mine, Bac
       idle = false;
       const std::string bytes = recv_bytes(st);
       if (st.MPI_TAG == kTagResult) {
-        BatchResult r;
-        const std::size_t b = decode_batch(bytes, r);
-        try {
+        deliver([&] {
+          BatchResult r;
+          const std::size_t b = decode_batch(bytes, r);
           sink(b, std::move(r));
-        } catch (const std::exception& e) {
-          if (error.empty()) error = e.what();
-          request_stop();
-        }
+        });
       } else if (st.MPI_TAG == kTagDone || st.MPI_TAG == kTagError) {
         --running;
         if (st.MPI_TAG == kTagError) {
@@ -125,12 +132,7 @@ bool coordinate(const SweepPlan& plan, const std::vector<std::size_t>& mine, Bac
     }
     for (auto& [b, r] : ready) {
       idle = false;
-      try {
-        sink(b, std::move(r));
-      } catch (const std::exception& e) {
-        if (error.empty()) error = e.what();
-        request_stop();
-      }
+      deliver([&] { sink(b, std::move(r)); });
     }
     if (!stop_sent && stop && stop()) request_stop();
     if (local_finished && local_error && error.empty()) {

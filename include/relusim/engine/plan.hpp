@@ -46,6 +46,9 @@ SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch);
 std::vector<LaunchGroup> group_batches(const SweepPlan& plan,
                                        const std::vector<std::size_t>& batches);
 
+/// Every batch of the plan: 0, 1, ..., batches - 1.
+std::vector<std::size_t> all_batches(const SweepPlan& plan);
+
 /// The k-th (1-based) of `count` deterministic parts of a plan: batch b belongs to part
 /// (b mod count) + 1. Every batch is in exactly one part, whatever `count` is.
 struct Part {
@@ -53,6 +56,8 @@ struct Part {
   int count = 1;
 };
 std::vector<std::size_t> part_batches(const SweepPlan& plan, Part part);
+/// Whether batch `b` is in `part` (the rule of part_batches).
+bool in_part(std::size_t b, Part part);
 
 /// The same rule over a list: the entries at positions i with (i mod count) + 1 == index.
 std::vector<std::size_t> part_of(const std::vector<std::size_t>& batches, Part part);
