@@ -1,4 +1,4 @@
-// relusim: the command line. Commands: run, sweep, merge, theory, trace, field.
+// relusim: the command line. Commands: run, sweep, merge, theory, trace, field, reproduce.
 // Exit codes: 0 success, 1 failure, 2 bad input.
 #include <unistd.h>
 
@@ -18,12 +18,13 @@
 
 #include <CLI/CLI.hpp>
 
-#include "relusim/engine/cpu_trajectory.hpp"
 #include "relusim/engine/cuda_backend.hpp"
 #include "relusim/engine/world.hpp"
 #include "relusim/io/job.hpp"
 #include "relusim/io/journal.hpp"
 #include "relusim/models/field.hpp"
+#include "relusim/models/trace.hpp"
+#include "relusim/reproduce/lab.hpp"
 #include "relusim/io/config.hpp"
 #include "relusim/models/b/theory.hpp"
 #include "relusim/models/registry.hpp"
@@ -487,27 +488,6 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
   return 0;
 }
 
-/// Runs a figure script with Debian's python3 (or $RELUSIM_PYTHON) when it has matplotlib;
-/// otherwise says how to draw it. The data are written either way.
-int draw_figure(const std::string& script) {
-  const char* env = std::getenv("RELUSIM_PYTHON");
-  const std::string python = env != nullptr && *env != '\0' ? env : "/usr/bin/python3";
-  const std::string probe = shell_quote(python) + " -c 'import matplotlib' >/dev/null 2>&1";
-  if (std::system(probe.c_str()) != 0) {
-    std::cerr << "relusim: no matplotlib for " << python
-              << " (scripts/setup.sh installs Debian's python3-matplotlib); draw the figure "
-                 "later with:\n  "
-              << python << ' ' << script << '\n';
-    return 0;
-  }
-  const std::string cmd = shell_quote(python) + ' ' + shell_quote(script) + " >&2";
-  if (std::system(cmd.c_str()) != 0) {
-    std::cerr << "relusim: error: the figure script failed: " << script << '\n';
-    return 1;
-  }
-  return 0;
-}
-
 /// relusim merge: the shards' journals, checked against each other, into one summary.
 int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
               const std::string& cmd) {
@@ -608,77 +588,19 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
   return 0;
 }
 
-/// Prints a trajectory's state every `every` steps as CSV: the model's trace columns, then the
-/// weights.
-struct TraceObserver {
-  static constexpr bool enabled = true;
-  std::ostream* os;
-  std::int64_t every;
-  const ModelInfo* model;
-  std::int64_t last_printed = -1;
-  template <class T>
-  void on_step(std::int64_t t, const TrajectoryRecord& rec, const T* w, int n) {
-    if (t % every != 0) return;
-    print(t, rec, w, n);
-  }
-  template <class T>
-  void print(std::int64_t t, const TrajectoryRecord& rec, const T* w, int n) {
-    *os << t;
-    for (const auto& [name, slot] : model->trace_columns)
-      *os << ',' << rec.slot[slot];
-    for (int j = 0; j < n; ++j)
-      *os << ',' << static_cast<double>(w[j]);
-    *os << '\n';
-    last_printed = t;
-  }
-};
-
-template <class M, class T>
-TrajectoryRecord trace_typed(const typename M::Params& p, std::uint32_t id, TraceObserver& obs,
-                             std::vector<double>& final_w) {
-  std::vector<T> scratch(static_cast<std::size_t>(M::workspace_size(p, 1)));
-  SerialTeam team;
-  final_w.assign(static_cast<std::size_t>(M::weight_count(p)), 0.0);
-  return run_cpu_trajectory<M, T>(team, p, id, scratch.data(), &obs, final_w.data());
-}
-
 int run_trace(const CellConfig& cell, std::int64_t id, std::int64_t every) {
   if (id < 0 || id >= cell.trials) throw ConfigError("trajectory", "must lie in [0, trials)");
   const ModelInfo& model = model_info(cell.model);
-  return with_model(cell.model, [&](auto tag) {
-    using M = typename decltype(tag)::type;
-    const typename M::Params p = ModelHost<M>::resolve(cell);
-    std::cout << std::setprecision(10) << "step";
-    for (const auto& [name, slot] : model.trace_columns)
-      std::cout << ',' << name;
-    const auto tid = static_cast<std::uint32_t>(id);
-    TrajectoryRecord r;
-    if constexpr (WaveModel<M>) {
-      // Model C: W (row-major) only when it is small enough to read.
-      if (p.d <= 10)
-        for (int j = 0; j < M::weight_count(p); ++j)
-          std::cout << ',' << model.weight_prefix << j;
-      std::cout << '\n';
-      r = ModelHost<M>::trace(p, cell.precision == Precision::f32, tid, every, std::cout);
-    } else {
-      for (int j = 0; j < M::weight_count(p); ++j)
-        std::cout << ',' << model.weight_prefix << j;
-      std::cout << '\n';
-      TraceObserver obs{&std::cout, every, &model};
-      std::vector<double> w;
-      r = cell.precision == Precision::f32 ? trace_typed<M, float>(p, tid, obs, w)
-                                           : trace_typed<M, double>(p, tid, obs, w);
-      if (obs.last_printed != r.steps) obs.print(r.steps, r, w.data(), M::weight_count(p));
-    }
-    std::cerr << "relusim: trajectory " << id << ": "
-              << model.outcomes[static_cast<std::size_t>(r.outcome)] << " after " << r.steps
-              << " steps (";
-    for (std::size_t i = 0; i < model.trace_columns.size(); ++i)
-      std::cerr << (i ? ", " : "") << model.trace_columns[i].first << ' '
-                << r.slot[model.trace_columns[i].second];
-    std::cerr << ")\n";
-    return 0;
-  });
+  const TrajectoryRecord r =
+      trace_trajectory(cell, static_cast<std::uint32_t>(id), every, std::cout);
+  std::cerr << "relusim: trajectory " << id << ": "
+            << model.outcomes[static_cast<std::size_t>(r.outcome)] << " after " << r.steps
+            << " steps (";
+  for (std::size_t i = 0; i < model.trace_columns.size(); ++i)
+    std::cerr << (i ? ", " : "") << model.trace_columns[i].first << ' '
+              << r.slot[model.trace_columns[i].second];
+  std::cerr << ")\n";
+  return 0;
 }
 
 int run_theory_b(std::int64_t k, bool have_xy, double x, double y) {
@@ -715,6 +637,57 @@ int run_theory(std::int64_t n, std::int64_t d, double eps) {
             << "\nball radius / |w*|         " << ball_radius(di, eps) << "   eps sqrt(2 pi/(d+1))"
             << "\ntight radius / |w*|        " << tight_ball_radius(di, eps)
             << "   eps sqrt(pi) Gamma((d+1)/2)/Gamma(d/2+1)\n";
+  return 0;
+}
+
+/// relusim reproduce: one experiment of the papers, `list` or `all` (docs/reproductions.md).
+int run_reproduce(const std::string& name, bool quick, const CommonOptions& o,
+                  const std::string& cmd) {
+  if (name == "list") {
+    std::cout << "experiments (relusim reproduce NAME --out DIR; seconds measured on a 2-core "
+                 "CPU):\n\n";
+    std::cout << std::left << std::setw(20) << "name" << std::setw(10) << "quick s" << std::setw(10)
+              << "full s"
+              << "what\n";
+    for (const Experiment& e : experiments())
+      std::cout << std::setw(20) << e.name << std::setw(10) << e.quick_seconds << std::setw(10)
+                << e.full_seconds << e.summary << '\n';
+    std::cout << std::right;
+    return 0;
+  }
+  std::vector<const Experiment*> which;
+  if (name == "all")
+    for (const Experiment& e : experiments())
+      which.push_back(&e);
+  else
+    which.push_back(&find_experiment(name));
+  if (o.out_dir.empty())
+    throw ConfigError("out", "reproduce needs --out DIR (the data, figures and report go there)");
+  std::string note;
+  std::unique_ptr<Backend> backend = make_backend(backend_kind(o.backend), o.threads, note);
+  if (!note.empty()) std::cerr << "relusim: " << note << '\n';
+  ReproduceOptions ro;
+  ro.quick = quick;
+  ro.command = cmd;
+  ro.progress = o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO));
+  std::vector<ExperimentReport> reports;
+  for (const Experiment* e : which) {
+    ro.out_dir = name == "all" ? (std::filesystem::path(o.out_dir) / e->name).string() : o.out_dir;
+    reports.push_back(run_experiment(*e, ro, *backend));
+    std::map<std::string, int> counts;
+    for (const Claim& c : reports.back().claims)
+      ++counts[c.verdict];
+    std::cout << std::left << std::setw(20) << e->name << std::right << counts[kReproduced]
+              << " reproduced, " << counts[kPartly] << " partly, " << counts[kNotReproduced]
+              << " not reproduced   " << ro.out_dir << "/report.md\n"
+              << std::flush;
+  }
+  if (name == "all") {
+    OutputDirectory out(o.out_dir);
+    out.stage("index.md", reproduce_index(reports, quick));
+    out.commit();
+    std::cerr << "relusim: wrote " << o.out_dir << "/index.md\n";
+  }
   return 0;
 }
 
@@ -819,6 +792,34 @@ int main_impl(int argc, char** argv) {
                     "directory for field.csv, marks.csv, plot_field.py and, when Debian's "
                     "python3 has matplotlib, field.png and field.svg (else CSV on stdout)");
 
+  std::string repro_name;
+  bool repro_quick = false;
+  CommonOptions repro_opt;
+  CLI::App* reproduce = app.add_subcommand(
+      "reproduce",
+      "run an experiment of the papers (a table or figure) and write its data, figures, the "
+      "scripts that draw them and report.md: what the paper states, what relusim measured, and a "
+      "verdict per claim. `reproduce list` names the experiments, `reproduce all` runs them all");
+  reproduce->add_option("experiment", repro_name, "an experiment's name, list, or all")->required();
+  reproduce->add_flag("--quick", repro_quick,
+                      "the small version (seconds; for CI): fewer trials, shorter runs");
+  reproduce
+      ->add_option("--backend", repro_opt.backend,
+                   "where trajectories run: auto (GPU if usable, else CPU), cpu, cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
+  reproduce->add_option("--threads", repro_opt.threads, "CPU threads (0 = all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  reproduce->add_option("--out", repro_opt.out_dir,
+                        "directory for the experiment's files (all: one subdirectory each and "
+                        "index.md)");
+  reproduce
+      ->add_option("--progress", repro_opt.progress,
+                   "progress bars on stderr: auto (when stderr is a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -905,8 +906,10 @@ int main_impl(int argc, char** argv) {
     out.stage("plot_field.py", field_plot_script(f));
     out.commit();
     std::cerr << "relusim: wrote " << field_out << "/field.csv, marks.csv, plot_field.py\n";
-    return draw_figure(field_out + "/plot_field.py");
+    draw_figure_script(field_out + "/plot_field.py");
+    return 0;
   }
+  if (reproduce->parsed()) return run_reproduce(repro_name, repro_quick, repro_opt, cmd);
   if (trace->parsed()) {
     return run_trace(cell_from_options(trace_values, *trace), trace_id, trace_every);
   }

@@ -50,6 +50,10 @@ Field model_a_field(const CellConfig& cell, std::uint32_t id, const FieldGrid& g
     }
   }
   f.marks.push_back({"teacher w*", ws.w_star[0], ws.w_star[1]});
+  if (cell.regularizer != Regularizer::none && cell.lambda > 0.0) {
+    const TargetInfo t = model_a_target(p, ws);
+    if (t.target_valid) f.marks.push_back({"target w_hat", t.target[0], t.target[1]});
+  }
   return f;
 }
 

@@ -1,5 +1,7 @@
 // `relusim trace --model C`: one trajectory's loss, g, inner product, ratio and distances every k
-// steps. |W - W*|_2 comes from LAPACK's SVD here (the runs use power iteration at the end).
+// steps. |W - W*|_2 comes from LAPACK's SVD here for d <= 400 (the runs use power iteration at
+// the end).
+#include <limits>
 #include <ostream>
 
 #include "relusim/models/c/host.hpp"
@@ -7,6 +9,8 @@
 
 namespace relusim {
 namespace {
+
+constexpr int kTraceSvdLimit = 400;
 
 template <class T>
 struct TracePrinter {
@@ -33,7 +37,10 @@ struct TracePrinter {
       }
     }
     ModelCState s = w.state[0];
-    s.dist_2 = singular_values(diff.data(), d).front();
+    // An SVD per printed step costs O(d^3): above kTraceSvdLimit the spectral distance is left
+    // out of the intermediate lines (NaN); the last line has the run's power-iteration value.
+    s.dist_2 = d <= kTraceSvdLimit ? singular_values(diff.data(), d).front()
+                                   : std::numeric_limits<double>::quiet_NaN();
     const TrajectoryRecord rec = model_c_record(s, p, w.ids[0]);
     print(t, rec, w.w, d);
   }

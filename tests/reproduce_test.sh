@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `relusim reproduce all --quick` (or the experiments named after the binary) into a temporary
+# directory, then tests/check_reproduce.py on what it wrote.
+set -euo pipefail
+relusim="$1"
+shift
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+if [ $# -eq 0 ]; then
+  "$relusim" reproduce all --quick --out "$out" --progress never --backend cpu
+  names=$("$relusim" reproduce list | awk 'NR > 3 { print $1 }')
+else
+  for n in "$@"; do
+    "$relusim" reproduce "$n" --quick --out "$out/$n" --progress never --backend cpu
+  done
+  names="$*"
+  : > "$out/index.md"
+fi
+python3 "$here/check_reproduce.py" "$out" $names
