@@ -70,7 +70,7 @@ early_stop = false
   const auto rr = trace_runs(lab, res, runs, every, "fig7_reslink.csv", &res_t);
   lab.say("vanilla, " + std::to_string(runs) + " runs");
   const auto vr = trace_runs(lab, van, runs, every, "fig7_vanilla.csv", &van_t);
-  int res_conv = 0, van_conv = 0;
+  int res_conv = 0, van_conv = 0, res_fell = 0;
   double res_d0 = 0, res_d1 = 0, van_d0 = 0, van_d1 = 0, res_l0 = 0, res_l1 = 0;
   for (int k = 0; k < runs; ++k) {
     const auto rd = res_t[static_cast<std::size_t>(k)].values("dist_spec");
@@ -85,6 +85,7 @@ early_stop = false
     if (rr[static_cast<std::size_t>(k)].outcome == Outcome::converged ||
         rd.back() < 0.05 * rd.front())
       ++res_conv;
+    if (rd.back() < 0.2 * rd.front()) ++res_fell;
     if (vd.back() < 0.05 * vd.front()) ++van_conv;
   }
   (void)vr;
@@ -99,9 +100,15 @@ early_stop = false
                  "its start (mean " +
                  sci(res_d0) + " -> " + sci(res_d1) + ")";
     c.value = res_conv;
-    c.verdict = res_conv == runs ? kReproduced : res_conv > 0 ? kPartly : kNotReproduced;
-    if (res_conv != runs)
-      c.reason = res.steps < 20000 ? "the quick version's runs are too short" : "not every run";
+    c.verdict = res_conv == runs ? kReproduced : res_fell == runs ? kPartly : kNotReproduced;
+    if (c.verdict == std::string(kPartly))
+      c.reason =
+          "every run's distance falls below a fifth of its start and is still falling, "
+          "but not below 5% within " +
+          std::to_string(res.steps) + " steps (the paper does not state its step count)";
+    else if (res_conv != runs)
+      c.reason = "not every run's distance falls below a fifth of its start within " +
+                 std::to_string(res.steps) + " steps";
     lab.claim(c);
   }
   {
@@ -181,7 +188,7 @@ diagnostics_every = 1
 trials = 1
 )"
        << "d = " << lab.pick(1500, 200) << "\nsteps = "
-       << lab.pick(500, 200)
+       << lab.pick(150, 200)
        // |W|_F / |W|_2 <= sqrt(d): the quick version keeps the ratio |W|_F / sqrt(d).
        << "\ninit_frobenius = " << lab.pick(5.0, 1.8) << '\n';
   lab.write("fig8_cell.toml", toml.str());
@@ -533,10 +540,10 @@ ax1.legend(fontsize=8)
 void add_identity_experiments(std::vector<Experiment>& out) {
   out.push_back(
       {"liyuan-fig7", "Li & Yuan Fig. 7: ResLink against vanilla", "Li & Yuan §5.2, Figure 7",
-       "d = 100, batch 200, eta 1e-3: loss and |W - W*|_2 of 5 runs each", 5, 120, liyuan_fig7});
+       "d = 100, batch 200, eta 1e-3: loss and |W - W*|_2 of 5 runs each", 7, 130, liyuan_fig7});
   out.push_back({"liyuan-fig8", "Li & Yuan Fig. 8: the two phases of SGD from W* = 0",
                  "Li & Yuan §5.3, Figure 8",
-                 "d = 1500, batch 300, eta 1e-4: inner product, g and |W - W*|_F", 5, 400,
+                 "d = 1500, batch 300, eta 1e-4: inner product, g and |W - W*|_F", 4, 250,
                  liyuan_fig8});
   out.push_back({"prelu-fig4", "PReLU report Fig. 4: identity and a bounded teacher",
                  "PReLU report §5.4, Figure 4",
@@ -544,7 +551,7 @@ void add_identity_experiments(std::vector<Experiment>& out) {
                  prelu_fig4});
   out.push_back({"identity-zero-init", "PReLU report §5.3: zero initialisation and the identity",
                  "PReLU report §5.3 (Figure 3(c))",
-                 "relu and prelu, with and without identity, from zero and small starts", 3, 20,
+                 "relu and prelu, with and without identity, from zero and small starts", 6, 20,
                  identity_zero_init});
 }
 

@@ -559,15 +559,15 @@ void add_kong_experiments(std::vector<Experiment>& out) {
                  "Kong §4, Table 1 (and Theorem 5)",
                  "the 54 cells of Table 1 (both regulariser signs, l2, l1sq, l1), the theory "
                  "column, and the paper's four remarks",
-                 4, 25, kong_table1});
+                 4, 15, kong_table1});
   out.push_back({"kong-fig1", "Kong Fig. 1: paths that converge (lambda 0.01) and fail (0.1)",
                  "Kong §4, Figure 1", "2-D trajectories with l1sq and l2 at lambda 0.01 and 0.1", 2,
-                 4, kong_fig1});
+                 3, kong_fig1});
   out.push_back({"kong-fig2", "Kong Fig. 2: normalised vector fields for l1 and l2",
                  "Kong §4, Figure 2 (Theorems 2 and 4)",
                  "the update field of one design, l1sq and l2 at lambda 0.01, with the Lyapunov "
                  "check inside the ball",
-                 1, 1, kong_fig2});
+                 2, 2, kong_fig2});
 }
 
 }  // namespace relusim

@@ -767,25 +767,25 @@ for xi, s in zip(x, b["mean_steps"]):
 void add_tian_experiments(std::vector<Experiment>& out) {
   out.push_back({"tian-fig2", "Tian Fig. 2(b): starts inside Omega against the ball's radius",
                  "Tian §3, Fig. 2 and Thm 3.3's proof",
-                 "P(start in Omega), exact and sampled, beside (1 - eps)/2", 1, 3, tian_fig2});
+                 "P(start in Omega), exact and sampled, beside (1 - eps)/2", 2, 3, tian_fig2});
   out.push_back({"tian-fig3", "Tian Fig. 3: accuracy of the closed form E[F(e, w)]",
                  "Tian §5.1, Fig. 3",
                  "relative error against the angle and the sample count "
                  "(10^3..10^7), Gaussian and uniform inputs",
-                 1, 60, tian_fig3});
+                 3, 30, tian_fig3});
   out.push_back({"tian-thm33", "Tian Thm 3.3: convergence from a small ball, three data modes",
-                 "Tian §3, Theorem 3.3", "rates against (1 - eps)/2 for d = 2, 5, 20", 5, 60,
+                 "Tian §3, Theorem 3.3", "rates against (1 - eps)/2 for d = 2, 5, 20", 3, 5,
                  tian_thm33});
   out.push_back({"tian-fig4", "Tian Fig. 4: the symmetric dynamics of K ReLUs", "Tian §4, Fig. 4",
-                 "the reduced field (K = 2, 5) and paths from (1e-3, 0)", 2, 3, tian_fig4});
+                 "the reduced field (K = 2, 5) and paths from (1e-3, 0)", 3, 3, tian_fig4});
   out.push_back({"tian-thm41", "Tian Thm 4.1: the symmetric saddle and symmetry breaking",
                  "Tian §4, Theorem 4.1", "symmetric starts end at x*(K); x > y reach the teacher",
-                 3, 10, tian_thm41});
+                 2, 3, tian_thm41});
   out.push_back({"tian-fig5", "Tian Fig. 5: success against noise and top weights",
                  "Tian §5.2, Fig. 5",
                  "K = 5 from near the symmetric line: noise levels, a_j "
                  "patterns",
-                 3, 20, tian_fig5});
+                 3, 5, tian_fig5});
 }
 
 }  // namespace relusim
