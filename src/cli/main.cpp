@@ -157,16 +157,6 @@ BackendKind backend_kind(const std::string& s) {
   return BackendKind::automatic;
 }
 
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                        "0123456789-_./=:,+") == std::string::npos)
-    return s;
-  std::string q = "'";
-  for (char c : s)
-    q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 /// The command as a shell would take it back (the resume hint prints it).
 std::string command_line(int argc, char** argv) {
   std::string s;

@@ -15,17 +15,8 @@ namespace {
 using repro::fmt;
 using repro::rate_text;
 
-const char* reg_name(Regularizer r) {
-  switch (r) {
-    case Regularizer::l2:
-      return "l2";
-    case Regularizer::l1sq:
-      return "l1sq";
-    case Regularizer::l1:
-      return "l1";
-    default:
-      return "none";
-  }
+std::string reg_name(Regularizer r) {
+  return to_string(r);
 }
 
 /// Kong Table 1's theoretical column as printed, (d, N) row by row.

@@ -22,16 +22,6 @@
 namespace relusim {
 namespace {
 
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                        "0123456789-_./=:,+") == std::string::npos)
-    return s;
-  std::string q = "'";
-  for (char c : s)
-    q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 void write_atomically(const std::filesystem::path& path, const std::string& contents) {
   const std::filesystem::path tmp = path.string() + ".partial";
   {

@@ -58,6 +58,9 @@ class OutputDirectory {
   bool committed_ = false;
 };
 
+/// `s` as a POSIX shell reads it back (quoted when it has to be).
+std::string shell_quote(const std::string& s);
+
 std::string relusim_version();
 std::string relusim_git_revision();
 
