@@ -18,3 +18,12 @@ else
   : > "$out/index.md"
 fi
 python3 "$here/check_reproduce.py" "$out" $names
+
+# Without matplotlib the data and the scripts are still written, and the report says how to draw.
+RELUSIM_PYTHON=/bin/false "$relusim" reproduce kong-fig2 --quick --out "$out/nompl" \
+  --progress never --backend cpu 2> "$out/nompl.err"
+grep -q '"figures_drawn": false' "$out/nompl/verdicts.json"
+test -s "$out/nompl/fig2.py" && test -s "$out/nompl/fig2_l2.csv" && test ! -e "$out/nompl/fig2.png"
+grep -q "no matplotlib" "$out/nompl.err"
+grep -q "not drawn: run" "$out/nompl/report.md"
+echo "ok without matplotlib"
