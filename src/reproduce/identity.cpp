@@ -69,7 +69,7 @@ early_stop = false
   lab.say("ResLink, " + std::to_string(runs) + " runs");
   const auto rr = trace_runs(lab, res, runs, every, "fig7_reslink.csv", &res_t);
   lab.say("vanilla, " + std::to_string(runs) + " runs");
-  const auto vr = trace_runs(lab, van, runs, every, "fig7_vanilla.csv", &van_t);
+  trace_runs(lab, van, runs, every, "fig7_vanilla.csv", &van_t);
   int res_conv = 0, van_conv = 0, res_fell = 0;
   double res_d0 = 0, res_d1 = 0, van_d0 = 0, van_d1 = 0, res_l0 = 0, res_l1 = 0;
   for (int k = 0; k < runs; ++k) {
@@ -88,7 +88,6 @@ early_stop = false
     if (rd.back() < 0.2 * rd.front()) ++res_fell;
     if (vd.back() < 0.05 * vd.front()) ++van_conv;
   }
-  (void)vr;
   {
     Claim c;
     c.id = "reslink-finds-optimum";
@@ -327,25 +326,16 @@ activation = ["relu", "prelu"]
       return c.init_matrix_kind == init && c.identity == id && c.prelu == prelu;
     });
   };
+  // Trajectory 0 of every cell: the trace columns only (d = 10 prints W after them).
   std::ostringstream traces;
-  for (std::size_t i = 0; i < s.cells.size(); ++i) {
-    const CellConfig& c = s.cells[i];
-    const std::string text = lab.trace(c, 0, 25);
-    std::istringstream in(text);
-    std::string line;
-    std::getline(in, line);
-    // Only the trace columns (d = 10 prints W too).
-    auto first7 = [](const std::string& l) {
-      std::size_t at = 0;
-      for (int k = 0; k < 7 && at != std::string::npos; ++k)
-        at = l.find(',', at + 1);
-      return at == std::string::npos ? l : l.substr(0, at);
-    };
-    if (i == 0) traces << "init,identity,activation," << first7(line) << '\n';
-    while (std::getline(in, line))
+  traces << "init,identity,activation,step,loss,dist_spec\n";
+  for (const CellConfig& c : s.cells) {
+    const repro::NumericTable t = repro::parse_numeric_csv(lab.trace(c, 0, 25));
+    const auto step = t.values("step"), loss = t.values("loss"), d2 = t.values("dist_spec");
+    for (std::size_t j = 0; j < step.size(); ++j)
       traces << (c.init_matrix_kind == MatrixKind::zero ? "zero" : "small") << ','
-             << (c.identity ? 1 : 0) << ',' << (c.prelu ? "prelu" : "relu") << ',' << first7(line)
-             << '\n';
+             << (c.identity ? 1 : 0) << ',' << (c.prelu ? "prelu" : "relu") << ',' << step[j] << ','
+             << loss[j] << ',' << d2[j] << '\n';
   }
   lab.write("zero_init_traces.csv", traces.str());
   const CellSummary& zr = get(MatrixKind::zero, true, false).summary;
@@ -456,15 +446,13 @@ diagnostics_every = 10
   rates << "setting,rate,lo,hi,mean_final_loss,mean_dist_spec\n";
   std::vector<CellSummary> sum;
   for (const Setting& st : settings) {
-    const std::size_t i = st.identity ? 0 : 1;
-    const CellSummary& r = st.s->results[st.s->cells[0].identity == st.identity ? 0 : 1].summary;
-    (void)i;
+    const std::size_t at = st.s->cells[0].identity == st.identity ? 0 : 1;
+    const CellSummary& r = st.s->results[at].summary;
     sum.push_back(r);
     rates << st.name << ',' << fmt(r.rate, 4) << ',' << fmt(r.ci.lo, 4) << ',' << fmt(r.ci.hi, 4)
           << ',' << sci(r.value("mean_final_loss")) << ',' << sci(r.value("mean_dist_spec"))
           << '\n';
-    const CellConfig& cell = st.s->cells[st.s->cells[0].identity == st.identity ? 0 : 1];
-    std::vector<repro::NumericTable> unused;
+    const CellConfig& cell = st.s->cells[at];
     // Only the trace columns go into the file (W follows them at d = 10).
     std::ostringstream all;
     for (int k = 0; k < runs; ++k) {

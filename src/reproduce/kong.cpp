@@ -15,10 +15,6 @@ namespace {
 using repro::fmt;
 using repro::rate_text;
 
-std::string reg_name(Regularizer r) {
-  return to_string(r);
-}
-
 /// Kong Table 1's theoretical column as printed, (d, N) row by row.
 struct PrintedTheory {
   int d, n;
@@ -70,8 +66,8 @@ convention = ["as-printed", "descent"]
   wide << "d,N,theory_paper,theory_relusim";
   for (Regularizer r : {Regularizer::l2, Regularizer::l1sq})
     for (double l : lambdas)
-      wide << ',' << reg_name(r) << '_' << l << ',' << reg_name(r) << '_' << l << "_lo,"
-           << reg_name(r) << '_' << l << "_hi";
+      wide << ',' << to_string(r) << '_' << l << ',' << to_string(r) << '_' << l << "_lo,"
+           << to_string(r) << '_' << l << "_hi";
   wide << '\n';
   longf << "d,N,regularizer,convention,lambda,rate,lo,hi,bound,verdict\n";
   int theory_matches = 0;
@@ -91,7 +87,7 @@ convention = ["as-printed", "descent"]
       for (Convention cv : {Convention::as_printed, Convention::descent})
         for (double l : lambdas) {
           const CellSummary& c = cell(t.n, t.d, r, l, cv);
-          longf << t.d << ',' << t.n << ',' << reg_name(r) << ','
+          longf << t.d << ',' << t.n << ',' << to_string(r) << ','
                 << (cv == Convention::as_printed ? "as-printed" : "descent") << ',' << l << ','
                 << fmt(c.rate, 4) << ',' << fmt(c.ci.lo, 4) << ',' << fmt(c.ci.hi, 4) << ','
                 << fmt(ours, 6) << ',' << c.verdict << '\n';
@@ -136,8 +132,8 @@ convention = ["as-printed", "descent"]
         if (x->ci.lo > bound + 0.1) ++clearly_above;
         if (x->ci.hi < bound) {
           const double l = x == &a ? 0.001 : x == &b ? 0.01 : 0.1;
-          below.push_back(std::string(reg_name(r)) + " lambda " + fmt(l, 3) + " (N " +
-                          std::to_string(t.n) + ", d " + std::to_string(t.d) + ")");
+          below.push_back(to_string(r) + " lambda " + fmt(l, 3) + " (N " + std::to_string(t.n) +
+                          ", d " + std::to_string(t.d) + ")");
           if (r != Regularizer::l2 || l != 0.1) below_only_l2_01 = false;
         }
       }
@@ -341,19 +337,19 @@ lambda = [0.01, 0.1]
       const std::int64_t id = first_with(res, want);
       const int k = want ? 0 : 1;
       text[k] +=
-          std::string(text[k].empty() ? "" : "; ") + reg_name(r) + ": " + rate_text(res.summary);
+          std::string(text[k].empty() ? "" : "; ") + to_string(r) + ": " + rate_text(res.summary);
       ++panel;
       if (id < 0) {
-        index << panel << ',' << reg_name(r) << ',' << lambda << ",-1,none,0,"
+        index << panel << ',' << to_string(r) << ',' << lambda << ",-1,none,0,"
               << fmt(res.summary.rate, 4) << ',' << fmt(res.summary.ci.lo, 4) << ','
               << fmt(res.summary.ci.hi, 4) << '\n';
         continue;
       }
       ++found[k];
-      const std::string name = "fig1_" + std::string(reg_name(r)) + "_" + fmt(lambda, 2) + ".csv";
+      const std::string name = "fig1_" + to_string(r) + "_" + fmt(lambda, 2) + ".csv";
       lab.write(name, lab.trace(s.cells[at], static_cast<std::uint32_t>(id), 10));
       const TrajectoryRecord& rec = res.records[static_cast<std::size_t>(id)];
-      index << panel << ',' << reg_name(r) << ',' << lambda << ',' << id << ','
+      index << panel << ',' << to_string(r) << ',' << lambda << ',' << id << ','
             << to_string(rec.outcome) << ',' << rec.steps << ',' << fmt(res.summary.rate, 4) << ','
             << fmt(res.summary.ci.lo, 4) << ',' << fmt(res.summary.ci.hi, 4) << '\n';
     }
@@ -482,10 +478,10 @@ void kong_fig2(Lab& lab) {
     const Field z = vector_field(c, id, at);
     const double rest = std::hypot(z.points[0].dx, z.points[0].dy);
     worst_rest = std::max(worst_rest, rest);
-    rest_text += std::string(rest_text.empty() ? "" : ", ") + reg_name(r) + " w_hat = (" +
+    rest_text += std::string(rest_text.empty() ? "" : ", ") + to_string(r) + " w_hat = (" +
                  fmt(target.x, 4) + ", " + fmt(target.y, 4) + "), |Delta| = " + repro::sci(rest);
-    lab.write(std::string("fig2_") + reg_name(r) + ".csv", field_csv(f));
-    lab.write(std::string("fig2_") + reg_name(r) + "_marks.csv", field_marks_csv(f));
+    lab.write(std::string("fig2_") + to_string(r) + ".csv", field_csv(f));
+    lab.write(std::string("fig2_") + to_string(r) + "_marks.csv", field_marks_csv(f));
   }
   {
     Claim c;

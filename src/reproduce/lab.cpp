@@ -67,6 +67,16 @@ std::string md_cell(std::string s) {
 
 }  // namespace
 
+namespace {
+
+void run_figure_script(const std::string& script) {
+  const std::string cmd = shell_quote(python_path()) + ' ' + shell_quote(script) + " >&2";
+  if (std::system(cmd.c_str()) != 0)
+    throw std::runtime_error("the figure script failed: " + script);
+}
+
+}  // namespace
+
 bool draw_figure_script(const std::string& script) {
   if (!have_matplotlib()) {
     std::cerr << "relusim: no matplotlib for " << python_path()
@@ -75,9 +85,7 @@ bool draw_figure_script(const std::string& script) {
               << python_path() << ' ' << script << '\n';
     return false;
   }
-  const std::string cmd = shell_quote(python_path()) + ' ' + shell_quote(script) + " >&2";
-  if (std::system(cmd.c_str()) != 0)
-    throw std::runtime_error("the figure script failed: " + script);
+  run_figure_script(script);
   return true;
 }
 
@@ -200,7 +208,7 @@ ExperimentReport Lab::finish(const std::string& name, const std::string& title,
   bool drawn = options_.draw && !figures_.empty() && have_matplotlib();
   if (drawn)
     for (const auto& [stem, caption] : figures_)
-      draw_figure_script((std::filesystem::path(options_.out_dir) / (stem + ".py")).string());
+      run_figure_script((std::filesystem::path(options_.out_dir) / (stem + ".py")).string());
   if (!drawn && options_.draw && !figures_.empty())
     std::cerr << "relusim: no matplotlib for " << python_path()
               << " (scripts/setup.sh installs Debian's python3-matplotlib); the figures' data "

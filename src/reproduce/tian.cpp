@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common.hpp"
+#include "relusim/models/a/model.hpp"
 #include "relusim/models/a/theory.hpp"
 #include "relusim/models/b/model.hpp"
 #include "relusim/models/b/theory.hpp"
@@ -44,8 +45,8 @@ void tian_fig2(Lab& lab) {
   for (std::size_t i = 0; i < s.cells.size(); ++i) {
     const CellConfig& c = s.cells[i];
     const CellTally& t = s.results[i].summary.tally;
-    const double frac = s.results[i].summary.value("frac_in_omega");
-    const auto k = static_cast<std::int64_t>(std::llround(frac * static_cast<double>(t.trials)));
+    const std::int64_t k = t.flag_counts[ModelA::kStartedInOmega];
+    const double frac = static_cast<double>(k) / static_cast<double>(t.trials);
     const Interval ci = wilson_interval(k, t.trials);
     const double r = ball_radius(c.d, c.eps);
     const double p = p_start_in_omega(c.d, r);
@@ -409,19 +410,8 @@ void tian_fig4(Lab& lab) {
     TrajectoryRecord rec;
     const std::string text = lab.trace(c, 0, 1, &rec);
     lab.write("fig4_path_K" + std::to_string(K) + ".csv", text);
-    // Read the path back for its largest y.
-    std::istringstream in(text);
-    std::string line;
-    std::getline(in, line);
-    double max_y = 0;
-    while (std::getline(in, line)) {
-      std::vector<double> v;
-      std::istringstream ls(line);
-      std::string cell;
-      while (std::getline(ls, cell, ','))
-        v.push_back(std::stod(cell));
-      max_y = std::max(max_y, v[5]);  // step, loss, matched_distance, dead_units, x, y
-    }
+    const std::vector<double> ys = repro::parse_numeric_csv(text).values("y");
+    const double max_y = *std::max_element(ys.begin(), ys.end());
     const double xs = tian_saddle_x(K);
     const SymmetricField at = symmetric_field(K, xs, xs);
     worst_rest = std::max(worst_rest, std::hypot(at.dx, at.dy));
@@ -546,15 +536,13 @@ init_y = [0.0, 0.1, 0.5, 1.0]
   csv << "K,init_x,init_y,outcome,final_x,final_y,x_star\n";
   int sym = 0, sym_ok = 0, broken = 0, broken_ok = 0;
   double worst = 0;
-  std::string other;
   for (std::size_t i = 0; i < s.cells.size(); ++i) {
     const CellConfig& c = s.cells[i];
     const CellSummary& r = s.results[i].summary;
     const double fx = r.value("mean_x"), fy = r.value("mean_y"), xs = tian_saddle_x(c.K);
-    std::string out = "other";
+    std::string out;  // trials = 1: the one outcome, as Model B names it
     for (std::size_t k = 0; k < r.counts.size(); ++k)
-      if (r.counts[k] > 0) out = to_string(static_cast<Outcome>(k));
-    if (c.model == "B" && out == "stuck") out = "saddle";
+      if (r.counts[k] > 0) out = r.model->outcomes[k];
     csv << c.K << ',' << c.init_x << ',' << c.init_y << ',' << out << ',' << fmt(fx, 8) << ','
         << fmt(fy, 8) << ',' << fmt(xs, 8) << '\n';
     if (c.init_x == c.init_y) {
