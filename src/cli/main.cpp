@@ -634,8 +634,8 @@ int run_theory(std::int64_t n, std::int64_t d, double eps) {
 int run_reproduce(const std::string& name, bool quick, const CommonOptions& o,
                   const std::string& cmd) {
   if (name == "list") {
-    std::cout << "experiments (relusim reproduce NAME --out DIR; seconds measured on a 2-core "
-                 "CPU):\n\n";
+    std::cout << "experiments (relusim reproduce NAME --out DIR; seconds measured on the 2-core "
+                 "development machine, CPU backend, rounded):\n\n";
     std::cout << std::left << std::setw(20) << "name" << std::setw(10) << "quick s" << std::setw(10)
               << "full s"
               << "what\n";

@@ -539,7 +539,7 @@ void add_identity_experiments(std::vector<Experiment>& out) {
                  prelu_fig4});
   out.push_back({"identity-zero-init", "PReLU report §5.3: zero initialisation and the identity",
                  "PReLU report §5.3 (Figure 3(c))",
-                 "relu and prelu, with and without identity, from zero and small starts", 6, 20,
+                 "relu and prelu, with and without identity, from zero and small starts", 6, 45,
                  identity_zero_init});
 }
 
