@@ -65,19 +65,23 @@ void BM_NaiveFixedStep(benchmark::State& state) {
   SerialTeam team;
   const auto ws = model_a_workspace<double>(p, 1, scratch.data());
   model_a_setup(team, p, 0, ws);
+  std::vector<double> x(static_cast<std::size_t>(n) * d);  // the textbook row-major design
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < d; ++j)
+      x[static_cast<std::size_t>(i * d + j)] = ws.x[j * model_a_ld(p) + i];
   std::vector<double> z(static_cast<std::size_t>(n)), g(static_cast<std::size_t>(d));
   for (auto _ : state) {
     for (int i = 0; i < n; ++i) {
       double s = 0;
       for (int j = 0; j < d; ++j)
-        s += ws.x[i * d + j] * ws.w[j];
+        s += x[static_cast<std::size_t>(i * d + j)] * ws.w[j];
       z[static_cast<std::size_t>(i)] = s;
     }
     for (int j = 0; j < d; ++j) {
       double s = 0;
       for (int i = 0; i < n; ++i)
         if (z[static_cast<std::size_t>(i)] > 0)
-          s += ws.x[i * d + j] * (ws.u[i] - z[static_cast<std::size_t>(i)]);
+          s += x[static_cast<std::size_t>(i * d + j)] * (ws.u[i] - z[static_cast<std::size_t>(i)]);
       g[static_cast<std::size_t>(j)] = s / n - p.lambda * ws.w[j];
     }
     for (int j = 0; j < d; ++j)
@@ -88,10 +92,10 @@ void BM_NaiveFixedStep(benchmark::State& state) {
   state.counters["N*d"] = static_cast<double>(n) * d;
 }
 
-/// Fixed-design targets (batched_targets.hpp on the host reference): `batch` designs at a time,
-/// items = trajectories. Compare with BM_StepDouble at the same shape to see what a target costs
-/// in trajectory-steps.
-void BM_FixedTargets(benchmark::State& state) {
+/// Fixed-design targets (batched_targets.hpp on OpenBLAS, or on the plain-loop oracle when
+/// `oracle`): `batch` designs at a time, items = trajectories. Compare with BM_StepDouble at the
+/// same shape to see what a target costs in trajectory-steps.
+void BM_FixedTargets(benchmark::State& state, bool oracle) {
   const int n = static_cast<int>(state.range(0)), d = static_cast<int>(state.range(1));
   const int batch = static_cast<int>(state.range(2));
   const ModelAParams p = bench_params(DataMode::fixed, n, d);
@@ -101,12 +105,13 @@ void BM_FixedTargets(benchmark::State& state) {
     SerialTeam team;
     const auto ws = model_a_workspace<double>(p, 1, scratch.data());
     model_a_setup(team, p, static_cast<std::uint32_t>(k), ws);
-    x.insert(x.end(), ws.x, ws.x + static_cast<std::ptrdiff_t>(n) * d);
+    x.insert(x.end(), ws.x, ws.x + static_cast<std::ptrdiff_t>(model_a_ld(p)) * d);
     w_star.insert(w_star.end(), ws.w_star, ws.w_star + d);
   }
   const std::vector<std::uint32_t> param_of(static_cast<std::size_t>(batch), 0);
   for (auto _ : state) {
-    const auto t = fixed_mode_targets(&p, param_of.data(), batch, x.data(), w_star.data());
+    const auto t = fixed_mode_targets_colmajor(&p, param_of.data(), batch, x.data(), model_a_ld(p),
+                                               w_star.data(), oracle);
     benchmark::DoNotOptimize(t.data());
   }
   state.SetItemsProcessed(state.iterations() * batch);
@@ -146,11 +151,18 @@ BENCHMARK_CAPTURE(BM_StepDouble, online_double, DataMode::online)->Args({32, 5})
 BENCHMARK_CAPTURE(BM_StepFloat, online_float, DataMode::online)->Args({32, 5})->Args({256, 50});
 BENCHMARK_CAPTURE(BM_StepDouble, expected_double, DataMode::expected)->Args({1, 5})->Args({1, 256});
 BENCHMARK_CAPTURE(BM_StepFloat, expected_float, DataMode::expected)->Args({1, 5})->Args({1, 256});
-BENCHMARK(BM_FixedTargets)
+BENCHMARK_CAPTURE(BM_FixedTargets, openblas, false)
     ->Args({10, 2, 1})
     ->Args({100, 5, 1})
     ->Args({100, 5, 64})
-    ->Args({1000, 50, 1});
+    ->Args({1000, 50, 1})
+    ->Args({4096, 256, 1})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_FixedTargets, oracle, true)
+    ->Args({100, 5, 1})
+    ->Args({1000, 50, 1})
+    ->Args({4096, 256, 1})
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CpuBackendKongCell)->Args({10, 2})->Args({100, 5})->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -37,7 +37,7 @@ double fixed_loss(const ModelAParams& p, const ModelAWorkspace<double>& ws,
   for (int i = 0; i < p.n_samples; ++i) {
     double z = 0.0;
     for (int j = 0; j < p.d; ++j)
-      z += ws.x[i * p.d + j] * w[static_cast<std::size_t>(j)];
+      z += ws.x[j * model_a_ld(p) + i] * w[static_cast<std::size_t>(j)];  // column-major
     const double r = ws.u[i] - std::max(z, 0.0);
     s += r * r;
   }

@@ -24,6 +24,12 @@ struct CublasBatchedOps {
                          ldc, stride_c, batch);
   }
 
+  /// C_b = A_b^T A_b (A_b is k x n): the Gram matrices, both triangles.
+  void gram(int n, int k, const double* a, int lda, std::int64_t stride_a, double* c, int ldc,
+            std::int64_t stride_c, int batch) const {
+    gemm(BlasTrans::transpose, BlasTrans::none, n, n, k, a, lda, stride_a, a, lda, stride_a, c, ldc,
+         stride_c, batch);
+  }
   void getrf(int n, double* const* a, int lda, int* pivots, int* info, int batch) const {
     RELUSIM_CUBLAS_CHECK(cublasDgetrfBatched(handle, n, a, lda, pivots, info, batch));
   }

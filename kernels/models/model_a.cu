@@ -29,7 +29,7 @@ __global__ void __launch_bounds__(kBlock, kMinBlocksPerSm<ModelA, kBlock>)
   const ModelAWorkspace<T> ws =
       ModelA::carve<T>(p, kBlock, block_scratch(global_ws, ws_elems, use_shared));
   ModelA::setup(team, p, item.id, ws);
-  const std::int64_t size = static_cast<std::int64_t>(p.n_samples) * p.d;
+  const std::int64_t size = static_cast<std::int64_t>(model_a_ld(p)) * p.d;
   for (std::int64_t e = team.rank(); e < size; e += kBlock)
     x_out[k * size + e] = static_cast<double>(ws.x[e]);
   for (int j = team.rank(); j < p.d; j += kBlock)
@@ -41,13 +41,14 @@ namespace {
 /// Device memory of the batched targets of up to `capacity` trajectories of one shape.
 class DeviceFixedTargets {
  public:
-  DeviceFixedTargets(std::size_t capacity, int rows, int d)
+  DeviceFixedTargets(std::size_t capacity, int rows, int ld, int d)
       : rows_(rows),
+        ld_(ld),
         d_(d),
-        x_(capacity * rows * d),
+        x_(capacity * ld * d),
         w_star_(capacity * d),
         doubles_(static_cast<std::size_t>(
-            fixed_target_doubles(static_cast<std::int64_t>(capacity), rows, d))),
+            fixed_target_doubles(static_cast<std::int64_t>(capacity), ld, d))),
         ints_(capacity * (d + 1)),
         state_(capacity),
         ptrs_(3 * capacity) {}
@@ -58,7 +59,7 @@ class DeviceFixedTargets {
   /// The wave of n trajectories whose targets and checks go to the given buffers.
   FixedTargetWave wave(int n, const ModelAParams* params, const std::uint32_t* param_of,
                        double* target, TargetChecks* checks) const {
-    FixedTargetWave w = carve_fixed_target_wave(n, rows_, d_, doubles_.get(), ints_.get(),
+    FixedTargetWave w = carve_fixed_target_wave(n, rows_, ld_, d_, doubles_.get(), ints_.get(),
                                                 state_.get(), ptrs_.get());
     w.params = params;
     w.param_of = param_of;
@@ -70,7 +71,7 @@ class DeviceFixedTargets {
   }
 
  private:
-  int rows_, d_;
+  int rows_, ld_, d_;
   DeviceBuffer<double> x_, w_star_, doubles_;
   DeviceBuffer<int> ints_;
   DeviceBuffer<FixedTargetState> state_;
@@ -95,12 +96,14 @@ struct CudaPreparation<ModelA, T, kBlock> {
         checks_(wave_n),
         host_targets_(fixed_ ? 0 : wave_n * static_cast<std::size_t>(d_)),
         host_checks_(fixed_ ? 0 : wave_n) {
-    if (fixed_) fixed_targets_.emplace(wave_n, params.host.front().n_samples, d_);
+    if (fixed_)
+      fixed_targets_.emplace(wave_n, params.host.front().n_samples, model_a_ld(params.host.front()),
+                             d_);
   }
 
   static std::int64_t bytes_per_trajectory(const ModelAParams& p) {
     return static_cast<std::int64_t>(sizeof(TargetChecks) + sizeof(double) * p.d) +
-           (p.mode == DataMode::fixed ? fixed_target_bytes(p.n_samples, p.d) : 0);
+           (p.mode == DataMode::fixed ? fixed_target_bytes(model_a_ld(p), p.d) : 0);
   }
 
   /// The design kernel shares the trajectory kernel's workspace placement.
@@ -193,7 +196,7 @@ std::vector<TargetInfo> fixed_targets_block(CudaContext& ctx, const ModelAParams
   DeviceBuffer<std::uint32_t> param_of(n);
   RELUSIM_CUDA_CHECK(cudaMemsetAsync(param_of.get(), 0, n * sizeof(std::uint32_t), stream));
   DeviceBuffer<T> global_ws(place.in_shared ? 0 : n * static_cast<std::size_t>(place.elems));
-  DeviceFixedTargets targets(n, p.n_samples, p.d);
+  DeviceFixedTargets targets(n, p.n_samples, model_a_ld(p), p.d);
   DeviceBuffer<double> target(n * d);
   DeviceBuffer<TargetChecks> checks(n);
   model_a_design_kernel<T, kBlock>

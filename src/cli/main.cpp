@@ -33,6 +33,7 @@
 #include "relusim/io/progress.hpp"
 #include "relusim/io/report.hpp"
 #include "relusim/models/a/theory.hpp"
+#include "bench.hpp"
 
 namespace relusim {
 namespace {
@@ -785,6 +786,24 @@ int main_impl(int argc, char** argv) {
   std::string repro_name;
   bool repro_quick = false;
   CommonOptions repro_opt;
+  BenchOptions bench_opt;
+  std::string bench_backend = "auto";
+  CLI::App* bench = app.add_subcommand(
+      "bench",
+      "run fixed workloads end to end (W1, W2: Model A fixed; W3: Model C online; W4: Model B "
+      "expected; the Kong grid) and print trajectory-steps/s, GFLOP/s and the fraction of this "
+      "machine's FMA peak, measured by the command itself (docs/benchmarks.md)");
+  bench->add_option("--backend", bench_backend, "cpu, cuda or auto")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  bench->add_option("--threads", bench_opt.threads, "CPU threads (0 = all)")
+      ->check(CLI::NonNegativeNumber);
+  bench->add_flag("--quick", bench_opt.quick,
+                  "small versions of the workloads (seconds; CI runs each once this way)");
+  bench->add_option("--only", bench_opt.only, "comma-separated workloads: W1,W2,W3,W4,Kong");
+  bench->add_option("--kong", bench_opt.kong_file, "the Kong grid's sweep file")
+      ->default_val("examples/kong-table1.toml");
+  bench->add_option("--out", bench_opt.out_dir, "also write DIR/bench.csv");
+
   CLI::App* reproduce = app.add_subcommand(
       "reproduce",
       "run an experiment of the papers (a table or figure) and write its data, figures, the "
@@ -898,6 +917,10 @@ int main_impl(int argc, char** argv) {
     std::cerr << "relusim: wrote " << field_out << "/field.csv, marks.csv, plot_field.py\n";
     draw_figure_script(field_out + "/plot_field.py");
     return 0;
+  }
+  if (bench->parsed()) {
+    bench_opt.backend = backend_kind(bench_backend);
+    return run_bench(bench_opt);
   }
   if (reproduce->parsed()) return run_reproduce(repro_name, repro_quick, repro_opt, cmd);
   if (trace->parsed()) {

@@ -1,7 +1,16 @@
 #include "relusim/core/batched_ops_host.hpp"
 
+#include <cblas.h>
+
 #include <cmath>
 #include <utility>
+
+// LAPACK's Fortran interface, as OpenBLAS exports it.
+extern "C" {
+void dgetrf_(const int* m, const int* n, double* a, const int* lda, int* ipiv, int* info);
+void dgetrs_(const char* trans, const int* n, const int* nrhs, const double* a, const int* lda,
+             const int* ipiv, double* b, const int* ldb, int* info);
+}
 
 namespace relusim {
 
@@ -25,6 +34,12 @@ void HostBatchedOps::gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, const
         cq[i + static_cast<std::ptrdiff_t>(j) * ldc] = s;
       }
   }
+}
+
+void HostBatchedOps::gram(int n, int k, const double* a, int lda, std::int64_t stride_a, double* c,
+                          int ldc, std::int64_t stride_c, int batch) const {
+  gemm(BlasTrans::transpose, BlasTrans::none, n, n, k, a, lda, stride_a, a, lda, stride_a, c, ldc,
+       stride_c, batch);
 }
 
 void HostBatchedOps::getrf(int n, double* const* a, int lda, int* pivots, int* info,
@@ -76,6 +91,55 @@ void HostBatchedOps::getrs(int n, int nrhs, double* const* a, int lda, const int
         x[i] /= lu(i, i);
       }
     }
+  }
+}
+
+namespace {
+
+CBLAS_TRANSPOSE cblas_op(BlasTrans t) {
+  return t == BlasTrans::none ? CblasNoTrans : CblasTrans;
+}
+
+}  // namespace
+
+void HostBlasBatchedOps::gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, const double* a,
+                              int lda, std::int64_t stride_a, const double* b, int ldb,
+                              std::int64_t stride_b, double* c, int ldc, std::int64_t stride_c,
+                              int batch) const {
+  for (int q = 0; q < batch; ++q)
+    cblas_dgemm(CblasColMajor, cblas_op(ta), cblas_op(tb), m, n, k, 1.0, a + q * stride_a, lda,
+                b + q * stride_b, ldb, 0.0, c + q * stride_c, ldc);
+}
+
+void HostBlasBatchedOps::gram(int n, int k, const double* a, int lda, std::int64_t stride_a,
+                              double* c, int ldc, std::int64_t stride_c, int batch) const {
+  for (int q = 0; q < batch; ++q) {
+    double* cq = c + q * stride_c;
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, n, k, 1.0, a + q * stride_a, lda, 0.0, cq,
+                ldc);
+    for (int j = 1; j < n; ++j)  // mirror the lower triangle: every reader sees a full matrix
+      for (int i = 0; i < j; ++i)
+        cq[i + static_cast<std::ptrdiff_t>(j) * ldc] = cq[j + static_cast<std::ptrdiff_t>(i) * ldc];
+  }
+}
+
+void HostBlasBatchedOps::getrf(int n, double* const* a, int lda, int* pivots, int* info,
+                               int batch) const {
+  if (pivots == nullptr) {
+    HostBatchedOps::getrf(n, a, lda, pivots, info, batch);
+    return;
+  }
+  for (int q = 0; q < batch; ++q)
+    dgetrf_(&n, &n, a[q], &lda, pivots + static_cast<std::ptrdiff_t>(q) * n, &info[q]);
+}
+
+void HostBlasBatchedOps::getrs(int n, int nrhs, double* const* a, int lda, const int* pivots,
+                               double* const* b, int ldb, int batch) const {
+  const char trans = 'N';
+  for (int q = 0; q < batch; ++q) {
+    int info = 0;  // nonzero only for an invalid argument, which the callers never pass
+    dgetrs_(&trans, &n, &nrhs, a[q], &lda, pivots + static_cast<std::ptrdiff_t>(q) * n, b[q], &ldb,
+            &info);
   }
 }
 

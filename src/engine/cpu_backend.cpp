@@ -41,8 +41,8 @@ class CpuBackend final : public Backend {
 
  private:
   /// One pool over the group's trajectories; each runs alone: a team model on a SerialTeam, a
-  /// wave model (Model C) as a wave of one on OpenBLAS, single-threaded inside, so a
-  /// trajectory's numbers do not depend on the thread count.
+  /// wave model (Model C) as a wave of one. OpenBLAS (Model A's targets, Model C's waves) runs
+  /// single-threaded inside, so a trajectory's numbers do not depend on the thread count.
   template <class M, class T>
   std::vector<BatchResult> run_typed(const std::vector<TrajectoryBatch>& batches) {
     std::vector<typename M::Params> params;
@@ -66,7 +66,7 @@ class CpuBackend final : public Backend {
         out[i].final_weights.resize(static_cast<std::size_t>(b.count) *
                                     M::weight_count(params.back()));
     }
-    if constexpr (WaveModel<M>) host_blas_single_threaded();
+    host_blas_single_threaded();  // OpenBLAS inside a trajectory (targets, waves) stays serial
     parallel_over_trajectories<T>(
         total, threads_, scratch_size, [&](std::uint32_t g, [[maybe_unused]] T* scratch) {
           const auto i = static_cast<std::size_t>(

@@ -1,7 +1,10 @@
-// The host reference of the batched linear algebra behind batched_targets.hpp: the subset of
-// cuBLAS it uses (strided-batched GEMM, batched LU with and without pivoting, batched LU solve),
-// with cuBLAS's column-major layout, 1-based pivots and info codes, written as plain loops.
-// The CPU backend computes its targets with it; tests check it against hand-computed answers.
+// The batched linear algebra behind batched_targets.hpp on the host: the subset of cuBLAS it
+// uses (strided-batched GEMM, the Gram matrices A^T A, batched LU with and without pivoting,
+// batched LU solve), with cuBLAS's column-major layout, 1-based pivots and info codes.
+//   HostBatchedOps      plain loops: the test oracle (tests check it against hand-computed
+//                       answers, and HostBlasBatchedOps against it);
+//   HostBlasBatchedOps  OpenBLAS and its LAPACK (DGEMM, DSYRK, DGETRF, DGETRS), one trajectory
+//                       after another on the calling thread: what the CPU backend runs.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +18,10 @@ struct HostBatchedOps {
   void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, const double* a, int lda,
             std::int64_t stride_a, const double* b, int ldb, std::int64_t stride_b, double* c,
             int ldc, std::int64_t stride_c, int batch) const;
+
+  /// C_b = A_b^T A_b for b < batch (A_b is k x n); both triangles of C_b are written.
+  void gram(int n, int k, const double* a, int lda, std::int64_t stride_a, double* c, int ldc,
+            std::int64_t stride_c, int batch) const;
 
   /// LU factorisation of each n x n a[b] in place; partial pivoting when `pivots` is not null
   /// (pivots[b * n + j] = 1-based row swapped with row j), none otherwise. info[b] = 0, or the
@@ -37,6 +44,20 @@ struct HostBatchedOps {
       active += state[k].active != 0 ? 1 : 0;
     return active;
   }
+};
+
+/// The same operations on OpenBLAS (single-threaded inside: the CPU backend parallelises over
+/// trajectories). The unpivoted LU (Lemma 2's check) stays the plain loop: LAPACK has none, and
+/// it is a third of one pivoted factorisation.
+struct HostBlasBatchedOps : HostBatchedOps {
+  void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, const double* a, int lda,
+            std::int64_t stride_a, const double* b, int ldb, std::int64_t stride_b, double* c,
+            int ldc, std::int64_t stride_c, int batch) const;
+  void gram(int n, int k, const double* a, int lda, std::int64_t stride_a, double* c, int ldc,
+            std::int64_t stride_c, int batch) const;
+  void getrf(int n, double* const* a, int lda, int* pivots, int* info, int batch) const;
+  void getrs(int n, int nrhs, double* const* a, int lda, const int* pivots, double* const* b,
+             int ldb, int batch) const;
 };
 
 }  // namespace relusim

@@ -129,29 +129,6 @@ RELUSIM_HD inline DrawPair uniform_pair(const PhiloxAddress& a) {
   return {portable::uniform_double(w.x, w.y), portable::uniform_double(w.z, w.w)};
 }
 
-/// Input distributions of MODEL.md §0.
-enum class InputDistribution : int { gaussian = 0, uniform = 1 };
-
-/// Fills `out[0..n)` with row `row` of a stream: i.i.d. N(0, 1) or U(-1/2, 1/2) entries.
-template <class T>
-RELUSIM_HD inline void fill_random_row(std::uint64_t seed, std::uint32_t trajectory,
-                                       StreamPurpose purpose, std::uint64_t row,
-                                       InputDistribution dist, int n, T* out) {
-  for (int j = 0; j < n; j += 2) {
-    const PhiloxAddress a{seed, trajectory, purpose, row, static_cast<std::uint32_t>(j / 2)};
-    DrawPair v;
-    if (dist == InputDistribution::gaussian) {
-      v = normal_pair(a);
-    } else {
-      v = uniform_pair(a);
-      v.x -= 0.5;
-      v.y -= 0.5;
-    }
-    out[j] = static_cast<T>(v.x);
-    if (j + 1 < n) out[j + 1] = static_cast<T>(v.y);
-  }
-}
-
 namespace portable {
 
 /// log(u) for u in (0, 1], in plain arithmetic (no libm call, so loops over it vectorise):
@@ -265,6 +242,63 @@ RELUSIM_HD inline void fill_normal_row(std::uint64_t seed, std::uint32_t traject
     out[n - 1] = static_cast<T>(
         normal_pair_arithmetic({seed, trajectory, purpose, row, static_cast<std::uint32_t>(pairs)})
             .x);
+}
+
+/// Input distributions of MODEL.md §0.
+enum class InputDistribution : int { gaussian = 0, uniform = 1 };
+
+/// Two numbers of a stream at one address: N(0, 1) (normal_pair_arithmetic) or U(-1/2, 1/2).
+RELUSIM_HD inline DrawPair stream_pair(const PhiloxAddress& a, InputDistribution dist) {
+  if (dist == InputDistribution::gaussian) return normal_pair_arithmetic(a);
+  DrawPair v = uniform_pair(a);
+  v.x -= 0.5;
+  v.y -= 0.5;
+  return v;
+}
+
+/// Fills `out[0..n)` with row `row` of a stream: i.i.d. N(0, 1) or U(-1/2, 1/2) entries.
+/// Entries 2c and 2c + 1 come from the Philox call at column c.
+template <class T>
+RELUSIM_HD inline void fill_random_row(std::uint64_t seed, std::uint32_t trajectory,
+                                       StreamPurpose purpose, std::uint64_t row,
+                                       InputDistribution dist, int n, T* out) {
+  for (int j = 0; j < n; j += 2) {
+    const DrawPair v =
+        stream_pair({seed, trajectory, purpose, row, static_cast<std::uint32_t>(j / 2)}, dist);
+    out[j] = static_cast<T>(v.x);
+    if (j + 1 < n) out[j + 1] = static_cast<T>(v.y);
+  }
+}
+
+/// Rows first_row + i of a stream, for i = i0, i0 + step, ... < rows, into column-major
+/// storage: out[j * ld + i] is entry j of row first_row + i, the same number fill_random_row
+/// writes. The loop over rows is the inner one, so with step 1 (a serial team) it runs in SIMD
+/// lanes with contiguous stores, and with a team's stride the stores are coalesced.
+template <class T>
+RELUSIM_HD inline void fill_random_columns(std::uint64_t seed, std::uint32_t trajectory,
+                                           StreamPurpose purpose, std::uint64_t first_row, int i0,
+                                           int step, int rows, InputDistribution dist, int n,
+                                           T* out, std::int64_t ld) {
+  for (int j = 0; j < n; j += 2) {
+    T* a = out + static_cast<std::int64_t>(j) * ld;
+    T* b = j + 1 < n ? a + ld : nullptr;
+    const auto c = static_cast<std::uint32_t>(j / 2);
+    if (dist == InputDistribution::gaussian) {
+      for (int i = i0; i < rows; i += step) {
+        const DrawPair v = normal_pair_arithmetic(
+            {seed, trajectory, purpose, first_row + static_cast<std::uint64_t>(i), c});
+        a[i] = static_cast<T>(v.x);
+        if (b != nullptr) b[i] = static_cast<T>(v.y);
+      }
+    } else {
+      for (int i = i0; i < rows; i += step) {
+        const DrawPair v =
+            uniform_pair({seed, trajectory, purpose, first_row + static_cast<std::uint64_t>(i), c});
+        a[i] = static_cast<T>(v.x - 0.5);
+        if (b != nullptr) b[i] = static_cast<T>(v.y - 0.5);
+      }
+    }
+  }
 }
 
 }  // namespace relusim

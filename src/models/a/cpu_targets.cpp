@@ -1,5 +1,6 @@
 // Model A's targets of many trajectories on the host, on all cores (the CUDA backend's path for
 // the online and expected modes).
+#include "relusim/core/blas_ops_host.hpp"
 #include "relusim/engine/thread_pool.hpp"
 #include "relusim/models/a/host.hpp"
 
@@ -26,6 +27,7 @@ std::vector<TargetInfo> model_a_batch_targets(const ModelAParams& p, Precision p
                                               std::uint32_t first_id, std::uint32_t count,
                                               int threads) {
   threads = resolve_threads(threads);
+  host_blas_single_threaded();
   return precision == Precision::f32 ? batch_targets_typed<float>(p, first_id, count, threads)
                                      : batch_targets_typed<double>(p, first_id, count, threads);
 }

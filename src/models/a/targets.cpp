@@ -58,27 +58,33 @@ std::vector<double> fixed_stationarity_residual(const ModelAParams& p, const dou
   return f;
 }
 
-std::vector<TargetInfo> fixed_mode_targets(const ModelAParams* params,
-                                           const std::uint32_t* param_of, int n, const double* x,
-                                           const double* w_star) {
+std::vector<TargetInfo> fixed_mode_targets_colmajor(const ModelAParams* params,
+                                                    const std::uint32_t* param_of, int n,
+                                                    const double* x, int ld, const double* w_star,
+                                                    bool oracle) {
   const int rows = params[param_of[0]].n_samples, d = params[param_of[0]].d;
   const auto un = static_cast<std::size_t>(n), ud = static_cast<std::size_t>(d);
-  std::vector<double> doubles(static_cast<std::size_t>(fixed_target_doubles(n, rows, d))),
+  std::vector<double> doubles(static_cast<std::size_t>(fixed_target_doubles(n, ld, d))),
       target(un * ud);
   std::vector<int> ints(un * (ud + 1));
   std::vector<FixedTargetState> state(un);
   std::vector<TargetChecks> checks(un);
   std::vector<double*> ptrs(3 * un);
-  FixedTargetWave w =
-      carve_fixed_target_wave(n, rows, d, doubles.data(), ints.data(), state.data(), ptrs.data());
+  FixedTargetWave w = carve_fixed_target_wave(n, rows, ld, d, doubles.data(), ints.data(),
+                                              state.data(), ptrs.data());
   w.params = params;
   w.param_of = param_of;
   w.x = x;
   w.w_star = w_star;
   w.target = target.data();
   w.checks = checks.data();
-  HostBatchedOps ops;
-  compute_fixed_targets(ops, w);
+  if (oracle) {
+    HostBatchedOps ops;
+    compute_fixed_targets(ops, w);
+  } else {
+    HostBlasBatchedOps ops;
+    compute_fixed_targets(ops, w);
+  }
   std::vector<TargetInfo> out(un);
   for (std::size_t k = 0; k < un; ++k) {
     static_cast<TargetChecks&>(out[k]) = checks[k];
@@ -86,6 +92,20 @@ std::vector<TargetInfo> fixed_mode_targets(const ModelAParams* params,
                          target.begin() + static_cast<std::ptrdiff_t>((k + 1) * ud));
   }
   return out;
+}
+
+std::vector<TargetInfo> fixed_mode_targets(const ModelAParams* params,
+                                           const std::uint32_t* param_of, int n, const double* x,
+                                           const double* w_star) {
+  const int rows = params[param_of[0]].n_samples, d = params[param_of[0]].d;
+  const std::size_t size = static_cast<std::size_t>(rows) * static_cast<std::size_t>(d);
+  std::vector<double> cols(static_cast<std::size_t>(n) * size);
+  for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k)
+    for (int i = 0; i < rows; ++i)
+      for (int j = 0; j < d; ++j)
+        cols[k * size + static_cast<std::size_t>(j) * rows + i] =
+            x[k * size + static_cast<std::size_t>(i) * d + j];
+  return fixed_mode_targets_colmajor(params, param_of, n, cols.data(), rows, w_star);
 }
 
 TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const double* w_star) {

@@ -6,8 +6,9 @@
 // Both run the same per-trajectory steps below (single-source RELUSIM_HD functors), so the only
 // GPU-specific code is the thin cuBLAS/kernel-launch glue.
 //
-// Layout: trajectory k's design is row-major rows x d (= column-major d x rows, lda = d); every
-// d x d matrix is column-major (for the symmetric Bm the two agree).
+// Layout: trajectory k's design is column-major ld x d (the trajectory's own layout,
+// models/a/types.hpp: rows past `rows` are zero, and add nothing to any product); every d x d
+// matrix is column-major (for the symmetric Bm the two layouts agree).
 //
 // All three regularisers are solved by iterating on the sign pattern s of w (MODEL.md §1.3): for
 // a fixed s the stationarity equation is linear,
@@ -44,12 +45,12 @@ struct FixedTargetState {
 /// One wave: n trajectories of one shape (rows x d), all pointers in one memory space (host
 /// vectors or device buffers). Trajectory k uses params[param_of[k]].
 struct FixedTargetWave {
-  int n = 0, rows = 0, d = 0;
+  int n = 0, rows = 0, ld = 0, d = 0;
   const ModelAParams* params = nullptr;
   const std::uint32_t* param_of = nullptr;  ///< n
-  const double* x = nullptr;                ///< n * rows * d, the designs
+  const double* x = nullptr;                ///< n * ld * d, the designs
   const double* w_star = nullptr;           ///< n * d
-  double* work = nullptr;                   ///< n * rows * d: D* X, then X Bm^-1
+  double* work = nullptr;                   ///< n * ld * d: D* X, then X Bm^-1
   double* bm = nullptr;                     ///< n * d * d: X^T D* X
   double* inv = nullptr;                    ///< n * d * d: Bm^-1
   double* sys = nullptr;                    ///< n * d * d: the matrix being factored
@@ -65,21 +66,22 @@ struct FixedTargetWave {
   double** rhs_ptrs = nullptr;
 };
 
-/// Scratch of a wave, as four arrays: `doubles` of fixed_target_doubles(n, rows, d), `ints` of
+/// Scratch of a wave, as four arrays: `doubles` of fixed_target_doubles(n, ld, d), `ints` of
 /// n (d + 1), `state` of n and `ptrs` of 3 n. Fills every field of the wave except its inputs
 /// (params, param_of, x, w_star) and outputs (target, checks).
-inline std::int64_t fixed_target_doubles(std::int64_t n, std::int64_t rows, std::int64_t d) {
-  return n * (rows * d + 3 * d * d + 2 * d);
+inline std::int64_t fixed_target_doubles(std::int64_t n, std::int64_t ld, std::int64_t d) {
+  return n * (ld * d + 3 * d * d + 2 * d);
 }
-inline FixedTargetWave carve_fixed_target_wave(int n, int rows, int d, double* doubles, int* ints,
-                                               FixedTargetState* state, double** ptrs) {
+inline FixedTargetWave carve_fixed_target_wave(int n, int rows, int ld, int d, double* doubles,
+                                               int* ints, FixedTargetState* state, double** ptrs) {
   const std::int64_t un = n, dd = static_cast<std::int64_t>(d) * d;
   FixedTargetWave w;
   w.n = n;
   w.rows = rows;
+  w.ld = ld;
   w.d = d;
   w.work = doubles;
-  w.bm = w.work + un * rows * d;
+  w.bm = w.work + un * ld * d;
   w.inv = w.bm + un * dd;
   w.sys = w.inv + un * dd;
   w.rhs = w.sys + un * dd;
@@ -95,9 +97,9 @@ inline FixedTargetWave carve_fixed_target_wave(int n, int rows, int d, double* d
 
 /// Bytes one trajectory needs in a wave: the scratch above, its design, teacher, target, checks
 /// and parameter index.
-inline std::int64_t fixed_target_bytes(std::int64_t rows, std::int64_t d) {
+inline std::int64_t fixed_target_bytes(std::int64_t ld, std::int64_t d) {
   const auto dbl = static_cast<std::int64_t>(sizeof(double));
-  return dbl * (fixed_target_doubles(1, rows, d) + rows * d + 2 * d) +
+  return dbl * (fixed_target_doubles(1, ld, d) + ld * d + 2 * d) +
          static_cast<std::int64_t>(sizeof(int)) * (d + 2) +
          static_cast<std::int64_t>(sizeof(FixedTargetState) + sizeof(TargetChecks) +
                                    3 * sizeof(double*));
@@ -113,12 +115,13 @@ RELUSIM_HD inline double* vec(double* base, const FixedTargetWave& w, int k) {
   return base + static_cast<std::ptrdiff_t>(k) * w.d;
 }
 RELUSIM_HD inline const double* design(const FixedTargetWave& w, int k) {
-  return w.x + static_cast<std::ptrdiff_t>(k) * w.rows * w.d;
+  return w.x + static_cast<std::ptrdiff_t>(k) * w.ld * w.d;
 }
-RELUSIM_HD inline double row_dot(const double* row, const double* v, int d) {
+/// Row i of a column-major matrix with leading dimension ld, dotted with v.
+RELUSIM_HD inline double row_dot(const double* m, int ld, int i, const double* v, int d) {
   double s = 0.0;
   for (int j = 0; j < d; ++j)
-    s += row[j] * v[j];
+    s += m[i + static_cast<std::ptrdiff_t>(j) * ld] * v[j];
   return s;
 }
 RELUSIM_HD inline bool regularized(const ModelAParams& p) {
@@ -134,13 +137,14 @@ struct PrepareWave {
     w.rhs_ptrs[k] = vec(w.rhs, w, k);
     const double* x = design(w, k);
     const double* ws = w.w_star + static_cast<std::ptrdiff_t>(k) * w.d;
-    double* m = w.work + static_cast<std::ptrdiff_t>(k) * w.rows * w.d;
+    double* m = w.work + static_cast<std::ptrdiff_t>(k) * w.ld * w.d;
     FixedTargetState st;
-    for (int i = 0; i < w.rows; ++i) {
-      const bool on = row_dot(x + i * w.d, ws, w.d) > 0.0;
+    for (int i = 0; i < w.ld; ++i) {
+      const bool on = i < w.rows && row_dot(x, w.ld, i, ws, w.d) > 0.0;
       st.active_rows += on ? 1 : 0;
       for (int j = 0; j < w.d; ++j)
-        m[i * w.d + j] = on ? x[i * w.d + j] : 0.0;
+        m[i + static_cast<std::ptrdiff_t>(j) * w.ld] =
+            on ? x[i + static_cast<std::ptrdiff_t>(j) * w.ld] : 0.0;
     }
     w.state[k] = st;
   }
@@ -193,13 +197,13 @@ struct CheckDefinite {
 };
 
 /// Kong's bound for the regulariser ((17) l2, (33) l1sq, and for plain l1 the same argument on
-/// w_hat = w* + nf Bm^-1 s); `work` holds P = X Bm^-1 (row-major rows x d). Starts the sign
+/// w_hat = w* + nf Bm^-1 s); `work` holds P = X Bm^-1 (column-major ld x d). Starts the sign
 /// iteration of the trajectories that need w_hat.
 struct LambdaBound {
   FixedTargetWave w;
   RELUSIM_HD void operator()(int k) const {
     const ModelAParams& p = w.params[w.param_of[k]];
-    const int d = w.d, rows = w.rows;
+    const int d = w.d, rows = w.rows, ld = w.ld;
     FixedTargetState& st = w.state[k];
     const double* ws = w.w_star + static_cast<std::ptrdiff_t>(k) * d;
     double* t = vec(w.target, w, k);
@@ -210,13 +214,13 @@ struct LambdaBound {
     }
     if (!st.checks.positive_definite || p.regularizer == Regularizer::none) return;
     const double* x = design(w, k);
-    const double* pm = w.work + static_cast<std::ptrdiff_t>(k) * rows * d;
+    const double* pm = w.work + static_cast<std::ptrdiff_t>(k) * ld * d;
     const double inf = std::numeric_limits<double>::infinity();
     double bound = inf;
     if (p.regularizer == Regularizer::l2) {  // min_i |x_i w*| / |x_i Bm^-1 w*| / (2N)
       for (int i = 0; i < rows; ++i) {
-        const double num = hd::fabs(row_dot(x + i * d, ws, d));
-        const double den = hd::fabs(row_dot(pm + i * d, ws, d));
+        const double num = hd::fabs(row_dot(x, ld, i, ws, d));
+        const double den = hd::fabs(row_dot(pm, ld, i, ws, d));
         if (den > 0.0) bound = hd::min(bound, num / den);
       }
       bound /= 2.0 * rows;
@@ -225,9 +229,9 @@ struct LambdaBound {
       for (int i = 0; i < rows; ++i) {
         double row = 0.0;
         for (int j = 0; j < d; ++j)
-          row += hd::fabs(pm[i * d + j]);
+          row += hd::fabs(pm[i + static_cast<std::ptrdiff_t>(j) * ld]);
         xm_inf = hd::max(xm_inf, row);
-        const double z = row_dot(x + i * d, ws, d);
+        const double z = row_dot(x, ld, i, ws, d);
         if (z > 0.0) min_active = hd::min(min_active, z);
         min_abs = hd::min(min_abs, hd::fabs(z));
       }
@@ -332,7 +336,7 @@ struct CheckActivation {
       const double* x = design(w, k);
       for (int i = 0; i < w.rows && st.checks.target_valid; ++i)
         st.checks.target_valid =
-            (row_dot(x + i * w.d, t, w.d) > 0.0) == (row_dot(x + i * w.d, ws, w.d) > 0.0);
+            (row_dot(x, w.ld, i, t, w.d) > 0.0) == (row_dot(x, w.ld, i, ws, w.d) > 0.0);
       if (!st.checks.solved)
         for (int j = 0; j < w.d; ++j)
           t[j] = ws[j];
@@ -349,21 +353,19 @@ template <class Ops>
 void compute_fixed_targets(Ops& ops, const FixedTargetWave& w) {
   using namespace target_steps;
   if (w.n == 0) return;
-  const int d = w.d, rows = w.rows;
-  const std::int64_t dd = static_cast<std::int64_t>(d) * d,
-                     rd = static_cast<std::int64_t>(rows) * d;
+  const int d = w.d, ld = w.ld;
+  const std::int64_t dd = static_cast<std::int64_t>(d) * d, rd = static_cast<std::int64_t>(ld) * d;
   ops.for_each(w.n, PrepareWave{w});
-  // Bm = (D* X)^T (D* X): column-major d x rows times its transpose.
-  ops.gemm(BlasTrans::none, BlasTrans::transpose, d, d, rows, w.work, d, rd, w.work, d, rd, w.bm, d,
-           dd, w.n);
+  // Bm = (D* X)^T (D* X), D* X column-major ld x d.
+  ops.gram(d, ld, w.work, ld, rd, w.bm, d, dd, w.n);
   ops.for_each(w.n, CopyGram{w});
   ops.getrf(d, w.sys_ptrs, d, nullptr, w.info, w.n);
   ops.for_each(w.n, CheckDefinite{w});
-  // Bm^-1 by pivoted LU; then P^T = Bm^-T X^T, i.e. P = X Bm^-1 row-major.
+  // Bm^-1 by pivoted LU; then P = X Bm^-1, column-major ld x d.
   ops.getrf(d, w.sys_ptrs, d, w.pivots, w.info, w.n);
   ops.getrs(d, d, w.sys_ptrs, d, w.pivots, w.inv_ptrs, d, w.n);
-  ops.gemm(BlasTrans::transpose, BlasTrans::none, d, rows, d, w.inv, d, dd, w.x, d, rd, w.work, d,
-           rd, w.n);
+  ops.gemm(BlasTrans::none, BlasTrans::none, ld, d, d, w.x, ld, rd, w.inv, d, dd, w.work, ld, rd,
+           w.n);
   ops.for_each(w.n, LambdaBound{w});
   for (int it = 0; it < kMaxSignIterations && ops.count_active(w.state, w.n) > 0; ++it) {
     ops.for_each(w.n, AssembleSystem{w});

@@ -73,20 +73,28 @@ RELUSIM_HD inline void model_a_init(const ModelAParams& p, std::uint32_t id, T* 
   }
 }
 
-/// Draws `rows` samples of stream `purpose` starting at `first_row` into x, and u = relu(x w*).
+/// Draws `rows` samples of stream `purpose` starting at `first_row` into the column-major x
+/// (leading dimension ld), and u = relu(x w*); rows rows..ld of both are zero.
 template <class T, class Team>
 RELUSIM_HD inline void model_a_draw_rows(Team& team, const ModelAParams& p, std::uint32_t id,
                                          StreamPurpose purpose, std::uint64_t first_row, int rows,
-                                         T* x, T* u, const T* w_star) {
-  for (int i = team.rank(); i < rows; i += team.size()) {
-    T* xi = x + static_cast<std::int64_t>(i) * p.d;
-    fill_random_row(p.seed, id, purpose, first_row + static_cast<std::uint64_t>(i), p.inputs, p.d,
-                    xi);
-    T z = T(0);
-    for (int j = 0; j < p.d; ++j)
-      z += xi[j] * w_star[j];
-    u[i] = hd::relu(z);
+                                         int ld, T* x, T* u, const T* w_star) {
+  const int i0 = team.rank(), step = Team::is_serial ? 1 : team.size();
+  fill_random_columns(p.seed, id, purpose, first_row, i0, step, rows, p.inputs, p.d, x,
+                      static_cast<std::int64_t>(ld));
+  for (int i = i0; i < ld; i += step)
+    u[i] = T(0);
+  for (int j = 0; j < p.d; ++j) {
+    const T* col = x + static_cast<std::int64_t>(j) * ld;
+    const T wj = w_star[j];
+    for (int i = i0; i < rows; i += step)
+      u[i] += col[i] * wj;
   }
+  for (int i = i0; i < ld; i += step)
+    u[i] = i < rows ? hd::relu(u[i]) : T(0);
+  for (int j = 0; j < p.d; ++j)
+    for (int i = rows + i0; i < ld; i += step)
+      x[static_cast<std::int64_t>(j) * ld + i] = T(0);
 }
 
 /// Teacher, initial weights and (fixed mode) the design of trajectory `id`.
@@ -101,7 +109,8 @@ RELUSIM_HD inline void model_a_setup(Team& team, const ModelAParams& p, std::uin
   }
   team.sync();
   if (p.mode == DataMode::fixed) {
-    model_a_draw_rows(team, p, id, StreamPurpose::design, 0, p.n_samples, ws.x, ws.u, ws.w_star);
+    model_a_draw_rows(team, p, id, StreamPurpose::design, 0, p.n_samples, model_a_ld(p), ws.x, ws.u,
+                      ws.w_star);
   }
   team.sync();
 }
@@ -116,50 +125,140 @@ struct DataTerm {
   int active;  ///< samples with z_i > 0
 };
 
-/// a . b with four independent partial sums (a fixed order: deterministic), so the additions
-/// overlap instead of forming one dependency chain; the serial team's hot loop.
+/// Partial sums of the serial step: four 64-byte vectors (32 doubles, 64 floats), so four
+/// independent chains of fused multiply-adds hide their latency. A fixed number in the source:
+/// sums are taken in the same order whatever the vector ISA.
 template <class T>
-RELUSIM_HD inline T dot4(const T* a, const T* b, int n) {
-  T s0 = T(0), s1 = T(0), s2 = T(0), s3 = T(0);
-  int j = 0;
-  for (; j + 4 <= n; j += 4) {
-    s0 += a[j] * b[j];
-    s1 += a[j + 1] * b[j + 1];
-    s2 += a[j + 2] * b[j + 2];
-    s3 += a[j + 3] * b[j + 3];
+inline constexpr int kSerialWidth = 4 * kLanes<T>;
+
+/// The sum of N partials in a fixed pairwise order (N a power of two), unrolled at compile time
+/// so the partials stay in registers.
+template <int N, class T>
+RELUSIM_HD inline T pairwise_sum(const T* a) {
+  if constexpr (N == 1) {
+    return a[0];
+  } else {
+    T b[N / 2];
+    for (int l = 0; l < N / 2; ++l)
+      b[l] = a[l] + a[l + N / 2];
+    return pairwise_sum<N / 2>(b);
   }
-  for (; j < n; ++j)
-    s0 += a[j] * b[j];
-  return (s0 + s1) + (s2 + s3);
 }
 
-/// The serial team's data term in one pass over the rows. kUnrolled picks dot4 for the row
-/// products: faster from d = 8 on, slower below (bench/, measured), so the caller decides once.
-template <bool kUnrolled, class T>
-RELUSIM_HD inline DataTerm<T> serial_data_gradient(const T* x, const T* u, int rows, int d,
-                                                   const T* w, T* g) {
+/// From this many columns on, the serial step's row products run four vectors at a time.
+inline constexpr int kWideColumns = 16;
+
+/// Rows a serial step handles at once: their residuals stay in L1 and their part of X in L2
+/// while X^T r re-reads it, so X streams from memory once per step.
+inline constexpr int kSerialBlock = 256;
+
+/// z = X w and r = D(w)(u - z) for M consecutive rows (M a multiple of kLanes<T>), with z in
+/// registers across the columns; r goes to `r`, the squared residuals and the active rows (as
+/// exact small counts in T) into kLanes lanes.
+template <int M, class T>
+RELUSIM_HD inline void serial_residual_chunk(const T* x, std::int64_t ld, const T* u, int d,
+                                             const T* w, T* r, T* loss_lanes, T* active_lanes) {
+  constexpr int L = kLanes<T>;
+  T z[M] = {};
+  for (int j = 0; j < d; ++j) {
+    const T* col = x + static_cast<std::int64_t>(j) * ld;
+    const T wj = w[j];
+    for (int l = 0; l < M; ++l)
+      z[l] += col[l] * wj;
+  }
+  T sq[M], on[M], rr[M];  // written as selects into local arrays: the loop vectorises
+  for (int l = 0; l < M; ++l) {
+    const T zl = z[l];
+    const T res = u[l] - (zl > T(0) ? zl : T(0));
+    sq[l] = res * res;
+    rr[l] = zl > T(0) ? res : T(0);
+    on[l] = zl > T(0) ? T(1) : T(0);
+  }
+  for (int l = 0; l < M; ++l)
+    r[l] = rr[l];
+  for (int k = 0; k < M; k += L)
+    for (int l = 0; l < L; ++l) {
+      loss_lanes[l] += sq[k + l];
+      active_lanes[l] += on[k + l];
+    }
+}
+
+/// The serial team's data term over the column-major design (ld a multiple of kLanes<T>, zero
+/// padding): per block of rows, the residuals r = D(w)(u - Xw) chunk by chunk (z in registers),
+/// then X^T r column by column into kSerialWidth partial sums per coordinate. Every loop runs
+/// whole vectors along contiguous memory, with selects instead of branches, and the order of
+/// every sum is fixed by the source. X^T r runs kBanks vectors of partial sums per coordinate.
+/// `r` holds ld T's, `acc` d * kSerialWidth<T>.
+template <int kBanks, class T>
+RELUSIM_HD inline DataTerm<T> serial_data_gradient_banks(const T* x, int ld, const T* u, int rows,
+                                                         int d, const T* w, T* g, T* r, T* acc) {
+  constexpr int L = kLanes<T>, W = kBanks * L;
+  const T inv_rows = T(1) / static_cast<T>(rows);  // the padding rows add exact zeros
+  T loss_lanes[L] = {}, active_lanes[L] = {};
+  for (int i0 = 0; i0 < ld; i0 += kSerialBlock) {
+    const int n = hd::min(kSerialBlock, ld - i0);
+    const int full = n / W * W;
+    const bool first = i0 == 0, last = i0 + n == ld;
+    // Chunks of one vector for few columns (independent chunks overlap in the out-of-order
+    // core); of four vectors for many (four chains per column sum). Measured in bench/.
+    const int wide = d >= kWideColumns ? n / (4 * L) * (4 * L) : 0;
+    for (int c = 0; c < wide; c += 4 * L)
+      serial_residual_chunk<4 * L>(x + i0 + c, ld, u + i0 + c, d, w, r + i0 + c, loss_lanes,
+                                   active_lanes);
+    for (int c = wide; c < n; c += L)
+      serial_residual_chunk<L>(x + i0 + c, ld, u + i0 + c, d, w, r + i0 + c, loss_lanes,
+                               active_lanes);
+    const T* rb = r + i0;
+    for (int j = 0; j < d; ++j) {
+      const T* col = x + static_cast<std::int64_t>(j) * ld + i0;
+      T a[W];
+      for (int l = 0; l < W; ++l)
+        a[l] = first ? T(0) : acc[j * W + l];
+      for (int c = 0; c < full; c += W)
+        for (int l = 0; l < W; ++l)
+          a[l] += col[c + l] * rb[c + l];
+      for (int c = full; c < n; c += L) {  // the last < W rows: one vector to each bank
+        T* bank = a + (c - full);
+        for (int l = 0; l < L; ++l)
+          bank[l] += col[c + l] * rb[c + l];
+      }
+      if (last) {
+        g[j] = pairwise_sum<W>(a) * inv_rows;
+      } else {
+        for (int l = 0; l < W; ++l)
+          acc[j * W + l] = a[l];
+      }
+    }
+  }
+  int active = 0;  // each lane counts at most ld / L rows: exact in T
+  for (int l = 0; l < L; ++l)
+    active += static_cast<int>(active_lanes[l]);
+  return {pairwise_sum<L>(loss_lanes) * T(0.5) * inv_rows, active};
+}
+
+/// Up to this many rows the serial step goes row by row: a vector's setup and final sums cost
+/// more than they save (Kong's N = 10 and 20 cells; measured with bench/peers/kong-ab.sh).
+inline constexpr int kScalarRows = 32;
+
+/// The data term row by row (z_i = x_i . w, then g += r_i x_i while the row is in cache).
+template <class T>
+RELUSIM_HD inline DataTerm<T> serial_data_gradient_rows(const T* x, int ld, const T* u, int rows,
+                                                        int d, const T* w, T* g) {
   for (int j = 0; j < d; ++j)
     g[j] = T(0);
   T loss = T(0);
   int active = 0;
   for (int i = 0; i < rows; ++i) {
-    const T* xi = x + static_cast<std::int64_t>(i) * d;
     T z = T(0);
-    if constexpr (kUnrolled) {
-      z = dot4(xi, w, d);
-    } else {
+    for (int j = 0; j < d; ++j)
+      z += x[static_cast<std::int64_t>(j) * ld + i] * w[j];
+    const bool on = z > T(0);
+    const T res = u[i] - (on ? z : T(0));
+    loss += res * res;
+    active += on ? 1 : 0;
+    if (on)
       for (int j = 0; j < d; ++j)
-        z += xi[j] * w[j];
-    }
-    if (z > T(0)) {
-      const T ri = u[i] - z;
-      loss += ri * ri;
-      ++active;
-      for (int j = 0; j < d; ++j)
-        g[j] += ri * xi[j];
-    } else {
-      loss += u[i] * u[i];
-    }
+        g[j] += res * x[static_cast<std::int64_t>(j) * ld + i];
   }
   const T inv_rows = T(1) / static_cast<T>(rows);
   for (int j = 0; j < d; ++j)
@@ -167,26 +266,34 @@ RELUSIM_HD inline DataTerm<T> serial_data_gradient(const T* x, const T* u, int r
   return {loss * T(0.5) * inv_rows, active};
 }
 
+/// The serial data term: four banks of partial sums from kSerialWidth rows on, one below (the
+/// bank count, so the order of the sums, depends only on the shape).
+template <class T>
+RELUSIM_HD inline DataTerm<T> serial_data_gradient(const T* x, int ld, const T* u, int rows, int d,
+                                                   const T* w, T* g, T* r, T* acc) {
+  if (rows <= kScalarRows) return serial_data_gradient_rows(x, ld, u, rows, d, w, g);
+  return ld >= kSerialWidth<T> ? serial_data_gradient_banks<4>(x, ld, u, rows, d, w, g, r, acc)
+                               : serial_data_gradient_banks<1>(x, ld, u, rows, d, w, g, r, acc);
+}
+
 /// g = (1/rows) X^T D(w) (u - relu(Xw)) over the team; returns the data loss and active count.
+/// x is column-major with leading dimension ld.
 template <class T, class Team>
-RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, const T* u, T* r, int rows,
-                                            int d, const T* w, T* g, T* partial) {
+RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, int ld, const T* u, T* r,
+                                            int rows, int d, const T* w, T* g, T* partial) {
   const T inv_rows = T(1) / static_cast<T>(rows);
   if constexpr (Team::is_serial) {
     (void)team;
-    (void)r;
-    (void)partial;
-    return d >= 8 ? serial_data_gradient<true>(x, u, rows, d, w, g)
-                  : serial_data_gradient<false>(x, u, rows, d, w, g);
+    (void)inv_rows;
+    return serial_data_gradient(x, ld, u, rows, d, w, g, r, partial);
   } else {
     // Phase 1: the team splits the samples; residuals of active samples go to r.
     T loss = T(0);
     int active = 0;
     for (int i = team.rank(); i < rows; i += team.size()) {
-      const T* xi = x + static_cast<std::int64_t>(i) * d;
       T z = T(0);
       for (int j = 0; j < d; ++j)
-        z += xi[j] * w[j];
+        z += x[static_cast<std::int64_t>(j) * ld + i] * w[j];
       const T res = u[i] - hd::relu(z);
       loss += res * res;
       active += z > T(0) ? 1 : 0;
@@ -195,16 +302,18 @@ RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, const T* u, 
     loss = team.reduce_sum(loss);
     active = team.reduce_sum(active);
     team.sync();
-    // Phase 2: g_j = sum_i r_i x_ij. `lanes` workers share one coordinate when d < team size.
+    // Phase 2: g_j = sum_i r_i x_ij. `lanes` workers share one coordinate when d < team size;
+    // neighbouring lanes read neighbouring rows of a column (coalesced).
     const int lanes = hd::max(1, team.size() / d);
     const int groups = team.size() / lanes;
     const int lane = team.rank() % lanes;
     const int group = team.rank() / lanes;
     if (group < groups) {
       for (int j = group; j < d; j += groups) {
+        const T* col = x + static_cast<std::int64_t>(j) * ld;
         T acc = T(0);
         for (int i = lane; i < rows; i += lanes)
-          acc += r[i] * x[static_cast<std::int64_t>(i) * d + j];
+          acc += r[i] * col[i];
         if (lanes == 1) {
           g[j] = acc * inv_rows;
         } else {
@@ -341,11 +450,11 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams&
       rows = p.batch;
       model_a_draw_rows(team, p, id, StreamPurpose::minibatch,
                         static_cast<std::uint64_t>(step) * static_cast<std::uint64_t>(p.batch),
-                        rows, ws.x, ws.u, ws.w_star);
+                        rows, model_a_ld(p), ws.x, ws.u, ws.w_star);
       team.sync();
     }
     const DataTerm<T> dt =
-        data_gradient(team, ws.x, ws.u, ws.r, rows, p.d, ws.w, ws.delta, ws.partial);
+        data_gradient(team, ws.x, model_a_ld(p), ws.u, ws.r, rows, p.d, ws.w, ws.delta, ws.partial);
     e.loss = dt.loss;
     e.active = dt.active;
   }

@@ -26,13 +26,16 @@ template <class T>
 TargetInfo model_a_target(const ModelAParams& p, const ModelAWorkspace<T>& ws) {
   std::vector<double> w_star(ws.w_star, ws.w_star + p.d);
   if (p.mode == DataMode::fixed) {
-    if constexpr (std::is_same_v<T, double>) {
-      return fixed_mode_target(p, ws.x, w_star.data());  // the design is already in double
+    const std::uint32_t param_of = 0;
+    const int ld = model_a_ld(p);
+    if constexpr (std::is_same_v<T, double>) {  // the design is already in double
+      return std::move(
+          fixed_mode_targets_colmajor(&p, &param_of, 1, ws.x, ld, w_star.data()).front());
     } else {
-      const std::size_t size =
-          static_cast<std::size_t>(p.n_samples) * static_cast<std::size_t>(p.d);
+      const std::size_t size = static_cast<std::size_t>(ld) * static_cast<std::size_t>(p.d);
       std::vector<double> x(ws.x, ws.x + size);
-      return fixed_mode_target(p, x.data(), w_star.data());
+      return std::move(
+          fixed_mode_targets_colmajor(&p, &param_of, 1, x.data(), ld, w_star.data()).front());
     }
   }
   return expected_mode_target(p, w_star.data());

@@ -1,6 +1,6 @@
 // Where a Model A trajectory should end (MODEL.md §1.3) and Kong's per-trajectory checks.
 // Host code, double precision; the CPU backend calls it between setup and run. The fixed-design
-// targets are batched_targets.hpp's algorithm on the host reference of the batched linear algebra.
+// targets are batched_targets.hpp's algorithm on OpenBLAS (HostBlasBatchedOps).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,14 @@ struct TargetInfo : TargetChecks {
 std::vector<TargetInfo> fixed_mode_targets(const ModelAParams* params,
                                            const std::uint32_t* param_of, int n, const double* x,
                                            const double* w_star);
+
+/// The same for designs in a trajectory's own layout: x holds n column-major ld x d designs
+/// (rows past N zero, models/a/types.hpp). `oracle` runs the plain-loop reference instead of
+/// OpenBLAS (tests compare the two).
+std::vector<TargetInfo> fixed_mode_targets_colmajor(const ModelAParams* params,
+                                                    const std::uint32_t* param_of, int n,
+                                                    const double* x, int ld, const double* w_star,
+                                                    bool oracle = false);
 
 /// Target for a fixed design: x is the row-major N x d design, w_star the teacher.
 TargetInfo fixed_mode_target(const ModelAParams& p, const double* x, const double* w_star);

@@ -47,33 +47,51 @@ RELUSIM_HD inline int model_a_rows(const ModelAParams& p) {
   return p.mode == DataMode::fixed ? p.n_samples : (p.mode == DataMode::online ? p.batch : 0);
 }
 
+/// Rows of a design are stored padded to a multiple of this (zero rows: z = u = 0, inactive),
+/// so the serial step runs whole SIMD vectors of 8 doubles or 16 floats with no tail.
+inline constexpr int kDesignPad = 16;
+
+/// The leading dimension of a trajectory's design: its rows rounded up to kDesignPad.
+RELUSIM_HD inline int model_a_ld(const ModelAParams& p) {
+  return (model_a_rows(p) + kDesignPad - 1) / kDesignPad * kDesignPad;
+}
+
+/// Accumulator lanes of the serial step: one 64-byte vector (8 doubles, 16 floats). A fixed
+/// number in the source, so sums are taken in the same order whatever the vector ISA.
+template <class T>
+inline constexpr int kLanes = static_cast<int>(64 / sizeof(T));
+
 /// Per-trajectory memory, carved out of one scratch array of model_a_workspace_size() T's.
+/// The design is column-major: column j holds x_ij for i < ld (rows past model_a_rows are
+/// zero), so the row products and X^T r run along contiguous memory (SIMD on the CPU,
+/// coalesced on the GPU).
 template <class T>
 struct ModelAWorkspace {
-  T* x;        ///< rows x d design (row-major)
-  T* u;        ///< rows teacher outputs relu(x_i . w*)
-  T* r;        ///< rows residuals (team algorithm)
+  T* x;        ///< ld x d design, column-major (ld = model_a_ld)
+  T* u;        ///< ld teacher outputs relu(x_i . w*) (0 in the padding)
+  T* r;        ///< ld residuals (team algorithm) or the serial step's row products
   T* w;        ///< d student weights
   T* w_star;   ///< d teacher weights
   T* target;   ///< d where the trajectory should end
   T* delta;    ///< d update direction Delta(w)
-  T* partial;  ///< team_size + d partial sums
+  T* partial;  ///< team_size + d partial sums (a team), d x 256 bytes of lane sums (serial)
 };
 
 RELUSIM_HD inline std::int64_t model_a_workspace_size(const ModelAParams& p, int team_size) {
-  const std::int64_t rows = model_a_rows(p);
-  return rows * p.d + 2 * rows + 4 * static_cast<std::int64_t>(p.d) + team_size + p.d;
+  const std::int64_t ld = model_a_ld(p), d = p.d;
+  const std::int64_t partial = team_size == 1 ? 64 * d : team_size + d;
+  return ld * d + 2 * ld + 4 * d + partial;
 }
 
 template <class T>
 RELUSIM_HD inline ModelAWorkspace<T> model_a_workspace(const ModelAParams& p, int team_size,
                                                        T* scratch) {
-  const std::int64_t rows = model_a_rows(p);
+  const std::int64_t ld = model_a_ld(p);
   ModelAWorkspace<T> ws;
   ws.x = scratch;
-  ws.u = ws.x + rows * p.d;
-  ws.r = ws.u + rows;
-  ws.w = ws.r + rows;
+  ws.u = ws.x + ld * p.d;
+  ws.r = ws.u + ld;
+  ws.w = ws.r + ld;
   ws.w_star = ws.w + p.d;
   ws.target = ws.w_star + p.d;
   ws.delta = ws.target + p.d;

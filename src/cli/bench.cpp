@@ -1,0 +1,196 @@
+#include "bench.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "relusim/engine/backend.hpp"
+#include "relusim/engine/driver.hpp"
+#include "relusim/engine/plan.hpp"
+#include "relusim/engine/thread_pool.hpp"
+#include "relusim/io/config.hpp"
+#include "relusim/io/report.hpp"
+
+namespace relusim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string fmt_fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+/// FMA throughput of this machine on `threads` threads: 16 independent chains of 64-byte
+/// vectors per thread (enough to hide the FMA latency), flops = 2 per lane per FMA.
+template <class T>
+double fma_peak_gflops(int threads) {
+  constexpr int kChains = 16 * static_cast<int>(64 / sizeof(T));
+  constexpr long kIters = 4'000'000;
+  std::vector<double> sinks(static_cast<std::size_t>(threads));
+  const auto t0 = Clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&sinks, t] {
+      T acc[kChains];
+      for (int l = 0; l < kChains; ++l)
+        acc[l] = static_cast<T>(l) * T(1e-3);
+      const T a = T(0.999999), b = T(1e-7);
+      for (long i = 0; i < kIters; ++i)
+        for (int l = 0; l < kChains; ++l)
+          acc[l] = acc[l] * a + b;
+      double s = 0.0;
+      for (int l = 0; l < kChains; ++l)
+        s += static_cast<double>(acc[l]);
+      sinks[static_cast<std::size_t>(t)] = s;
+    });
+  for (auto& th : pool)
+    th.join();
+  const double sec = seconds_since(t0);
+  double sink = 0.0;
+  for (double s : sinks)
+    sink += s;
+  volatile double observed = sink;  // keeps the chains from being optimised away
+  (void)observed;
+  return 2.0 * kChains * static_cast<double>(kIters) * threads / sec / 1e9;
+}
+
+struct Workload {
+  std::string name, what, toml;
+  Precision precision;
+  /// Floating-point operations per trajectory-step (the data term's products; documented in
+  /// docs/benchmarks.md), 0 when not counted.
+  double flops_per_step;
+};
+
+std::string w1(Precision p, int trials, int steps) {
+  std::ostringstream s;
+  s << "model = \"A\"\nmode = \"fixed\"\nN = 100\nd = 5\nregularizer = \"l2\"\nlambda = 0.001\n"
+    << "teacher = \"random\"\ninit = \"gaussian\"\nearly_stop = false\nseed = 1\n"
+    << "steps = " << steps << "\ntrials = " << trials << "\nprecision = \"" << to_string(p)
+    << "\"\n";
+  return s.str();
+}
+
+bool wanted(const std::string& only, const std::string& name) {
+  if (only.empty()) return true;
+  std::stringstream s(only);
+  std::string item;
+  while (std::getline(s, item, ','))
+    if (item == name) return true;
+  return false;
+}
+
+std::vector<Workload> workloads(bool quick, const std::string& kong_file) {
+  std::vector<Workload> out;
+  for (Precision p : {Precision::f64, Precision::f32})
+    out.push_back({"W1", "A fixed N=100 d=5 l2, 10^3 steps", w1(p, quick ? 200 : 10000, 1000), p,
+                   4.0 * 100 * 5});
+  {
+    std::ostringstream s;
+    s << "model = \"A\"\nmode = \"fixed\"\nN = 4096\nd = 256\nregularizer = \"l2\"\n"
+      << "lambda = 0.001\nteacher = \"random\"\ninit = \"gaussian\"\nearly_stop = false\n"
+      << "seed = 1\nsteps = " << (quick ? 20 : 1000) << "\ntrials = " << (quick ? 4 : 200) << "\n";
+    out.push_back(
+        {"W2", "A fixed N=4096 d=256 l2, with setup", s.str(), Precision::f64, 4.0 * 4096 * 256});
+  }
+  {
+    std::ostringstream s;
+    s << "model = \"C\"\nmode = \"online\"\nd = 100\nB = 200\nN = 200\nidentity = true\n"
+      << "early_stop = false\ndiagnostics_every = 0\neta = 0.001\nteacher = \"spectrum\"\n"
+      << "teacher_spectral = 0.6\nteacher_frobenius = 5.7\ninit = \"gaussian\"\n"
+      << "init_spectral = 0.1\nseed = 1\nsteps = " << (quick ? 20 : 1000)
+      << "\ntrials = " << (quick ? 4 : 100) << "\nprecision = \"float\"\n";
+    // Per step: teacher and student forward passes and the weight gradient, 2 B d^2 each.
+    out.push_back(
+        {"W3", "C ResLink online d=100 B=200", s.str(), Precision::f32, 3.0 * 2 * 200 * 100 * 100});
+  }
+  {
+    std::ostringstream s;
+    s << "model = \"B\"\nmode = \"expected\"\nK = 5\nd = 5\nearly_stop = false\nseed = 1\n"
+      << "steps = " << (quick ? 1000 : 10000) << "\ntrials = 64\n";
+    // Per step: 2K^2 inner products and the 2K-term combination per unit, 2d each.
+    out.push_back({"W4", "B expected K=5 d=5", s.str(), Precision::f64, 8.0 * 5 * 5 * 5});
+  }
+  if (!kong_file.empty()) {
+    std::ifstream in(kong_file);
+    if (!in) {
+      std::cerr << "relusim bench: the Kong grid is skipped: cannot read " << kong_file
+                << " (--kong FILE names it)\n";
+      return out;
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    out.push_back(
+        {"Kong", "the Kong grid (" + kong_file + "), end to end", s.str(), Precision::f64, 0.0});
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_bench(const BenchOptions& o) {
+  std::string note;
+  std::unique_ptr<Backend> backend = make_backend(o.backend, o.threads, note);
+  if (!note.empty()) std::cerr << "relusim: " << note << '\n';
+  const int threads = resolve_threads(o.threads);
+  std::cerr << "relusim bench: measuring this machine's FMA peak on " << threads
+            << " thread(s)...\n";
+  const double peak64 = fma_peak_gflops<double>(threads);
+  const double peak32 = fma_peak_gflops<float>(threads);
+  std::cout << "backend: " << backend->description() << "\n"
+            << "FMA peak (measured, " << threads << " threads): " << fmt_fixed(peak64, 1)
+            << " GFLOP/s double, " << fmt_fixed(peak32, 1) << " GFLOP/s float\n\n";
+  std::ostringstream csv;
+  csv << "workload,precision,trajectories,trajectory_steps,seconds,traj_steps_per_s,gflops,"
+         "peak_fraction\n";
+  std::printf("%-5s %-7s %-45s %8s %12s %9s %13s %9s %7s\n", "name", "prec", "workload", "traj",
+              "traj-steps", "seconds", "traj-steps/s", "GFLOP/s", "%peak");
+  for (const Workload& w : workloads(o.quick, wanted(o.only, "Kong") ? o.kong_file : "")) {
+    if (!wanted(o.only, w.name)) continue;
+    SweepConfig s = parse_sweep_text(w.toml, w.name + ".toml");
+    std::int64_t trajectories = 0;
+    for (const CellConfig& c : s.cells)
+      trajectories += c.trials;
+    const SweepPlan plan = make_plan(s.cells, backend->preferred_batch_trajectories());
+    DriverOptions d;
+    d.keep_records = true;
+    const auto t0 = Clock::now();
+    const std::vector<CellResult> results = run_plan(plan, *backend, d);
+    const double sec = seconds_since(t0);
+    std::int64_t steps = 0;
+    for (const CellResult& r : results)
+      for (const TrajectoryRecord& rec : r.records)
+        steps += rec.steps;  // updates applied (the last evaluation is not a step)
+    const double rate = static_cast<double>(steps) / sec;
+    const double gflops = w.flops_per_step * rate / 1e9;
+    const double peak = w.precision == Precision::f32 ? peak32 : peak64;
+    const std::string prec = w.precision == Precision::f32 ? "float" : "double";
+    std::printf("%-5s %-7s %-45s %8lld %12.4g %9.2f %13.4g %9s %7s\n", w.name.c_str(), prec.c_str(),
+                w.what.c_str(), static_cast<long long>(trajectories), static_cast<double>(steps),
+                sec, rate, w.flops_per_step > 0 ? fmt_fixed(gflops, 2).c_str() : "-",
+                w.flops_per_step > 0 ? fmt_fixed(100.0 * gflops / peak, 1).c_str() : "-");
+    std::fflush(stdout);
+    csv << w.name << ',' << prec << ',' << trajectories << ',' << steps << ',' << sec << ',' << rate
+        << ',' << (w.flops_per_step > 0 ? std::to_string(gflops) : "") << ','
+        << (w.flops_per_step > 0 ? std::to_string(gflops / peak) : "") << '\n';
+  }
+  if (!o.out_dir.empty()) {
+    OutputDirectory out(o.out_dir);
+    out.stage("bench.csv", csv.str());
+    out.commit();
+    std::cerr << "relusim bench: wrote " << o.out_dir << "/bench.csv\n";
+  }
+  return 0;
+}
+
+}  // namespace relusim
