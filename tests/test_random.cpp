@@ -109,6 +109,44 @@ double ks_statistic(std::vector<double> s, Cdf cdf) {
   return d;
 }
 
+TEST(Random, ColumnFillDrawsTheRowFillsNumbersAndIsNormal) {
+  // fill_random_columns (the vectorised path of Model A's draws) writes, column by column, the
+  // very numbers fill_random_row writes row by row; they are N(0, 1) by their moments and a
+  // Kolmogorov-Smirnov test (critical value 1.63/sqrt(n) at the 1% level).
+  const int rows = 40000, n = 5;
+  std::vector<double> cols(static_cast<std::size_t>(rows) * n), row(static_cast<std::size_t>(n));
+  fill_random_columns(11, 3, StreamPurpose::minibatch, 1000, 0, 1, rows,
+                      InputDistribution::gaussian, n, cols.data(), rows);
+  std::vector<double> all;
+  double s1 = 0, s2 = 0, s4 = 0;
+  for (int i = 0; i < rows; ++i) {
+    fill_random_row(11, 3, StreamPurpose::minibatch, 1000 + static_cast<std::uint64_t>(i),
+                    InputDistribution::gaussian, n, row.data());
+    for (int j = 0; j < n; ++j) {
+      const double v = cols[static_cast<std::size_t>(j) * rows + i];
+      ASSERT_EQ(v, row[static_cast<std::size_t>(j)]) << i << "," << j;
+      all.push_back(v);
+      s1 += v;
+      s2 += v * v;
+      s4 += v * v * v * v;
+    }
+  }
+  const double m = static_cast<double>(all.size());
+  EXPECT_NEAR(s1 / m, 0.0, 5.0 / std::sqrt(m));
+  EXPECT_NEAR(s2 / m, 1.0, 5.0 * std::sqrt(2.0 / m));
+  EXPECT_NEAR(s4 / m, 3.0, 5.0 * std::sqrt(96.0 / m));
+  const double ks =
+      ks_statistic(all, [](double v) { return 0.5 * std::erfc(-v / std::sqrt(2.0)); });
+  EXPECT_LT(ks, 1.63 / std::sqrt(m));
+  // A team's stride writes the same numbers into its rows and leaves the others alone.
+  std::vector<float> strided(static_cast<std::size_t>(rows) * n, -7.0f);
+  fill_random_columns(11, 3, StreamPurpose::minibatch, 1000, 1, 3, rows,
+                      InputDistribution::gaussian, n, strided.data(), rows);
+  for (int i = 0; i < 50; ++i)
+    EXPECT_EQ(strided[static_cast<std::size_t>(rows) + i],
+              i % 3 == 1 ? static_cast<float>(cols[static_cast<std::size_t>(rows) + i]) : -7.0f);
+}
+
 TEST(Random, BallSamplerRadiiFollowRTimesUToTheOneOverD) {
   // P(|w| <= s) = (s / r)^d for the uniform ball; KS at the 0.1% level: 1.95 / sqrt(n).
   const int n = 20000;
