@@ -137,6 +137,41 @@ void BM_CpuBackendKongCell(benchmark::State& state) {
   state.counters["N*d"] = static_cast<double>(c.n_samples) * c.d;
 }
 
+/// Normals per second: the scalar path (cuRAND's double Box-Muller with libm, one pair at a
+/// time, as Model A/B drew before) against the vector path every stream uses now
+/// (fill_random_columns: normal_pair_arithmetic, rows innermost). Items = normals.
+void BM_NormalsScalarCurand(benchmark::State& state) {
+  const int rows = 4096, n = 8;
+  std::vector<double> out(static_cast<std::size_t>(rows) * n);
+  std::uint64_t row0 = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < rows; ++i)
+      for (int c = 0; c < n / 2; ++c) {
+        const DrawPair v =
+            normal_pair({1, 0, StreamPurpose::minibatch, row0 + i, static_cast<std::uint32_t>(c)});
+        out[static_cast<std::size_t>(2 * c) * rows + i] = v.x;
+        out[static_cast<std::size_t>(2 * c + 1) * rows + i] = v.y;
+      }
+    row0 += rows;
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * rows * n);
+}
+void BM_NormalsVector(benchmark::State& state) {
+  const int rows = 4096, n = 8;
+  std::vector<double> out(static_cast<std::size_t>(rows) * n);
+  std::uint64_t row0 = 0;
+  for (auto _ : state) {
+    fill_random_columns(1, 0, StreamPurpose::minibatch, row0, 0, 1, rows,
+                        InputDistribution::gaussian, n, out.data(), rows);
+    row0 += rows;
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * rows * n);
+}
+BENCHMARK(BM_NormalsScalarCurand);
+BENCHMARK(BM_NormalsVector);
+
 /// (N, d) shapes: Kong's smallest and largest cells, a mid size, and the GPU reference shape.
 void fixed_shapes(benchmark::internal::Benchmark* b) {
   for (auto [n, d] :

@@ -7,7 +7,8 @@
 #      compares them cell by cell (scripts/compare_summaries.py);
 #   4. runs the Kong grid on the GPU as 3 shards merged (and over 2 MPI ranks when mpirun is
 #      present) and checks its summary.csv is byte-identical to one process's;
-#   5. runs the CPU benchmarks (bench/) once, briefly;
+#   5. runs `relusim bench --backend cuda` (the bench table on the GPU) and the CPU benchmarks
+#      (bench/) once, briefly;
 #   6. prints one table: each check's pass/fail and each grid's trajectory-steps per second per
 #      backend (measured here, end to end, from the trajectories' step counts and wall time).
 # Everything is written under out/gpu-check/ (logs, summaries, the table as gpu-check.txt).
@@ -135,6 +136,14 @@ if command -v mpirun >/dev/null 2>&1; then
   else
     row "kong-table1: 2 MPI ranks on the GPU == one" FAIL "" "" "mpi2.log"
   fi
+fi
+
+echo "== relusim bench on the GPU (W1, W2, W3, W4, the Kong grid)"
+if "$relusim" bench --backend cuda --out "$out/bench-gpu" >"$out/bench-gpu.txt" 2>&1; then
+  row "relusim bench --backend cuda" pass "" "" "bench-gpu.txt"
+  cat "$out/bench-gpu.txt"
+else
+  row "relusim bench --backend cuda" FAIL "" "" "bench-gpu.txt"
 fi
 
 echo "== benchmarks (CPU, bench/)"
