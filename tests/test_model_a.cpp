@@ -211,6 +211,76 @@ TEST(ModelA, SimdDataTermMatchesTheRowByRowReference) {
   }
 }
 
+#if RELUSIM_HOST_SIMD
+TEST(ModelA, FusedHostStepMatchesTheGenericReference) {
+  // The host's one-pass step (fused_data_gradient: the data term, Delta with each regulariser
+  // and |Delta|^2 in fixed-width vectors) against the generic serial data term followed by the
+  // coordinate loop, for every column count it serves and row counts below, at and above a
+  // vector: the same active count, Delta, loss and |Delta|^2 within rounding.
+  int compared = 0;
+  auto check = [&](auto zero, int rows, int d, Regularizer reg) {
+    using T = decltype(zero);
+    ModelAParams p = base_params(DataMode::fixed, rows, d);
+    p.regularizer = reg;
+    p.lambda = 0.05;
+    std::vector<T> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
+    SerialTeam team;
+    const auto ws = model_a_workspace<T>(p, 1, scratch.data());
+    model_a_setup(team, p, 7, ws);
+    const int ld = model_a_ld(p);
+    T l1 = T(0);
+    for (int j = 0; j < d; ++j)
+      l1 += std::fabs(ws.w[j]);
+    const RegularizerTerm<T> rt{reg, static_cast<T>(regularizer_factor(p)), l1};
+    std::vector<T> g1(static_cast<std::size_t>(d)), g2 = g1;
+    std::vector<T> acc(static_cast<std::size_t>(64 * d)), r(static_cast<std::size_t>(ld));
+    const DataTerm<T> a =
+        serial_data_gradient(ws.x, ld, ws.u, rows, d, ws.w, g1.data(), r.data(), acc.data());
+    double gg_ref = 0.0;
+    for (int j = 0; j < d; ++j) {
+      g1[static_cast<std::size_t>(j)] =
+          delta_coordinate(g1[static_cast<std::size_t>(j)], ws.w[j], rt);
+      gg_ref +=
+          static_cast<double>(g1[static_cast<std::size_t>(j)]) * g1[static_cast<std::size_t>(j)];
+    }
+    T gg = T(-1);
+    const DataTerm<T> b = fused_data_gradient_for(std::make_integer_sequence<int, kFusedColumns>{},
+                                                  ws.x, ld, ws.u, rows, d, ws.w, g2.data(), rt, gg);
+    EXPECT_EQ(a.active, b.active) << rows << "x" << d;
+    const double tol = std::is_same_v<T, float> ? 2e-5 : 1e-12;
+    EXPECT_NEAR(a.loss, b.loss, tol * std::max(1.0, static_cast<double>(a.loss)));
+    EXPECT_NEAR(gg, gg_ref, 2 * tol * std::max(1.0, gg_ref));
+    double gmax = 0.0;
+    for (T v : g1)
+      gmax = std::max(gmax, std::fabs(static_cast<double>(v)));
+    for (int j = 0; j < d; ++j)
+      EXPECT_NEAR(g1[static_cast<std::size_t>(j)], g2[static_cast<std::size_t>(j)], tol * gmax)
+          << rows << "x" << d << " j=" << j;
+    ++compared;
+  };
+  const Regularizer regs[] = {Regularizer::none, Regularizer::l2, Regularizer::l1sq,
+                              Regularizer::l1};
+  for (int d = 1; d <= kFusedColumns; ++d)
+    for (int rows : {1, 10, 16, 33, 100}) {
+      const Regularizer reg = regs[(d + rows) % 4];
+      check(0.0, rows, d, reg);
+      check(0.0f, rows, d, reg);
+    }
+  EXPECT_EQ(compared, 2 * 5 * kFusedColumns);
+}
+
+TEST(ModelA, FusedHostStepSumsInTheSourceOrder) {
+  // simd::sum folds lanes (l, l + W/2) first, as pairwise_sum does; the result is bit-identical
+  // to the scalar tree, whatever the machine's vector width.
+  simd::Vec<double> v;
+  double a[8];
+  for (int l = 0; l < 8; ++l)
+    a[l] = v[l] = 1.0 / (3.0 + l) * (l % 2 == 0 ? 1e8 : 1.0);
+  EXPECT_EQ(simd::sum(v), pairwise_sum<8>(a));
+  EXPECT_NE(simd::sum(v), ((((((a[0] + a[1]) + a[2]) + a[3]) + a[4]) + a[5]) + a[6]) + a[7]);
+}
+#endif
+
 TEST(ModelA, ThreadedTeamFloatMatchesSerialOutcome) {
   ModelAParams p = base_params(DataMode::fixed, 64, 5);
   p.max_steps = 300;

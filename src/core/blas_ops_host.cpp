@@ -2,6 +2,12 @@
 
 #include <cblas.h>
 
+#include <mutex>
+
+// OpenBLAS's pthread build (Debian's default) exports this; the OpenMP and serial builds do
+// not, so it is weak: null when absent.
+extern "C" void blas_thread_shutdown_(void) __attribute__((weak));
+
 namespace relusim {
 namespace {
 
@@ -29,6 +35,14 @@ void host_gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, double alpha, co
 
 void host_blas_single_threaded() {
   openblas_set_num_threads(1);
+  // The pthread build starts its pool when the library loads; idle, each thread spins on
+  // sched_yield for about 2^28 cycles (OPENBLAS_THREAD_TIMEOUT) before it sleeps, taking a core
+  // from the trajectories at the start of every run. Stop the pool once: with one thread,
+  // OpenBLAS runs every call on the caller and starts no pool again.
+  static std::once_flag stopped;
+  std::call_once(stopped, [] {
+    if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
+  });
 }
 
 }  // namespace relusim

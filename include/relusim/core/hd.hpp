@@ -8,6 +8,16 @@
 #define RELUSIM_HD
 #endif
 
+// For the few small functions of a hot loop that must be inlined whatever the size of the
+// caller (the compiler's heuristics give up inside a whole trajectory).
+#if defined(__CUDACC__)
+#define RELUSIM_INLINE __forceinline__
+#elif defined(__GNUC__)
+#define RELUSIM_INLINE inline __attribute__((always_inline))
+#else
+#define RELUSIM_INLINE inline
+#endif
+
 // cuRAND's device API reads QUALIFIERS: with these it compiles as host code under g++ and as
 // host+device code under nvcc (random.hpp includes it after this header).
 #if !defined(QUALIFIERS)

@@ -10,7 +10,10 @@
 
 #include <cstdint>
 
+#include <utility>
+
 #include "relusim/core/hd.hpp"
+#include "relusim/core/host_simd.hpp"
 #include "relusim/models/a/types.hpp"
 #include "relusim/core/random.hpp"
 #include "relusim/core/team.hpp"
@@ -118,6 +121,42 @@ RELUSIM_HD inline void model_a_setup(Team& team, const ModelAParams& p, std::uin
 // ---------------------------------------------------------------------------------------------
 // One evaluation of Delta(w)
 // ---------------------------------------------------------------------------------------------
+
+/// dR/dw_j of MODEL.md §1 (sign(0) = 0).
+template <class T>
+RELUSIM_HD RELUSIM_INLINE T regularizer_gradient(Regularizer reg, T wj, T l1) {
+  switch (reg) {
+    case Regularizer::l2:
+      return T(2) * wj;
+    case Regularizer::l1sq:
+      return T(2) * l1 * hd::sign(wj);
+    case Regularizer::l1:
+      return hd::sign(wj);
+    case Regularizer::none:
+      break;
+  }
+  return T(0);
+}
+
+/// The factor of dR/dw in Delta: -(lambda/2) for descent, +(lambda/2) as printed by Kong (5).
+RELUSIM_HD inline double regularizer_factor(const ModelAParams& p) {
+  if (p.regularizer == Regularizer::none) return 0.0;
+  return (p.convention == Convention::descent ? -0.5 : 0.5) * p.lambda;
+}
+
+/// What Delta adds to the data term's coordinates: factor * dR/dw_j (nothing when factor = 0).
+template <class T>
+struct RegularizerTerm {
+  Regularizer reg;
+  T factor;  ///< regularizer_factor(p)
+  T l1;      ///< ||w||_1 (for l1sq)
+};
+
+/// Delta_j from the data term's g_j.
+template <class T>
+RELUSIM_HD RELUSIM_INLINE T delta_coordinate(T g, T wj, const RegularizerTerm<T>& rt) {
+  return rt.factor != T(0) ? g + rt.factor * regularizer_gradient(rt.reg, wj, rt.l1) : g;
+}
 
 template <class T>
 struct DataTerm {
@@ -237,7 +276,7 @@ RELUSIM_HD inline DataTerm<T> serial_data_gradient_banks(const T* x, int ld, con
 }
 
 /// Up to this many rows the serial step goes row by row: a vector's setup and final sums cost
-/// more than they save (Kong's N = 10 and 20 cells; measured with bench/peers/kong-ab.sh).
+/// more than they save (Kong's N = 10 and 20 cells; measured with bench/kong-ab.sh).
 inline constexpr int kScalarRows = 32;
 
 /// The data term row by row (z_i = x_i . w, then g += r_i x_i while the row is in cache).
@@ -266,8 +305,10 @@ RELUSIM_HD inline DataTerm<T> serial_data_gradient_rows(const T* x, int ld, cons
   return {loss * T(0.5) * inv_rows, active};
 }
 
-/// The serial data term: four banks of partial sums from kSerialWidth rows on, one below (the
-/// bank count, so the order of the sums, depends only on the shape).
+/// The serial data term without host vectors (more than kFusedColumns columns, nvcc's host
+/// pass, the tests' reference): row by row up to kScalarRows rows, then four banks of partial
+/// sums from kSerialWidth rows on, one below. The path, so the order of the sums, depends only
+/// on the shape.
 template <class T>
 RELUSIM_HD inline DataTerm<T> serial_data_gradient(const T* x, int ld, const T* u, int rows, int d,
                                                    const T* w, T* g, T* r, T* acc) {
@@ -275,6 +316,58 @@ RELUSIM_HD inline DataTerm<T> serial_data_gradient(const T* x, int ld, const T* 
   return ld >= kSerialWidth<T> ? serial_data_gradient_banks<4>(x, ld, u, rows, d, w, g, r, acc)
                                : serial_data_gradient_banks<1>(x, ld, u, rows, d, w, g, r, acc);
 }
+
+#if RELUSIM_HOST_SIMD
+/// Up to this many columns the host's serial step runs in one pass (fused_data_gradient): the
+/// column sums stay in vector registers.
+inline constexpr int kFusedColumns = 16;
+
+/// The host's data term for D columns, in one pass over the design: per vector of rows, z = Xw,
+/// the residuals (selects), the loss and active lanes, then g_j += x_j r into D vectors of lane
+/// sums while the rows are in L1; at the end each lane sum is reduced pairwise. Lane l takes
+/// rows l, l + W, l + 2W, ... in order: the order of every sum is the source's, whatever the ISA.
+template <int D, class T>
+inline DataTerm<T> fused_data_gradient(const T* x, int ld, const T* u, int rows, const T* w, T* g,
+                                       const RegularizerTerm<T>& rt, T& gg) {
+  using V = simd::Vec<T>;
+  constexpr int L = simd::kWidth<T>;
+  V acc[D] = {};
+  V loss = {}, active = {};
+  const V one = simd::splat(T(1));
+  for (int c = 0; c < ld; c += L) {
+    V z = {};
+    for (int j = 0; j < D; ++j)
+      z += simd::load(x + static_cast<std::int64_t>(j) * ld + c) * w[j];
+    const V res = simd::load(u + c) - simd::where_positive(z, z);
+    loss += res * res;
+    active += simd::where_positive(z, one);
+    const V r = simd::where_positive(z, res);
+    for (int j = 0; j < D; ++j)
+      acc[j] += simd::load(x + static_cast<std::int64_t>(j) * ld + c) * r;
+  }
+  const T inv_rows = T(1) / static_cast<T>(rows);  // the padding rows add exact zeros
+  T g2 = T(0);  // Delta and |Delta|^2 as finish_delta computes them, without re-reading g
+  for (int j = 0; j < D; ++j) {
+    const T dj = delta_coordinate(simd::sum(acc[j]) * inv_rows, w[j], rt);
+    g[j] = dj;
+    g2 += dj * dj;
+  }
+  gg = g2;
+  return {simd::sum(loss) * T(0.5) * inv_rows, static_cast<int>(simd::sum(active))};
+}
+
+/// fused_data_gradient<d> for 1 <= d <= kFusedColumns.
+template <class T, int... D>
+inline DataTerm<T> fused_data_gradient_for(std::integer_sequence<int, D...>, const T* x, int ld,
+                                           const T* u, int rows, int d, const T* w, T* g,
+                                           const RegularizerTerm<T>& rt, T& gg) {
+  DataTerm<T> out{};
+  (void)((d == D + 1 ? (out = fused_data_gradient<D + 1>(x, ld, u, rows, w, g, rt, gg), true)
+                     : false) ||
+         ...);
+  return out;
+}
+#endif
 
 /// g = (1/rows) X^T D(w) (u - relu(Xw)) over the team; returns the data loss and active count.
 /// x is column-major with leading dimension ld.
@@ -394,28 +487,6 @@ RELUSIM_HD inline T expected_gradient(Team& team, const StateNorms<T>& n, const 
   return T(0.5) * (T(0.5) * n.ss + T(0.5) * n.ww - T(2) * cross);
 }
 
-/// dR/dw_j of MODEL.md §1 (sign(0) = 0).
-template <class T>
-RELUSIM_HD inline T regularizer_gradient(Regularizer reg, T wj, T l1) {
-  switch (reg) {
-    case Regularizer::l2:
-      return T(2) * wj;
-    case Regularizer::l1sq:
-      return T(2) * l1 * hd::sign(wj);
-    case Regularizer::l1:
-      return hd::sign(wj);
-    case Regularizer::none:
-      break;
-  }
-  return T(0);
-}
-
-/// The factor of dR/dw in Delta: -(lambda/2) for descent, +(lambda/2) as printed by Kong (5).
-RELUSIM_HD inline double regularizer_factor(const ModelAParams& p) {
-  if (p.regularizer == Regularizer::none) return 0.0;
-  return (p.convention == Convention::descent ? -0.5 : 0.5) * p.lambda;
-}
-
 /// Everything one evaluation at the current w tells.
 template <class T>
 struct Evaluation {
@@ -434,6 +505,7 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams&
   Evaluation<T> e;
   e.norms = state_norms(team, ws.w, ws.w_star, static_cast<const T*>(ws.target), p.d, ss,
                         p.regularizer == Regularizer::l1sq);
+  const RegularizerTerm<T> rt{p.regularizer, static_cast<T>(regularizer_factor(p)), e.norms.l1};
   if (p.mode == DataMode::expected) {
     if (e.norms.ww > T(0)) {
       e.loss = expected_gradient(team, e.norms, ws.w, ws.w_star, p.d, ws.delta);
@@ -453,21 +525,32 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams&
                         rows, model_a_ld(p), ws.x, ws.u, ws.w_star);
       team.sync();
     }
+    const int ld = model_a_ld(p);
+#if RELUSIM_HOST_SIMD
+    if constexpr (Team::is_serial) {
+      if (p.d <= kFusedColumns) {  // the data term, Delta and |Delta|^2 in one pass
+        const DataTerm<T> dt =
+            fused_data_gradient_for(std::make_integer_sequence<int, kFusedColumns>{}, ws.x, ld,
+                                    ws.u, rows, p.d, ws.w, ws.delta, rt, e.gg);
+        e.loss = dt.loss;
+        e.active = dt.active;
+        return e;
+      }
+    }
+#endif
     const DataTerm<T> dt =
-        data_gradient(team, ws.x, model_a_ld(p), ws.u, ws.r, rows, p.d, ws.w, ws.delta, ws.partial);
+        data_gradient(team, ws.x, ld, ws.u, ws.r, rows, p.d, ws.w, ws.delta, ws.partial);
     e.loss = dt.loss;
     e.active = dt.active;
   }
-  const T factor = static_cast<T>(regularizer_factor(p));
-  if (factor != T(0)) {
-    for (int j = team.rank(); j < p.d; j += team.size()) {
-      ws.delta[j] += factor * regularizer_gradient(p.regularizer, ws.w[j], e.norms.l1);
-    }
-  }
-  team.sync();
+  // Delta = the data term + factor * dR/dw, and |Delta|^2, coordinate by coordinate (each worker
+  // reads only what it wrote).
   T g2 = T(0);
-  for (int j = team.rank(); j < p.d; j += team.size())
-    g2 += ws.delta[j] * ws.delta[j];
+  for (int j = team.rank(); j < p.d; j += team.size()) {
+    const T dj = delta_coordinate(ws.delta[j], ws.w[j], rt);
+    ws.delta[j] = dj;
+    g2 += dj * dj;
+  }
   e.gg = team.reduce_sum(g2);
   return e;
 }

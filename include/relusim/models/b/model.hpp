@@ -50,8 +50,7 @@ RELUSIM_HD inline void teacher(const ModelBParams& p, std::uint32_t id, T* ws) {
         T* r = ws + j * d;
         fill_random_row(p.seed, id, StreamPurpose::teacher, static_cast<std::uint64_t>(j),
                         InputDistribution::gaussian, d, r);
-        for (int i = 0; i < j; ++i) {
-          const T* q = ws + i * d;
+        for (const T* q = ws; q != r; q += d) {  // the rows before r
           double c = 0.0;
           for (int k = 0; k < d; ++k)
             c += static_cast<double>(r[k]) * static_cast<double>(q[k]);

@@ -1,0 +1,94 @@
+// Fixed-width vectors for the host's hot loops (g++ only; nvcc compiles the generic loops).
+//
+// A Vec<T> is 64 bytes (8 doubles, 16 floats) whatever the ISA: the compiler lowers it to one
+// AVX-512 register, two AVX2 registers or four SSE registers, and every lane computes exactly
+// what the source says. Sums across lanes go through a fixed pairwise order, so results do not
+// depend on the machine's vector width (DESIGN.md: results independent of the hardware's
+// parallelism). Loads and stores are unaligned (memcpy), so any T* can be read.
+#pragma once
+
+#if !defined(__CUDACC__) && defined(__GNUC__)
+#define RELUSIM_HOST_SIMD 1
+#else
+#define RELUSIM_HOST_SIMD 0
+#endif
+
+#if RELUSIM_HOST_SIMD
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+namespace relusim::simd {
+
+template <class T>
+struct VecOf;
+template <>
+struct VecOf<double> {
+  typedef double type __attribute__((vector_size(64)));
+  typedef std::int64_t mask __attribute__((vector_size(64)));
+};
+template <>
+struct VecOf<float> {
+  typedef float type __attribute__((vector_size(64)));
+  typedef std::int32_t mask __attribute__((vector_size(64)));
+};
+
+/// 64 bytes of T.
+template <class T>
+using Vec = typename VecOf<T>::type;
+
+template <class T>
+inline constexpr int kWidth = static_cast<int>(64 / sizeof(T));
+
+template <class T>
+inline Vec<T> load(const T* p) {
+  Vec<T> v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+template <class T>
+inline void store(T* p, Vec<T> v) {
+  std::memcpy(p, &v, sizeof(v));
+}
+
+template <class T>
+inline Vec<T> splat(T a) {
+  return Vec<T>{} + a;
+}
+
+/// The element type of a vector.
+template <class V>
+using Elem = std::remove_cvref_t<decltype(V{}[0])>;
+
+/// a > 0 ? b : 0, lane by lane.
+template <class V>
+inline V where_positive(V a, V b) {
+  return a > Elem<V>(0) ? b : V{};
+}
+
+/// The sum of the lanes in a fixed pairwise order: (l, l + W/2) first, then halves again (the
+/// order of pairwise_sum in models/a/dynamics.hpp).
+template <class V, std::size_t... I>
+inline Elem<V> pairwise_lanes(V v, std::index_sequence<I...>) {
+  if constexpr (sizeof...(I) == 0) {
+    return v[0];
+  } else {  // lanes I + H fold onto lanes I
+    constexpr std::size_t H = sizeof...(I);
+    return pairwise_lanes(
+        __builtin_shufflevector(v, v, I...) + __builtin_shufflevector(v, v, (I + H)...),
+        std::make_index_sequence<H / 2>{});
+  }
+}
+
+template <class V>
+inline Elem<V> sum(V v) {
+  constexpr std::size_t W = sizeof(V) / sizeof(Elem<V>);
+  return pairwise_lanes(v, std::make_index_sequence<W / 2>{});
+}
+
+}  // namespace relusim::simd
+
+#endif
