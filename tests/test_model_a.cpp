@@ -173,6 +173,28 @@ TEST(ModelA, ThreadedTeamMatchesSerialTeam) {
   EXPECT_EQ(compared, 135);
 }
 
+/// Rounding allowed between two orders of the same data term's sums.
+template <class T>
+double data_term_tolerance() {
+  return std::is_same_v<T, float> ? 2e-5 : 1e-12;
+}
+
+/// Two computations of the data term agree: the same active count, the loss and every g_j
+/// within rounding (relative to the largest |g_j|).
+template <class T>
+void expect_same_data_term(const DataTerm<T>& a, const DataTerm<T>& b, const std::vector<T>& g1,
+                           const std::vector<T>& g2, int rows, int d) {
+  EXPECT_EQ(a.active, b.active) << rows << "x" << d;
+  const double tol = data_term_tolerance<T>();
+  EXPECT_NEAR(a.loss, b.loss, tol * std::max(1.0, static_cast<double>(a.loss)));
+  double gmax = 0.0;
+  for (T v : g1)
+    gmax = std::max(gmax, std::fabs(static_cast<double>(v)));
+  for (int j = 0; j < d; ++j)
+    EXPECT_NEAR(g1[static_cast<std::size_t>(j)], g2[static_cast<std::size_t>(j)], tol * gmax)
+        << rows << "x" << d << " j=" << j;
+}
+
 TEST(ModelA, SimdDataTermMatchesTheRowByRowReference) {
   // The serial step's vector paths (one and four banks, one- and four-vector chunks, several
   // blocks of rows) against the row-by-row loop on the same padded column-major design: the
@@ -193,16 +215,8 @@ TEST(ModelA, SimdDataTermMatchesTheRowByRowReference) {
                                                               g2.data(), r.data(), acc.data())
                               : serial_data_gradient_banks<1>(ws.x, ld, ws.u, rows, d, ws.w,
                                                               g2.data(), r.data(), acc.data());
-    EXPECT_EQ(a.active, b.active) << rows << "x" << d;
     EXPECT_GT(a.active, 0);
-    const double tol = std::is_same_v<T, float> ? 2e-5 : 1e-12;
-    EXPECT_NEAR(a.loss, b.loss, tol * std::max(1.0, static_cast<double>(a.loss)));
-    double gmax = 0.0;
-    for (T v : g1)
-      gmax = std::max(gmax, std::fabs(static_cast<double>(v)));
-    for (int j = 0; j < d; ++j)
-      EXPECT_NEAR(g1[static_cast<std::size_t>(j)], g2[static_cast<std::size_t>(j)], tol * gmax)
-          << rows << "x" << d << " j=" << j;
+    expect_same_data_term(a, b, g1, g2, rows, d);
   };
   for (auto [rows, d] : {std::pair{10, 2}, std::pair{37, 5}, std::pair{100, 5}, std::pair{300, 20},
                          std::pair{600, 3}, std::pair{1000, 50}}) {
@@ -246,16 +260,8 @@ TEST(ModelA, FusedHostStepMatchesTheGenericReference) {
     T gg = T(-1);
     const DataTerm<T> b = fused_data_gradient_for(std::make_integer_sequence<int, kFusedColumns>{},
                                                   ws.x, ld, ws.u, rows, d, ws.w, g2.data(), rt, gg);
-    EXPECT_EQ(a.active, b.active) << rows << "x" << d;
-    const double tol = std::is_same_v<T, float> ? 2e-5 : 1e-12;
-    EXPECT_NEAR(a.loss, b.loss, tol * std::max(1.0, static_cast<double>(a.loss)));
-    EXPECT_NEAR(gg, gg_ref, 2 * tol * std::max(1.0, gg_ref));
-    double gmax = 0.0;
-    for (T v : g1)
-      gmax = std::max(gmax, std::fabs(static_cast<double>(v)));
-    for (int j = 0; j < d; ++j)
-      EXPECT_NEAR(g1[static_cast<std::size_t>(j)], g2[static_cast<std::size_t>(j)], tol * gmax)
-          << rows << "x" << d << " j=" << j;
+    expect_same_data_term(a, b, g1, g2, rows, d);
+    EXPECT_NEAR(gg, gg_ref, 2 * data_term_tolerance<T>() * std::max(1.0, gg_ref));
     ++compared;
   };
   const Regularizer regs[] = {Regularizer::none, Regularizer::l2, Regularizer::l1sq,
