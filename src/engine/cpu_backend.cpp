@@ -5,6 +5,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "relusim/engine/backend.hpp"
@@ -40,15 +41,14 @@ class CpuBackend final : public Backend {
   }
 
  private:
-  /// One pool over the group's trajectories; each runs alone: a team model on a SerialTeam, a
-  /// wave model (Model C) as a wave of one. OpenBLAS (Model A's targets, Model C's waves) runs
-  /// single-threaded inside, so a trajectory's numbers do not depend on the thread count.
+  /// One pool over the group's trajectories; each runs as it would alone: a lane model's
+  /// eligible cells across vector lanes, a team model on a SerialTeam, a wave model (Model C) as
+  /// a wave of one. OpenBLAS (Model A's targets, Model C's waves) runs single-threaded inside, so
+  /// a trajectory's numbers do not depend on the thread count.
   template <class M, class T>
   std::vector<BatchResult> run_typed(const std::vector<TrajectoryBatch>& batches) {
     std::vector<typename M::Params> params;
-    std::vector<std::uint32_t> starts;  // prefix sums of the counts
     std::vector<BatchResult> out(batches.size());
-    std::uint32_t total = 0;
     std::size_t scratch_size = 0;
     for (std::size_t i = 0; i < batches.size(); ++i) {
       const TrajectoryBatch& b = batches[i];
@@ -56,8 +56,6 @@ class CpuBackend final : public Backend {
           b.cell->model != batches.front().cell->model)
         throw BackendError("run_group: batches of one group must share model and precision");
       params.push_back(ModelHost<M>::resolve(*b.cell));
-      starts.push_back(total);
-      total += b.count;
       if constexpr (!WaveModel<M>)
         scratch_size =
             std::max(scratch_size, static_cast<std::size_t>(M::workspace_size(params.back(), 1)));
@@ -67,23 +65,49 @@ class CpuBackend final : public Backend {
                                     M::weight_count(params.back()));
     }
     host_blas_single_threaded();  // OpenBLAS inside a trajectory (targets, waves) stays serial
-    parallel_over_trajectories<T>(
-        total, threads_, scratch_size, [&](std::uint32_t g, [[maybe_unused]] T* scratch) {
-          const auto i = static_cast<std::size_t>(
-              std::upper_bound(starts.begin(), starts.end(), g) - starts.begin() - 1);
-          const std::uint32_t k = g - starts[i];
+    std::vector<std::uint32_t> counts;
+    for (const TrajectoryBatch& b : batches)
+      counts.push_back(b.count);
+    parallel_over_batches<T>(
+        counts, threads_, scratch_size,
+        [&](std::size_t i, auto& take, [[maybe_unused]] T* scratch) {
           const typename M::Params& p = params[i];
+          const TrajectoryBatch& b = batches[i];
           BatchResult& o = out[i];
-          double* w = batches[i].keep_weights ? o.final_weights.data() +
-                                                    static_cast<std::size_t>(k) * M::weight_count(p)
-                                              : nullptr;
-          if constexpr (WaveModel<M>) {
-            o.records[k] =
-                ModelHost<M>::template run_wave<T>({p}, {0}, {batches[i].first_id + k}, w).front();
-          } else {
-            SerialTeam team;
-            o.records[k] = run_cpu_trajectory<M, T>(team, p, batches[i].first_id + k, scratch,
-                                                    static_cast<NoObserver*>(nullptr), w);
+          const auto weights_of = [&](std::uint32_t k) {
+            return b.keep_weights
+                       ? o.final_weights.data() + static_cast<std::size_t>(k) * M::weight_count(p)
+                       : nullptr;
+          };
+          if constexpr (LaneModel<M>) {
+            if (ModelHost<M>::lanes_eligible(p)) {  // every trajectory it takes, across lanes
+              ModelHost<M>::template run_lanes<T>(
+                  p,
+                  [&]() -> std::optional<std::uint32_t> {
+                    const std::optional<std::uint32_t> k = take();
+                    if (!k) return std::nullopt;
+                    return b.first_id + *k;
+                  },
+                  [&](const TrajectoryRecord& r, const double* fw) {
+                    const std::uint32_t k = r.id - b.first_id;
+                    o.records[k] = r;
+                    if (double* w = weights_of(k)) std::copy(fw, fw + M::weight_count(p), w);
+                  },
+                  static_cast<NoObserver*>(nullptr));
+              return;
+            }
+          }
+          while (const std::optional<std::uint32_t> k = take()) {
+            if constexpr (WaveModel<M>) {
+              o.records[*k] =
+                  ModelHost<M>::template run_wave<T>({p}, {0}, {b.first_id + *k}, weights_of(*k))
+                      .front();
+            } else {
+              SerialTeam team;
+              o.records[*k] =
+                  run_team_trajectory<M, T>(team, p, b.first_id + *k, scratch,
+                                            static_cast<NoObserver*>(nullptr), weights_of(*k));
+            }
           }
         });
     for (std::size_t i = 0; i < batches.size(); ++i) {

@@ -15,8 +15,10 @@
 
 #if RELUSIM_HOST_SIMD
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -67,6 +69,30 @@ using Elem = std::remove_cvref_t<decltype(V{}[0])>;
 template <class V>
 inline V where_positive(V a, V b) {
   return a > Elem<V>(0) ? b : V{};
+}
+
+/// |v| lane by lane: the sign bit cleared, as fabs does.
+template <class V>
+inline V abs(V v) {
+  using M = decltype(v < v);
+  constexpr auto sign_bit = std::numeric_limits<std::remove_cvref_t<decltype(M{}[0])>>::min();
+  return std::bit_cast<V>(std::bit_cast<M>(v) & ~sign_bit);
+}
+
+/// sign(v) lane by lane as hd::sign computes it (1, -1 or 0), with `one` the splat of 1.
+template <class V>
+inline V sign(V v, V one) {
+  return v > Elem<V>(0) ? one : (v < Elem<V>(0) ? -one : V{});
+}
+
+/// The lanes of a comparison's mask as bits (lane l: bit l).
+template <class M>
+inline std::uint32_t bits(M m) {
+  constexpr int W = static_cast<int>(sizeof(M) / sizeof(m[0]));
+  std::uint32_t out = 0;
+  for (int l = 0; l < W; ++l)
+    out |= (m[l] != 0 ? 1u : 0u) << l;
+  return out;
 }
 
 /// The sum of the lanes in a fixed pairwise order: (l, l + W/2) first, then halves again (the

@@ -18,6 +18,30 @@
 
 namespace relusim {
 
+/// The loop's rule after step t was classified as `s`: keeps the steps to converge (counted
+/// from the last entry into the criterion) and says whether the trajectory ends at t (diverged,
+/// stopped early, or out of steps). Every loop over a model's dynamics applies it.
+template <class Params>
+RELUSIM_HD inline bool step_ends(const Params& p, const StepStatus& s, std::int64_t t,
+                                 TrajectoryRecord& rec) {
+  if (s.diverged) return true;
+  if (!s.met) {
+    rec.steps_to_converge = -1;
+  } else if (rec.steps_to_converge < 0) {
+    rec.steps_to_converge = t;
+  }
+  return (p.early_stop && (s.met || s.dead_for_good || s.small_step)) || t >= p.max_steps;
+}
+
+/// The outcome of a trajectory whose last step was classified as `s` (MODEL.md §5).
+RELUSIM_HD inline Outcome outcome_of(const StepStatus& s) {
+  if (s.diverged) return Outcome::diverged;
+  if (s.met) return Outcome::converged;
+  if (s.dead) return Outcome::dead;
+  if (s.small_step) return Outcome::stuck;  // at rest, but not at the target
+  return Outcome::undecided;
+}
+
 /// Runs the dynamics of model M from the state its setup (and preparation) left in `ws`, and
 /// classifies the end (MODEL.md §5). Every rank ends with the same record.
 template <class M, class T, class Team, class Observer = NoObserver>
@@ -25,7 +49,6 @@ RELUSIM_HD inline void run_dynamics(Team& team, const typename M::Params& p, std
                                     const typename M::template Workspace<T>& ws,
                                     TrajectoryRecord& rec, Observer* observer = nullptr) {
   const typename M::template Start<T> start = M::begin(team, p, ws, rec);
-  StepStatus s;
   for (std::int64_t t = 0;; ++t) {
     const typename M::template Eval<T> e = M::evaluate(team, p, id, t, ws, start);
     rec.steps = t;
@@ -36,32 +59,13 @@ RELUSIM_HD inline void run_dynamics(Team& team, const typename M::Params& p, std
                           M::weight_count(p));
       }
     }
-    s = M::classify(p, start, e);
-    if (s.diverged) {
+    const StepStatus s = M::classify(p, start, e);
+    if (step_ends(p, s, t, rec)) {
       M::describe(p, ws, start, e, rec);
-      rec.outcome = Outcome::diverged;
+      rec.outcome = outcome_of(s);
       return;
     }
-    // Steps to converge count from the last entry into the criterion.
-    if (!s.met) {
-      rec.steps_to_converge = -1;
-    } else if (rec.steps_to_converge < 0) {
-      rec.steps_to_converge = t;
-    }
-    if ((p.early_stop && (s.met || s.dead_for_good || s.small_step)) || t >= p.max_steps) {
-      M::describe(p, ws, start, e, rec);
-      break;
-    }
     M::apply(team, p, ws, e);
-  }
-  if (s.met) {
-    rec.outcome = Outcome::converged;
-  } else if (s.dead) {
-    rec.outcome = Outcome::dead;
-  } else if (s.small_step) {
-    rec.outcome = Outcome::stuck;  // at rest, but not at the target
-  } else {
-    rec.outcome = Outcome::undecided;
   }
 }
 

@@ -10,6 +10,7 @@
 //        the host arrays a Params points to, which a device backend must copy and re-point
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <vector>
 
@@ -33,6 +34,18 @@ struct DeviceVector {
 template <class M>
 concept WaveModel = requires {
   requires M::kWave;
+};
+
+/// A model whose host side can also run trajectories across vector lanes (g++ host code only):
+///   static bool lanes_eligible(const Params&)     the cells it does so for
+///   template <class T> static void run_lanes(params, next, emit, observer)
+///        runs every trajectory next() hands out (std::optional<std::uint32_t>), calling
+///        emit(record, final_weights) as each ends; every trajectory's numbers are what it would
+///        get alone
+/// The CPU backend and run_cpu_trajectory use it wherever lanes_eligible says so.
+template <class M>
+concept LaneModel = requires(const typename M::Params& p) {
+  { ModelHost<M>::lanes_eligible(p) } -> std::convertible_to<bool>;
 };
 
 /// A model type as a value, for the registry's one switch.

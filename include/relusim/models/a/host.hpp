@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "relusim/io/config.hpp"
+#include "relusim/core/host_simd.hpp"
+#include "relusim/models/a/lanes.hpp"
 #include "relusim/models/a/model.hpp"
 #include "relusim/models/a/targets.hpp"
 #include "relusim/models/model_host.hpp"
@@ -59,6 +61,17 @@ struct ModelHost<ModelA> {
       ws.target[j] = static_cast<T>(info.target[static_cast<std::size_t>(j)]);
     return info;
   }
+
+#if RELUSIM_HOST_SIMD
+  /// Fixed-mode cells run on the host kWidth trajectories at a time (models/a/lanes.hpp).
+  static bool lanes_eligible(const ModelAParams& p) {
+    return ModelALanes<double>::eligible(p);
+  }
+  template <class T, class Next, class Emit, class Observer>
+  static void run_lanes(const ModelAParams& p, Next&& next, Emit&& emit, Observer* observer) {
+    ModelALanes<T>(p).run(next, emit, observer);
+  }
+#endif
 
   static void device_vectors(ModelAParams& p, std::vector<DeviceVector>& out) {
     if (p.teacher_vector != nullptr)

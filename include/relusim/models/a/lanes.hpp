@@ -1,0 +1,348 @@
+// Model A's fixed-mode trajectories across the host's vector lanes: one trajectory per lane of a
+// 64-byte vector (8 in double, 16 in float), each lane doing exactly what the one-trajectory
+// step does (fused_data_gradient in dynamics.hpp: the same operations, the same order of every
+// sum), so a trajectory's numbers do not depend on which lanes it shares a vector with. When a
+// lane's trajectory ends, the next one is loaded into it (setup, target and start run one
+// trajectory at a time, as before); the group ends when no trajectory is left.
+//
+// Why: at Kong's sizes (N = 10 to 100, d <= 5) a trajectory has too few rows and coordinates to
+// fill a vector, and half of its step went to scalar bookkeeping (norms, classification, update).
+// Across trajectories every instruction works on 8 or 16 of them.
+//
+// Host only (g++; RELUSIM_HOST_SIMD). The CUDA block keeps the team algorithm.
+#pragma once
+
+#include "relusim/core/host_simd.hpp"
+
+#if RELUSIM_HOST_SIMD
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "relusim/core/team.hpp"
+#include "relusim/engine/record.hpp"
+#include "relusim/engine/trajectory.hpp"
+#include "relusim/models/a/dynamics.hpp"
+#include "relusim/models/a/model.hpp"
+#include "relusim/models/model_host.hpp"
+
+namespace relusim {
+
+/// Rows up to which the lane form runs (its designs, kWidth trajectories' worth, stay in L2).
+inline constexpr int kLaneRows = 256;
+
+/// The lane form of regularizer_gradient (the same operations, lane by lane).
+template <class V, class T>
+inline V regularizer_gradient_lanes(Regularizer reg, V w, V l1) {
+  const V one = simd::splat(T(1));
+  switch (reg) {
+    case Regularizer::l2:
+      return T(2) * w;
+    case Regularizer::l1sq:
+      return T(2) * l1 * simd::sign(w, one);
+    case Regularizer::l1:
+      return simd::sign(w, one);
+    case Regularizer::none:
+      break;
+  }
+  return V{};
+}
+
+/// Runs Model A fixed-mode trajectories kWidth<T> at a time (see the file's comment). Host is
+/// ModelHost<ModelA> (its preparation computes each trajectory's target).
+template <class T, class Host = ModelHost<ModelA>>
+class ModelALanes {
+ public:
+  using V = simd::Vec<T>;
+  static constexpr int kTrajectories = simd::kWidth<T>;  ///< lanes: trajectories at once
+  static constexpr int kRowLanes = simd::kWidth<T>;      ///< row lanes of fused_data_gradient
+
+  /// The cells the lane form runs: fixed mode, d <= kFusedColumns, N <= kLaneRows.
+  static bool eligible(const ModelAParams& p) {
+    return p.mode == DataMode::fixed && p.d >= 1 && p.d <= kFusedColumns && p.n_samples >= 1 &&
+           p.n_samples <= kLaneRows;
+  }
+
+  /// `screen` false looks at every lane after every step (the tests' reference for the screen).
+  explicit ModelALanes(const ModelAParams& p, bool screen = true)
+      : p_(p),
+        screen_(screen),
+        d_(p.d),
+        n_(p.n_samples),
+        x_(static_cast<std::size_t>(p.n_samples) * static_cast<std::size_t>(p.d)),
+        u_(static_cast<std::size_t>(p.n_samples)),
+        w_(static_cast<std::size_t>(p.d)),
+        star_(static_cast<std::size_t>(p.d)),
+        target_(static_cast<std::size_t>(p.d)),
+        delta_(static_cast<std::size_t>(p.d)),
+        part_(static_cast<std::size_t>(p.d) * kRowLanes),
+        scratch_(static_cast<std::size_t>(ModelA::workspace_size(p, 1))) {}
+
+  /// Runs every trajectory `next()` hands out (a std::optional<std::uint32_t> id; empty when
+  /// none is left) and calls emit(record, final_w) for each as it ends, with final_w its last
+  /// weights (d doubles). The observer, if any, sees every lane's every step.
+  template <class Next, class Emit, class Observer = NoObserver>
+  void run(Next&& next, Emit&& emit, Observer* observer = nullptr) {
+    run_for(std::make_integer_sequence<int, kFusedColumns>{}, next, emit, observer);
+  }
+
+ private:
+  using Start = ModelA::Start<T>;
+
+  struct Lane {
+    bool live = false;
+    std::int64_t t0 = 0;  ///< the group step at which the trajectory's step 0 ran
+    TrajectoryRecord rec;
+    Start start{};
+    TargetChecks aux;
+  };
+
+  /// One evaluation of every lane.
+  struct EvalLanes {
+    V ww, ws, l1, dd, loss, active, gg;
+  };
+
+  template <class Next, class Emit, class Observer, int... D>
+  void run_for(std::integer_sequence<int, D...>, Next& next, Emit& emit, Observer* observer) {
+    (void)((d_ == D + 1 ? (run_d<D + 1>(next, emit, observer), true) : false) || ...);
+  }
+
+  /// Loads the next trajectory into lane l (setup, target, start, one trajectory at a time, as
+  /// run_cpu_trajectory does) or marks the lane empty.
+  template <class Next>
+  void load(int l, Next& next, std::int64_t group_step) {
+    Lane& lane = lanes_[l];
+    const std::optional<std::uint32_t> id = next();
+    lane.live = id.has_value();
+    if (!lane.live) {  // an empty lane computes harmless zeros and is never looked at
+      for (int j = 0; j < d_; ++j)
+        w_[j][l] = star_[j][l] = target_[j][l] = T(0);
+      return;
+    }
+    const ModelAWorkspace<T> ws = ModelA::carve<T>(p_, 1, scratch_.data());
+    SerialTeam team;
+    ModelA::setup(team, p_, *id, ws);
+    lane.aux = Host::prepare(p_, ws);
+    lane.rec = TrajectoryRecord{};
+    lane.rec.id = *id;
+    lane.start = ModelA::begin(team, p_, ws, lane.rec);
+    lane.t0 = group_step;
+    const int ld = model_a_ld(p_);
+    for (int i = 0; i < n_; ++i) {
+      for (int j = 0; j < d_; ++j)
+        x_[static_cast<std::size_t>(i) * d_ + j][l] = ws.x[static_cast<std::int64_t>(j) * ld + i];
+      u_[i][l] = ws.u[i];
+    }
+    for (int j = 0; j < d_; ++j) {
+      w_[j][l] = ws.w[j];
+      star_[j][l] = ws.w_star[j];
+      target_[j][l] = ws.target[j];
+    }
+    ss_[l] = lane.start.ss;
+    // Bounds for the vector screen (screen()); each is looser than classify's test by 1e-4
+    // relative, so the screen never passes a lane that classify would stop or flag.
+    const double ss = static_cast<double>(lane.start.ss);
+    const double tsq = static_cast<double>(lane.start.target_sq);
+    const double slack = 1e-4;
+    blowup_[l] = bound(p_.blowup * p_.blowup * ss * (1.0 - slack));
+    small_[l] = bound(p_.stuck_tol * p_.stuck_tol * ss * (1.0 + slack));
+    met_[l] = bound((p_.criterion == Criterion::distance ? p_.tol * p_.tol * tsq : p_.tol * ss) *
+                    (1.0 + slack));
+  }
+
+  /// A screen's bound in T (clamped to T's range: a bound past it passes every finite value).
+  static T bound(double b) {
+    return static_cast<T>(std::min(b, static_cast<double>(std::numeric_limits<T>::max())));
+  }
+
+  /// The evaluation of every lane at its current w: the norms of state_norms and the data term,
+  /// Delta and |Delta|^2 of fused_data_gradient, in their order.
+  template <int D>
+  EvalLanes evaluate() {
+    EvalLanes e{};
+    V w[D];
+    for (int j = 0; j < D; ++j)
+      w[j] = w_[j];
+    const bool need_l1 = p_.regularizer == Regularizer::l1sq;
+    for (int j = 0; j < D; ++j) {
+      e.ww += w[j] * w[j];
+      e.ws += w[j] * star_[j];
+      if (need_l1) e.l1 += simd::abs(w[j]);
+      const V a = w[j] - target_[j];
+      e.dd += a * a;
+    }
+    // The data term: row lane l takes rows l, l + R, l + 2R, ... as fused_data_gradient's lane
+    // l does (the padding rows it adds are exact zeros).
+    const V one = simd::splat(T(1));
+    V loss_part[kRowLanes], active_part[kRowLanes];
+    const V* x = x_.data();
+    for (int l = 0; l < kRowLanes; ++l) {
+      V acc[D] = {};
+      V loss = {}, active = {};
+      for (int i = l; i < n_; i += kRowLanes) {
+        const V* xi = x + static_cast<std::size_t>(i) * D;
+        V z = {};
+        for (int j = 0; j < D; ++j)
+          z += xi[j] * w[j];
+        const V res = u_[i] - simd::where_positive(z, z);
+        loss += res * res;
+        active += simd::where_positive(z, one);
+        const V r = simd::where_positive(z, res);
+        for (int j = 0; j < D; ++j)
+          acc[j] += xi[j] * r;
+      }
+      for (int j = 0; j < D; ++j)
+        part_[j * kRowLanes + l] = acc[j];
+      loss_part[l] = loss;
+      active_part[l] = active;
+    }
+    const T inv_rows = T(1) / static_cast<T>(n_);
+    const T factor = static_cast<T>(regularizer_factor(p_));
+    V g2 = {};
+    for (int j = 0; j < D; ++j) {
+      const V g = pairwise_sum<kRowLanes>(part_.data() + j * kRowLanes) * inv_rows;
+      const V dj = factor != T(0)
+                       ? g + factor * regularizer_gradient_lanes<V, T>(p_.regularizer, w[j], e.l1)
+                       : g;
+      delta_[j] = dj;
+      g2 += dj * dj;
+    }
+    e.gg = g2;
+    e.loss = pairwise_sum<kRowLanes>(loss_part) * T(0.5) * inv_rows;
+    e.active = pairwise_sum<kRowLanes>(active_part);
+    return e;
+  }
+
+  /// Lanes whose evaluation classify must look at (a bit per lane): any that may have diverged,
+  /// met the criterion, died or come to rest. Looser than classify, never tighter.
+  std::uint32_t screen(const EvalLanes& e) const {
+    if (!screen_) return (1u << kTrajectories) - 1u;
+    const T big = std::numeric_limits<T>::max();
+    // ~ of a comparison's mask (0 or all ones) is its negation: true for NaN too.
+    auto flagged = ~(e.ww <= blowup_) | ~(e.ww <= big) | ~(e.gg <= big) | ~(e.loss <= big) |
+                   (e.active < T(0.5)) | (e.gg < small_);
+    switch (p_.criterion) {
+      case Criterion::distance:
+        flagged |= e.dd < met_;
+        break;
+      case Criterion::loss:
+        flagged |= e.loss < met_;
+        break;
+      case Criterion::angle:  // classify's cosine test, without a vector screen
+        return (1u << kTrajectories) - 1u;
+    }
+    return simd::bits(flagged);
+  }
+
+  /// The one-trajectory evaluation of lane l.
+  Evaluation<T> lane_eval(const EvalLanes& e, int l) const {
+    Evaluation<T> s;
+    s.norms.ww = e.ww[l];
+    s.norms.ss = ss_[l];
+    s.norms.ws = e.ws[l];
+    s.norms.l1 = e.l1[l];
+    s.norms.dd = e.dd[l];
+    s.loss = e.loss[l];
+    s.active = static_cast<int>(e.active[l]);
+    s.gg = e.gg[l];
+    return s;
+  }
+
+  template <int D, class Next, class Emit, class Observer>
+  void run_d(Next& next, Emit& emit, Observer* observer) {
+    std::int64_t step = 0;  // steps of the group
+    std::uint32_t live = 0;
+    converging_ = 0;
+    next_deadline_ = 0;
+    for (int l = 0; l < kTrajectories; ++l) {
+      load(l, next, step);
+      if (lanes_[l].live) live |= 1u << l;
+    }
+    ModelAWorkspace<T> unused{};  // describe does not read Model A's workspace
+    double final_w[kFusedColumns];
+    T w_lane[kFusedColumns];
+    while (live != 0u) {
+      const EvalLanes e = evaluate<D>();
+      if constexpr (Observer::enabled) {
+        if (observer != nullptr) {
+          for (int l = 0; l < kTrajectories; ++l) {
+            if (((live >> l) & 1u) == 0u) continue;
+            Lane& lane = lanes_[l];
+            lane.rec.steps = step - lane.t0;
+            ModelA::describe(p_, unused, lane.start, lane_eval(e, l), lane.rec);
+            for (int j = 0; j < D; ++j)
+              w_lane[j] = w_[j][l];
+            observer->on_step(lane.rec.steps, static_cast<const TrajectoryRecord&>(lane.rec),
+                              static_cast<const T*>(w_lane), D);
+          }
+        }
+      }
+      // Lanes to look at: flagged by the screen, out of steps, or inside the criterion at
+      // their last look (steps_to_converge must go back to -1 when they leave it).
+      std::uint32_t look = (screen(e) | converging_) & live;
+      if (step >= next_deadline_) {
+        for (int l = 0; l < kTrajectories; ++l)
+          if (((live >> l) & 1u) != 0u && step - lanes_[l].t0 >= p_.max_steps) look |= 1u << l;
+      }
+      std::uint32_t ended = 0;
+      for (std::uint32_t m = look; m != 0u; m &= m - 1u) {
+        const int l = __builtin_ctz(m);
+        Lane& lane = lanes_[l];
+        const std::int64_t t = step - lane.t0;
+        const Evaluation<T> el = lane_eval(e, l);
+        const StepStatus s = ModelA::classify(p_, lane.start, el);
+        lane.rec.steps = t;
+        const bool ends = step_ends(p_, s, t, lane.rec);
+        converging_ =
+            lane.rec.steps_to_converge >= 0 ? converging_ | (1u << l) : converging_ & ~(1u << l);
+        if (!ends) continue;
+        ModelA::describe(p_, unused, lane.start, el, lane.rec);
+        lane.rec.outcome = outcome_of(s);
+        ModelA::record_aux(lane.aux, lane.rec);
+        for (int j = 0; j < D; ++j)
+          final_w[j] = static_cast<double>(w_[j][l]);
+        emit(static_cast<const TrajectoryRecord&>(lane.rec), static_cast<const double*>(final_w));
+        ended |= 1u << l;
+      }
+      const T eta = static_cast<T>(p_.eta);
+      for (int j = 0; j < D; ++j)
+        w_[j] += eta * delta_[j];
+      ++step;
+      if (ended != 0u) {
+        converging_ &= ~ended;
+        for (std::uint32_t m = ended; m != 0u; m &= m - 1u) {
+          const int l = __builtin_ctz(m);
+          load(l, next, step);
+          if (!lanes_[l].live) live &= ~(1u << l);
+        }
+      }
+      if (ended != 0u || step > next_deadline_) {
+        next_deadline_ = std::numeric_limits<std::int64_t>::max();
+        for (int l = 0; l < kTrajectories; ++l)
+          if (((live >> l) & 1u) != 0u)
+            next_deadline_ = std::min(next_deadline_, lanes_[l].t0 + p_.max_steps);
+      }
+    }
+  }
+
+  ModelAParams p_;
+  bool screen_;
+  int d_, n_;
+  std::vector<V> x_;  ///< x_[i * d + j]: x_ij of every lane
+  std::vector<V> u_;  ///< u_[i]
+  std::vector<V> w_, star_, target_, delta_;
+  std::vector<V> part_;     ///< part_[j * kRowLanes + l]: row lane l's partial sum of g_j
+  std::vector<T> scratch_;  ///< one trajectory's workspace, for its setup
+  Lane lanes_[kTrajectories];
+  V ss_{}, blowup_{}, small_{}, met_{};
+  std::uint32_t converging_ = 0;    ///< lanes with steps_to_converge >= 0
+  std::int64_t next_deadline_ = 0;  ///< the first group step at which a lane is out of steps
+};
+
+}  // namespace relusim
+
+#endif
