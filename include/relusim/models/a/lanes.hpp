@@ -162,7 +162,7 @@ class ModelALanes {
   /// The evaluation of every lane at its current w: the norms of state_norms and the data term,
   /// Delta and |Delta|^2 of fused_data_gradient, in their order.
   template <int D>
-  EvalLanes evaluate() {
+  RELUSIM_INLINE EvalLanes evaluate() {
     EvalLanes e{};
     V w[D];
     for (int j = 0; j < D; ++j)
@@ -219,7 +219,7 @@ class ModelALanes {
 
   /// Lanes whose evaluation classify must look at (a bit per lane): any that may have diverged,
   /// met the criterion, died or come to rest. Looser than classify, never tighter.
-  std::uint32_t screen(const EvalLanes& e) const {
+  RELUSIM_INLINE std::uint32_t screen(const EvalLanes& e) const {
     if (!screen_) return (1u << kTrajectories) - 1u;
     const T big = std::numeric_limits<T>::max();
     // ~ of a comparison's mask (0 or all ones) is its negation: true for NaN too.
