@@ -62,7 +62,11 @@ void BM_NaiveModelBFixedStep(benchmark::State& state) {
   SerialTeam team;
   const auto ws = ModelB::carve<double>(p, 1, scratch.data());
   ModelB::setup(team, p, 0, ws);
-  const int n = p.n_samples, K = p.K, d = p.d;
+  const int n = p.n_samples, K = p.K, d = p.d, ld = model_b_ld(p);
+  std::vector<double> x(static_cast<std::size_t>(n * d));  // the textbook layout: row-major
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < d; ++k)
+      x[static_cast<std::size_t>(i * d + k)] = ws.x[k * ld + i];
   std::vector<double> z(static_cast<std::size_t>(n * K)), r(static_cast<std::size_t>(n));
   std::vector<double> g(static_cast<std::size_t>(K * d));
   for (auto _ : state) {
@@ -71,7 +75,7 @@ void BM_NaiveModelBFixedStep(benchmark::State& state) {
       for (int j = 0; j < K; ++j) {
         double s = 0;
         for (int k = 0; k < d; ++k)
-          s += ws.x[i * d + k] * ws.w[j * d + k];
+          s += x[static_cast<std::size_t>(i * d + k)] * ws.w[j * d + k];
         z[static_cast<std::size_t>(i * K + j)] = s;
         v += s > 0 ? s : 0;
       }
@@ -82,7 +86,7 @@ void BM_NaiveModelBFixedStep(benchmark::State& state) {
         double s = 0;
         for (int i = 0; i < n; ++i)
           if (z[static_cast<std::size_t>(i * K + j)] > 0)
-            s += r[static_cast<std::size_t>(i)] * ws.x[i * d + k];
+            s += r[static_cast<std::size_t>(i)] * x[static_cast<std::size_t>(i * d + k)];
         g[static_cast<std::size_t>(j * d + k)] = s / n;
       }
     for (int q = 0; q < K * d; ++q)

@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <random>
+#include <tuple>
+#include <vector>
 
 #include "relusim/engine/cpu_trajectory.hpp"
 #include "relusim/models/a/theory.hpp"
@@ -345,6 +347,73 @@ TEST(ModelB, ConfigurationKeysBelongToTheirModel) {
   EXPECT_EQ(s.cells[0].init_vector, (std::vector<double>{1, 0, 0, 0, 1, 0}));
   EXPECT_EQ(s.cells[0].top_weights, (std::vector<double>{1.0, -1.0}));
   EXPECT_EQ(s.cells[0].teacher, TeacherKind::orthonormal);  // model B's default
+}
+
+}  // namespace
+}  // namespace relusim
+
+namespace relusim {
+namespace {
+
+/// The data term written row by row in long double from the column-major design: delta, the
+/// active counts and the loss.
+template <class T>
+void expect_data_term_matches_rows(int K, int d, int n, double tol) {
+  CellConfig c = model_b_cell(K, d, DataMode::fixed);
+  c.n_samples = n;
+  c.init = InitKind::gaussian;
+  c.top_weights.assign(static_cast<std::size_t>(K), 1.0);
+  for (int j = 0; j < K; ++j)
+    c.top_weights[static_cast<std::size_t>(j)] = 1.0 - 0.3 * j;
+  const ModelBParams p = resolve_model_b(c);
+  std::vector<T> scratch(static_cast<std::size_t>(ModelB::workspace_size(p, 1)));
+  const auto ws = ModelB::carve<T>(p, 1, scratch.data());
+  SerialTeam team;
+  ModelB::setup(team, p, 3, ws);
+  const int ld = model_b_ld(p);
+  for (int i = n; i < ld; ++i) {  // the padding rows are zero
+    ASSERT_EQ(ws.u[i], T(0));
+    for (int k = 0; k < d; ++k)
+      ASSERT_EQ(ws.x[k * ld + i], T(0));
+  }
+  std::vector<long double> g(static_cast<std::size_t>(K * d), 0.0L), act(K, 0.0L);
+  long double loss = 0.0L;
+  for (int i = 0; i < n; ++i) {
+    std::vector<long double> z(K);
+    long double v = 0.0L;
+    for (int j = 0; j < K; ++j) {
+      for (int k = 0; k < d; ++k)
+        z[j] += static_cast<long double>(ws.x[k * ld + i]) * ws.w[j * d + k];
+      v += ws.a[j] * std::max(z[j], 0.0L);
+    }
+    const long double res = ws.u[i] - v;
+    loss += res * res;
+    for (int j = 0; j < K; ++j) {
+      if (!(z[j] > 0)) continue;
+      act[j] += 1;
+      for (int k = 0; k < d; ++k)
+        g[j * d + k] += ws.a[j] * res * ws.x[k * ld + i];
+    }
+  }
+  const T got_loss = model_b::data_gradient(team, p, n, ws);
+  const double want_loss = static_cast<double>(loss / (2 * n));
+  EXPECT_NEAR(got_loss, want_loss, tol * std::max(1.0, want_loss));
+  for (int j = 0; j < K; ++j) {
+    EXPECT_EQ(ws.active[j], static_cast<T>(act[j])) << "unit " << j;
+    for (int k = 0; k < d; ++k)
+      EXPECT_NEAR(ws.delta[j * d + k], static_cast<double>(g[j * d + k] / n), tol)
+          << "K=" << K << " d=" << d << " n=" << n << " (" << j << ", " << k << ")";
+  }
+}
+
+TEST(ModelB, TheSerialDataTermIsTheRowByRowSum) {
+  // The host's vector step (whole vectors of rows, four banks, the padding rows) against a plain
+  // row-by-row sum in long double: one vector, one bank, several, a tail; double and float.
+  for (const auto& [K, d, n] : std::vector<std::tuple<int, int, int>>{
+           {1, 1, 1}, {2, 3, 7}, {5, 5, 100}, {3, 17, 33}, {4, 8, 257}, {5, 100, 100}}) {
+    expect_data_term_matches_rows<double>(K, d, n, 1e-13);
+    expect_data_term_matches_rows<float>(K, d, n, 2e-5);
+  }
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "relusim/core/hd.hpp"
+#include "relusim/core/host_simd.hpp"
 #include "relusim/core/random.hpp"
 #include "relusim/core/team.hpp"
 #include "relusim/engine/record.hpp"
@@ -123,18 +124,30 @@ RELUSIM_HD inline void init(const ModelBParams& p, std::uint32_t id, const T* w_
   }
 }
 
-/// Draws `rows` samples of stream `purpose` from `first_row` into x, and u = g(x; W*).
+/// Draws `rows` samples of stream `purpose` from `first_row` into the column-major x, and
+/// u = g(x; W*); rows rows..ld of both are zero.
 template <class T, class Team>
 RELUSIM_HD inline void draw_rows(Team& team, const ModelBParams& p, std::uint32_t id,
                                  StreamPurpose purpose, std::uint64_t first_row, int rows,
                                  const ModelBWorkspace<T>& ws) {
-  for (int i = team.rank(); i < rows; i += team.size()) {
-    T* xi = ws.x + static_cast<std::int64_t>(i) * p.d;
-    fill_random_row(p.seed, id, purpose, first_row + static_cast<std::uint64_t>(i), p.inputs, p.d,
-                    xi);
+  const int ld = model_b_ld(p), d = p.d;
+  const int i0 = team.rank(), step = Team::is_serial ? 1 : team.size();
+  fill_random_columns(p.seed, id, purpose, first_row, i0, step, rows, p.inputs, d, ws.x,
+                      static_cast<std::int64_t>(ld));
+  for (int i = i0; i < ld; i += step) {
     T u = T(0);
-    for (int j = 0; j < p.K; ++j)
-      u += ws.a[j] * hd::relu(dot(xi, ws.w_star + j * p.d, p.d));
+    if (i < rows) {
+      for (int j = 0; j < p.K; ++j) {
+        const T* sj = ws.w_star + j * d;
+        T z = T(0);
+        for (int k = 0; k < d; ++k)
+          z += ws.x[static_cast<std::int64_t>(k) * ld + i] * sj[k];
+        u += ws.a[j] * hd::relu(z);
+      }
+    } else {
+      for (int k = 0; k < d; ++k)
+        ws.x[static_cast<std::int64_t>(k) * ld + i] = T(0);
+    }
     ws.u[i] = u;
   }
 }
@@ -168,109 +181,143 @@ RELUSIM_HD inline T teacher_moment(Team& team, const ModelBParams& p,
   return team.reduce_sum(s);
 }
 
+#if RELUSIM_HOST_SIMD
+/// The serial host step's data term over the column-major design, in whole 64-byte vectors of
+/// rows: (1) per vector of rows, z_j = X w_j for every unit (into rm), the output, the residual,
+/// the loss and the active lanes, then rm_j = a_j 1[z_j > 0] r; (2) per coordinate (j, k), the
+/// dot product of rm_j with column k in four vectors of partial sums. The order of every sum is
+/// the source's (lane l of a vector takes rows l, l + W, ...; the lanes fold pairwise), whatever
+/// the ISA. The padding rows add exact zeros.
+template <class T>
+inline T serial_data_gradient(const ModelBParams& p, int rows, const ModelBWorkspace<T>& ws) {
+  using V = simd::Vec<T>;
+  constexpr int L = simd::kWidth<T>, W = 4 * L;
+  const int K = p.K, d = p.d, ld = model_b_ld(p);
+  const T inv_rows = T(1) / static_cast<T>(rows);
+  for (int j = 0; j < K; ++j)  // the first K vectors of act: active lanes per unit
+    simd::store(ws.act + j * L, V{});
+  V loss = {};
+  const V one = simd::splat(T(1));
+  for (int c = 0; c < ld; c += L) {
+    V v = {};
+    for (int j = 0; j < K; ++j) {
+      const T* wj = ws.w + j * d;
+      V z = {};
+      for (int k = 0; k < d; ++k)
+        z += simd::load(ws.x + static_cast<std::int64_t>(k) * ld + c) * wj[k];
+      simd::store(ws.rm + static_cast<std::int64_t>(j) * ld + c, z);
+      v += ws.a[j] * simd::where_positive(z, z);
+    }
+    const V res = simd::load(ws.u + c) - v;
+    loss += res * res;
+    for (int j = 0; j < K; ++j) {
+      T* rmj = ws.rm + static_cast<std::int64_t>(j) * ld + c;
+      const V z = simd::load(rmj);
+      simd::store(ws.act + j * L, simd::load(ws.act + j * L) + simd::where_positive(z, one));
+      simd::store(rmj, simd::where_positive(z, ws.a[j] * res));
+    }
+  }
+  const int full = ld / W * W;
+  for (int j = 0; j < K; ++j) {
+    const T* rmj = ws.rm + static_cast<std::int64_t>(j) * ld;
+    for (int k = 0; k < d; ++k) {
+      const T* xk = ws.x + static_cast<std::int64_t>(k) * ld;
+      V a0 = {}, a1 = {}, a2 = {}, a3 = {};
+      for (int c = 0; c < full; c += W) {
+        a0 += simd::load(rmj + c) * simd::load(xk + c);
+        a1 += simd::load(rmj + c + L) * simd::load(xk + c + L);
+        a2 += simd::load(rmj + c + 2 * L) * simd::load(xk + c + 2 * L);
+        a3 += simd::load(rmj + c + 3 * L) * simd::load(xk + c + 3 * L);
+      }
+      V* banks[4] = {&a0, &a1, &a2, &a3};
+      for (int c = full, b = 0; c < ld; c += L, ++b)  // the last < W rows: a vector per bank
+        *banks[b] += simd::load(rmj + c) * simd::load(xk + c);
+      ws.delta[j * d + k] = simd::sum((a0 + a2) + (a1 + a3)) * inv_rows;
+    }
+    ws.active[j] = simd::sum(simd::load(ws.act + j * L));
+  }
+  return simd::sum(loss) * T(0.5) * inv_rows;
+}
+#endif
+
 /// The data term: delta = (1/rows) sum_i a_j 1[z_ij > 0] r_i x_i per unit, r = u - g(x; W);
-/// returns the data loss; ws.active holds the active samples per unit.
+/// returns the data loss; ws.active holds the active samples per unit. x is column-major.
 template <class T, class Team>
 RELUSIM_HD inline T data_gradient(Team& team, const ModelBParams& p, int rows,
                                   const ModelBWorkspace<T>& ws) {
-  const int K = p.K, d = p.d, kd = K * d;
+#if RELUSIM_HOST_SIMD
+  if constexpr (Team::is_serial) return serial_data_gradient(p, rows, ws);
+#endif
+  const int K = p.K, d = p.d, kd = K * d, ld = model_b_ld(p);
   const T inv_rows = T(1) / static_cast<T>(rows);
-  if constexpr (Team::is_serial) {
-    (void)team;
-    for (int t = 0; t < kd; ++t)
-      ws.delta[t] = T(0);
-    for (int j = 0; j < K; ++j)
-      ws.active[j] = T(0);
-    T loss = T(0);
-    for (int i = 0; i < rows; ++i) {
-      const T* xi = ws.x + static_cast<std::int64_t>(i) * d;
-      T* z = ws.rm + static_cast<std::int64_t>(i) * K;
-      T v = T(0);
-      for (int j = 0; j < K; ++j) {
-        z[j] = dot(xi, ws.w + j * d, d);
-        v += ws.a[j] * hd::relu(z[j]);
-      }
-      const T res = ws.u[i] - v;
-      loss += res * res;
-      for (int j = 0; j < K; ++j) {
-        if (!(z[j] > T(0))) continue;
-        ws.active[j] += T(1);
-        const T c = ws.a[j] * res;
-        T* g = ws.delta + j * d;
-        for (int k = 0; k < d; ++k)
-          g[k] += c * xi[k];
-      }
+  // Phase 1: the team splits the rows: residuals masked per unit, and the activity.
+  T loss = T(0);
+  for (int i = team.rank(); i < rows; i += team.size()) {
+    T v = T(0);
+    for (int j = 0; j < K; ++j) {
+      const T* wj = ws.w + j * d;
+      T z = T(0);
+      for (int k = 0; k < d; ++k)
+        z += ws.x[static_cast<std::int64_t>(k) * ld + i] * wj[k];
+      ws.rm[static_cast<std::int64_t>(j) * ld + i] = z;
+      v += ws.a[j] * hd::relu(z);
     }
-    for (int t = 0; t < kd; ++t)
-      ws.delta[t] *= inv_rows;
-    return loss * T(0.5) * inv_rows;
-  } else {
-    // Phase 1: the team splits the rows: residuals masked per unit, and the activity.
-    T loss = T(0);
-    for (int i = team.rank(); i < rows; i += team.size()) {
-      const T* xi = ws.x + static_cast<std::int64_t>(i) * d;
-      T* rm = ws.rm + static_cast<std::int64_t>(i) * K;
-      T* act = ws.act + static_cast<std::int64_t>(i) * K;
-      T v = T(0);
-      for (int j = 0; j < K; ++j) {
-        rm[j] = dot(xi, ws.w + j * d, d);
-        v += ws.a[j] * hd::relu(rm[j]);
-      }
-      const T res = ws.u[i] - v;
-      loss += res * res;
-      for (int j = 0; j < K; ++j) {
-        const bool on = rm[j] > T(0);
-        act[j] = on ? T(1) : T(0);
-        rm[j] = on ? ws.a[j] * res : T(0);
-      }
+    const T res = ws.u[i] - v;
+    loss += res * res;
+    for (int j = 0; j < K; ++j) {
+      T& rm = ws.rm[static_cast<std::int64_t>(j) * ld + i];
+      const bool on = rm > T(0);
+      ws.act[static_cast<std::int64_t>(j) * ld + i] = on ? T(1) : T(0);
+      rm = on ? ws.a[j] * res : T(0);
     }
-    loss = team.reduce_sum(loss);
-    team.sync();
-    // Phase 2: K d coordinates of RM^T X / rows, then K activity counts; `lanes` workers share a
-    // task when there are fewer tasks than workers.
-    const int tasks = kd + K;
-    const int lanes = hd::max(1, team.size() / tasks);
-    const int groups = team.size() / lanes;
-    const int lane = team.rank() % lanes, group = team.rank() / lanes;
-    if (group < groups) {
-      for (int t = group; t < tasks; t += groups) {
-        T acc = T(0);
-        if (t < kd) {
-          const int j = t / d, k = t % d;
-          for (int i = lane; i < rows; i += lanes)
-            acc += ws.rm[static_cast<std::int64_t>(i) * K + j] *
-                   ws.x[static_cast<std::int64_t>(i) * d + k];
-        } else {
-          for (int i = lane; i < rows; i += lanes)
-            acc += ws.act[static_cast<std::int64_t>(i) * K + (t - kd)];
-        }
-        if (lanes == 1) {
-          if (t < kd) {
-            ws.delta[t] = acc * inv_rows;
-          } else {
-            ws.active[t - kd] = acc;
-          }
-        } else {
-          ws.partial[t * lanes + lane] = acc;
-        }
+  }
+  loss = team.reduce_sum(loss);
+  team.sync();
+  // Phase 2: K d coordinates of RM^T X / rows, then K activity counts; `lanes` workers share a
+  // task when there are fewer tasks than workers; neighbouring lanes read neighbouring rows.
+  const int tasks = kd + K;
+  const int lanes = hd::max(1, team.size() / tasks);
+  const int groups = team.size() / lanes;
+  const int lane = team.rank() % lanes, group = team.rank() / lanes;
+  if (group < groups) {
+    for (int t = group; t < tasks; t += groups) {
+      T acc = T(0);
+      if (t < kd) {
+        const T* rmj = ws.rm + static_cast<std::int64_t>(t / d) * ld;
+        const T* xk = ws.x + static_cast<std::int64_t>(t % d) * ld;
+        for (int i = lane; i < rows; i += lanes)
+          acc += rmj[i] * xk[i];
+      } else {
+        const T* actj = ws.act + static_cast<std::int64_t>(t - kd) * ld;
+        for (int i = lane; i < rows; i += lanes)
+          acc += actj[i];
       }
-    }
-    team.sync();
-    if (lanes > 1) {
-      for (int t = team.rank(); t < tasks; t += team.size()) {
-        T acc = T(0);
-        for (int l = 0; l < lanes; ++l)
-          acc += ws.partial[t * lanes + l];
+      if (lanes == 1) {
         if (t < kd) {
           ws.delta[t] = acc * inv_rows;
         } else {
           ws.active[t - kd] = acc;
         }
+      } else {
+        ws.partial[t * lanes + lane] = acc;
       }
-      team.sync();
     }
-    return loss * T(0.5) * inv_rows;
   }
+  team.sync();
+  if (lanes > 1) {
+    for (int t = team.rank(); t < tasks; t += team.size()) {
+      T acc = T(0);
+      for (int l = 0; l < lanes; ++l)
+        acc += ws.partial[t * lanes + l];
+      if (t < kd) {
+        ws.delta[t] = acc * inv_rows;
+      } else {
+        ws.active[t - kd] = acc;
+      }
+    }
+    team.sync();
+  }
+  return loss * T(0.5) * inv_rows;
 }
 
 /// The expected update of Tian (12)-(13) with top weights (MODEL.md §2), per sample, and the

@@ -42,46 +42,57 @@ RELUSIM_HD inline int model_b_rows(const ModelBParams& p) {
   return p.mode == DataMode::fixed ? p.n_samples : (p.mode == DataMode::online ? p.batch : 0);
 }
 
-/// Per-trajectory memory, carved out of one scratch array of model_b_workspace_size() T's.
+/// Rows of a design are stored padded to a multiple of this (zero rows: inactive everywhere, u
+/// = 0), so the host's serial step runs whole 64-byte vectors with no tail.
+inline constexpr int kModelBPad = 16;
+
+/// The leading dimension of a trajectory's design: its rows rounded up to kModelBPad.
+RELUSIM_HD inline int model_b_ld(const ModelBParams& p) {
+  return (model_b_rows(p) + kModelBPad - 1) / kModelBPad * kModelBPad;
+}
+
+/// Per-trajectory memory, carved out of one scratch array of model_b_workspace_size() T's. The
+/// design and the per-unit row arrays are column-major (leading dimension model_b_ld): the row
+/// products and RM^T X run along contiguous memory (SIMD on the CPU, coalesced on the GPU).
 template <class T>
 struct ModelBWorkspace {
-  T* x;        ///< rows x d inputs (row-major)
-  T* u;        ///< rows teacher outputs g(x_i; W*)
-  T* rm;       ///< rows x K: a_j * residual where unit j is active, else 0
-  T* act;      ///< rows x K: 1 where unit j is active
-  T* w;        ///< K x d student
-  T* w_star;   ///< K x d teacher
-  T* delta;    ///< K x d update direction
-  T* a;        ///< K top weights
-  T* active;   ///< K active samples per unit
-  T* ww;       ///< K |w_j|^2
-  T* tss;      ///< K |w*_k|^2
-  T* h;        ///< K coefficient of w_j in the expected update
-  T* match;    ///< K nearest teacher unit of each student unit
-  T* mdist;    ///< K its relative squared distance
-  T* dots;     ///< K x K w_j . w*_k
-  T* dist;     ///< K x K |w_j - w*_k|^2
-  T* gram;     ///< K x K w_j . w_j' (expected mode)
-  T* tgram;    ///< K x K w*_k . w*_k' (expected mode)
-  T* coef_s;   ///< K x K coefficient of w*_j' in Delta_j (expected mode)
-  T* coef_w;   ///< K x K coefficient of w_j' in Delta_j (expected mode)
+  T* x;       ///< ld x d inputs, column-major: x_ik at x[k * ld + i] (padding rows 0)
+  T* u;       ///< ld teacher outputs g(x_i; W*) (0 in the padding)
+  T* rm;      ///< ld x K: a_j * residual where unit j is active, else 0 (column j at j * ld)
+  T* act;     ///< ld x K: 1 where unit j is active (the serial host step: K vectors of lane counts)
+  T* w;       ///< K x d student
+  T* w_star;  ///< K x d teacher
+  T* delta;   ///< K x d update direction
+  T* a;       ///< K top weights
+  T* active;  ///< K active samples per unit
+  T* ww;      ///< K |w_j|^2
+  T* tss;     ///< K |w*_k|^2
+  T* h;       ///< K coefficient of w_j in the expected update
+  T* match;   ///< K nearest teacher unit of each student unit
+  T* mdist;   ///< K its relative squared distance
+  T* dots;    ///< K x K w_j . w*_k
+  T* dist;    ///< K x K |w_j - w*_k|^2
+  T* gram;    ///< K x K w_j . w_j' (expected mode)
+  T* tgram;   ///< K x K w*_k . w*_k' (expected mode)
+  T* coef_s;  ///< K x K coefficient of w*_j' in Delta_j (expected mode)
+  T* coef_w;  ///< K x K coefficient of w_j' in Delta_j (expected mode)
   T* partial;  ///< team_size partial sums
 };
 
 RELUSIM_HD inline std::int64_t model_b_workspace_size(const ModelBParams& p, int team_size) {
-  const std::int64_t rows = model_b_rows(p), K = p.K, d = p.d;
-  return rows * (d + 1 + 2 * K) + 3 * K * d + 7 * K + 6 * K * K + team_size;
+  const std::int64_t ld = model_b_ld(p), K = p.K, d = p.d;
+  return ld * (d + 1 + 2 * K) + 3 * K * d + 7 * K + 6 * K * K + team_size;
 }
 
 template <class T>
 RELUSIM_HD inline ModelBWorkspace<T> model_b_workspace(const ModelBParams& p, int team_size, T* s) {
-  const std::int64_t rows = model_b_rows(p), K = p.K, d = p.d;
+  const std::int64_t ld = model_b_ld(p), K = p.K, d = p.d;
   ModelBWorkspace<T> ws;
   ws.x = s;
-  ws.u = ws.x + rows * d;
-  ws.rm = ws.u + rows;
-  ws.act = ws.rm + rows * K;
-  ws.w = ws.act + rows * K;
+  ws.u = ws.x + ld * d;
+  ws.rm = ws.u + ld;
+  ws.act = ws.rm + ld * K;
+  ws.w = ws.act + ld * K;
   ws.w_star = ws.w + K * d;
   ws.delta = ws.w_star + K * d;
   ws.a = ws.delta + K * d;
