@@ -117,6 +117,20 @@ RELUSIM_HD inline T angle_from_cos(T c) {
 
 namespace relusim {
 
+/// Rows of a column-major design are padded to a multiple of this (zero rows), so host loops run
+/// whole 64-byte vectors (8 doubles, 16 floats) with no tail.
+inline constexpr int kDesignPad = 16;
+
+/// The leading dimension of a column-major design of `rows` rows: rows rounded up to kDesignPad,
+/// and kDesignPad more where that is a multiple of 512. Columns a multiple of 4 KiB apart (512
+/// doubles, 1024 floats) fall into the same sets of the L1 cache, so a pass across the columns
+/// of a few rows evicted its own lines: at N = 4096, d = 256 this padding made the step 19%
+/// faster (one run).
+RELUSIM_HD inline int design_ld(int rows) {
+  const int ld = (rows + kDesignPad - 1) / kDesignPad * kDesignPad;
+  return ld % 512 == 0 && ld > 0 ? ld + kDesignPad : ld;
+}
+
 /// Scales v (length d) to the given Euclidean norm, accumulating in double; 0 stays 0.
 template <class T>
 RELUSIM_HD inline void normalize_to(T* v, int d, double norm) {

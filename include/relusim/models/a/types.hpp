@@ -47,13 +47,9 @@ RELUSIM_HD inline int model_a_rows(const ModelAParams& p) {
   return p.mode == DataMode::fixed ? p.n_samples : (p.mode == DataMode::online ? p.batch : 0);
 }
 
-/// Rows of a design are stored padded to a multiple of this (zero rows: z = u = 0, inactive),
-/// so the serial step runs whole SIMD vectors of 8 doubles or 16 floats with no tail.
-inline constexpr int kDesignPad = 16;
-
-/// The leading dimension of a trajectory's design: its rows rounded up to kDesignPad.
+/// The leading dimension of a trajectory's design (design_ld: rows padded to whole vectors).
 RELUSIM_HD inline int model_a_ld(const ModelAParams& p) {
-  return (model_a_rows(p) + kDesignPad - 1) / kDesignPad * kDesignPad;
+  return design_ld(model_a_rows(p));
 }
 
 /// Accumulator lanes of the serial step: one 64-byte vector (8 doubles, 16 floats). A fixed

@@ -42,13 +42,9 @@ RELUSIM_HD inline int model_b_rows(const ModelBParams& p) {
   return p.mode == DataMode::fixed ? p.n_samples : (p.mode == DataMode::online ? p.batch : 0);
 }
 
-/// Rows of a design are stored padded to a multiple of this (zero rows: inactive everywhere, u
-/// = 0), so the host's serial step runs whole 64-byte vectors with no tail.
-inline constexpr int kModelBPad = 16;
-
-/// The leading dimension of a trajectory's design: its rows rounded up to kModelBPad.
+/// The leading dimension of a trajectory's design (design_ld: rows padded to whole vectors).
 RELUSIM_HD inline int model_b_ld(const ModelBParams& p) {
-  return (model_b_rows(p) + kModelBPad - 1) / kModelBPad * kModelBPad;
+  return design_ld(model_b_rows(p));
 }
 
 /// Per-trajectory memory, carved out of one scratch array of model_b_workspace_size() T's. The
