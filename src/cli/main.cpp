@@ -444,7 +444,7 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
     return 128 + sig;
   }
   std::cerr << "relusim: " << trajectories_in(plan, todo) << " trajectories in " << std::fixed
-            << std::setprecision(2) << seconds << " s\n"
+            << std::setprecision(3) << seconds << " s\n"
             << std::defaultfloat;
   if (o.shard_given) {
     nlohmann::json info = {

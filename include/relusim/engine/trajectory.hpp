@@ -49,6 +49,7 @@ RELUSIM_HD inline void run_dynamics(Team& team, const typename M::Params& p, std
                                     const typename M::template Workspace<T>& ws,
                                     TrajectoryRecord& rec, Observer* observer = nullptr) {
   const typename M::template Start<T> start = M::begin(team, p, ws, rec);
+  StepStatus s;
   for (std::int64_t t = 0;; ++t) {
     const typename M::template Eval<T> e = M::evaluate(team, p, id, t, ws, start);
     rec.steps = t;
@@ -59,14 +60,14 @@ RELUSIM_HD inline void run_dynamics(Team& team, const typename M::Params& p, std
                           M::weight_count(p));
       }
     }
-    const StepStatus s = M::classify(p, start, e);
+    s = M::classify(p, start, e);
     if (step_ends(p, s, t, rec)) {
       M::describe(p, ws, start, e, rec);
-      rec.outcome = outcome_of(s);
-      return;
+      break;
     }
     M::apply(team, p, ws, e);
   }
+  rec.outcome = outcome_of(s);
 }
 
 }  // namespace relusim

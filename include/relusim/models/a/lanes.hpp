@@ -1,15 +1,21 @@
 // Model A's fixed-mode trajectories across the host's vector lanes: one trajectory per lane of a
-// 64-byte vector (8 in double, 16 in float), each lane doing exactly what the one-trajectory
-// step does (fused_data_gradient in dynamics.hpp: the same operations, the same order of every
-// sum), so a trajectory's numbers do not depend on which lanes it shares a vector with. When a
-// lane's trajectory ends, the next one is loaded into it (setup, target and start run one
-// trajectory at a time, as before); the group ends when no trajectory is left.
+// 64-byte vector (8 in double, 16 in float). Each lane does what the one-trajectory step
+// (fused_data_gradient and state_norms in dynamics.hpp) does, operation for operation and sum
+// for sum in the same order; the compiler may fuse a different multiply and add into one
+// rounding, so the two agree to the last ulp or so, not bit for bit (tests/test_model_a_lanes.cpp).
+// Lanes never mix: a trajectory's numbers do not depend on which trajectories share its vector,
+// and every host path runs these cells in this form (the CPU backend, run_cpu_trajectory for the
+// trace command and replays), so they agree bit for bit with each other. When a lane's
+// trajectory ends, the next one is loaded into it (setup, target and start run one trajectory at
+// a time, as before); the group ends when no trajectory is left.
 //
 // Why: at Kong's sizes (N = 10 to 100, d <= 5) a trajectory has too few rows and coordinates to
 // fill a vector, and half of its step went to scalar bookkeeping (norms, classification, update).
-// Across trajectories every instruction works on 8 or 16 of them.
+// Across trajectories every instruction works on 8 or 16 of them. A vector screen of the
+// classification's bounds leaves classify (the model's own, per lane) to the few lanes near one.
 //
-// Host only (g++; RELUSIM_HOST_SIMD). The CUDA block keeps the team algorithm.
+// Host only (g++; RELUSIM_HOST_SIMD): the CUDA block keeps the team algorithm, which the CPU's
+// tests run on threaded teams.
 #pragma once
 
 #include "relusim/core/host_simd.hpp"
