@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -156,6 +157,8 @@ class ModelALanes {
     const double slack = 1e-4;
     blowup_[l] = bound(p_.blowup * p_.blowup * ss * (1.0 - slack));
     small_[l] = bound(p_.stuck_tol * p_.stuck_tol * ss * (1.0 + slack));
+    if constexpr (std::is_same_v<T, double>)
+      met_exact_[l] = p_.tol * p_.tol * tsq;  // classify's distance test, as it computes it
     met_[l] = bound((p_.criterion == Criterion::distance ? p_.tol * p_.tol * tsq : p_.tol * ss) *
                     (1.0 + slack));
   }
@@ -224,7 +227,10 @@ class ModelALanes {
   }
 
   /// Lanes whose evaluation classify must look at (a bit per lane): any that may have diverged,
-  /// met the criterion, died or come to rest. Looser than classify, never tighter.
+  /// died or come to rest, and any whose place in the criterion may have changed (a lane inside
+  /// it at its last look must be looked at again when it leaves: steps_to_converge goes back to
+  /// -1). Looser than classify, never tighter. In double, the distance criterion is classify's
+  /// own test, so a lane that stays inside it (without early stop) is not looked at.
   RELUSIM_INLINE std::uint32_t screen(const EvalLanes& e) const {
     if (!screen_) return (1u << kTrajectories) - 1u;
     const T big = std::numeric_limits<T>::max();
@@ -233,6 +239,8 @@ class ModelALanes {
                    (e.active < T(0.5)) | (e.gg < small_);
     switch (p_.criterion) {
       case Criterion::distance:
+        if constexpr (std::is_same_v<T, double>)  // exact: lanes whose criterion changed
+          return simd::bits(flagged) | (simd::bits(e.dd < met_exact_) ^ converging_);
         flagged |= e.dd < met_;
         break;
       case Criterion::loss:
@@ -241,7 +249,7 @@ class ModelALanes {
       case Criterion::angle:  // classify's cosine test, without a vector screen
         return (1u << kTrajectories) - 1u;
     }
-    return simd::bits(flagged);
+    return simd::bits(flagged) | converging_;
   }
 
   /// The one-trajectory evaluation of lane l.
@@ -287,9 +295,8 @@ class ModelALanes {
           }
         }
       }
-      // Lanes to look at: flagged by the screen, out of steps, or inside the criterion at
-      // their last look (steps_to_converge must go back to -1 when they leave it).
-      std::uint32_t look = (screen(e) | converging_) & live;
+      // Lanes to look at: flagged by the screen, or out of steps.
+      std::uint32_t look = screen(e) & live;
       if (step >= next_deadline_) {
         for (int l = 0; l < kTrajectories; ++l)
           if (((live >> l) & 1u) != 0u && step - lanes_[l].t0 >= p_.max_steps) look |= 1u << l;
@@ -345,6 +352,7 @@ class ModelALanes {
   std::vector<T> scratch_;  ///< one trajectory's workspace, for its setup
   Lane lanes_[kTrajectories];
   V ss_{}, blowup_{}, small_{}, met_{};
+  simd::Vec<double> met_exact_{};   ///< classify's bound on |w - target|^2 (double only)
   std::uint32_t converging_ = 0;    ///< lanes with steps_to_converge >= 0
   std::int64_t next_deadline_ = 0;  ///< the first group step at which a lane is out of steps
 };
