@@ -170,7 +170,37 @@ class ModelALanes {
 
   /// The evaluation of every lane at its current w: the norms of state_norms and the data term,
   /// Delta and |Delta|^2 of fused_data_gradient, in their order.
+  /// Row i's preactivation z and residual u - relu(z) in every lane (one code for the step and
+  /// the loss, so both compute the same numbers).
   template <int D>
+  RELUSIM_INLINE static void row_residual(const V* xi, const V* w, V ui, V& z, V& res) {
+    z = V{};
+    for (int j = 0; j < D; ++j)
+      z += xi[j] * w[j];
+    res = ui - simd::where_positive(z, z);
+  }
+
+  /// The data loss of every lane at its current w (the evaluation without kLoss leaves it out:
+  /// only the lanes classify looks at need it).
+  template <int D>
+  V loss_lanes() const {
+    V w[D];
+    for (int j = 0; j < D; ++j)
+      w[j] = w_[j];
+    V loss_part[kRowLanes];
+    for (int l = 0; l < kRowLanes; ++l) {
+      V loss = {};
+      for (int i = l; i < n_; i += kRowLanes) {
+        V z, res;
+        row_residual<D>(x_.data() + static_cast<std::size_t>(i) * D, w, u_[i], z, res);
+        loss += res * res;
+      }
+      loss_part[l] = loss;
+    }
+    return pairwise_sum<kRowLanes>(loss_part) * T(0.5) * (T(1) / static_cast<T>(n_));
+  }
+
+  template <int D, bool kLoss>
   RELUSIM_INLINE EvalLanes evaluate() {
     EvalLanes e{};
     V w[D];
@@ -194,11 +224,9 @@ class ModelALanes {
       V loss = {}, active = {};
       for (int i = l; i < n_; i += kRowLanes) {
         const V* xi = x + static_cast<std::size_t>(i) * D;
-        V z = {};
-        for (int j = 0; j < D; ++j)
-          z += xi[j] * w[j];
-        const V res = u_[i] - simd::where_positive(z, z);
-        loss += res * res;
+        V z, res;
+        row_residual<D>(xi, w, u_[i], z, res);
+        if constexpr (kLoss) loss += res * res;
         active += simd::where_positive(z, one);
         const V r = simd::where_positive(z, res);
         for (int j = 0; j < D; ++j)
@@ -221,7 +249,7 @@ class ModelALanes {
       g2 += dj * dj;
     }
     e.gg = g2;
-    e.loss = pairwise_sum<kRowLanes>(loss_part) * T(0.5) * inv_rows;
+    if constexpr (kLoss) e.loss = pairwise_sum<kRowLanes>(loss_part) * T(0.5) * inv_rows;
     e.active = pairwise_sum<kRowLanes>(active_part);
     return e;
   }
@@ -279,8 +307,15 @@ class ModelALanes {
     ModelAWorkspace<T> unused{};  // describe does not read Model A's workspace
     double final_w[kFusedColumns];
     T w_lane[kFusedColumns];
+    // The loss enters only the loss criterion, the observer and classify's finiteness test:
+    // unless one of the first two needs it every step, it is computed for the steps that
+    // classify looks at, which saves one multiply-add of the twelve per row. (A loss past T's
+    // range needs residuals near sqrt of it, so |w|^2 far past blowup^2 |w*|^2, which the
+    // screen flags.)
+    const bool loss_every_step =
+        p_.criterion == Criterion::loss || (Observer::enabled && observer != nullptr);
     while (live != 0u) {
-      const EvalLanes e = evaluate<D>();
+      EvalLanes e = loss_every_step ? evaluate<D, true>() : evaluate<D, false>();
       if constexpr (Observer::enabled) {
         if (observer != nullptr) {
           for (int l = 0; l < kTrajectories; ++l) {
@@ -301,6 +336,7 @@ class ModelALanes {
         for (int l = 0; l < kTrajectories; ++l)
           if (((live >> l) & 1u) != 0u && step - lanes_[l].t0 >= p_.max_steps) look |= 1u << l;
       }
+      if (!loss_every_step && look != 0u) e.loss = loss_lanes<D>();
       std::uint32_t ended = 0;
       for (std::uint32_t m = look; m != 0u; m &= m - 1u) {
         const int l = __builtin_ctz(m);
