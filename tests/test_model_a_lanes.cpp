@@ -71,7 +71,7 @@ void expect_same(const LaneRun& a, const LaneRun& b, const std::string& what) {
 
 /// A Kong-like cell: teacher (1, ..., 1), start in the ball, so trajectories converge, die,
 /// come to rest or run out of steps within a few hundred steps.
-ModelAParams cell(int n, int d) {
+ModelAParams cell(int n, int d, double stuck_tol = 1e-6) {
   ModelAParams p;
   p.mode = DataMode::fixed;
   p.n_samples = n;
@@ -82,7 +82,7 @@ ModelAParams cell(int n, int d) {
   p.eta = 0.3;
   p.max_steps = 400;
   p.tol = 1e-3;
-  p.stuck_tol = 1e-6;
+  p.stuck_tol = stuck_tol;
   p.seed = 7;
   return p;
 }
@@ -139,18 +139,23 @@ void lanes_equal_alone_everywhere() {
   // More trajectories than lanes, so ended lanes are loaded again mid-run.
   const auto count = static_cast<std::uint32_t>(2 * ModelALanes<T>::kTrajectories + 3);
   Tally tally;
+  // "At rest" is |Delta| < stuck_tol |w*|. Near rest Delta is a sum of O(1) terms that cancel,
+  // so its rounding noise is about eps relative to 1: float resolves 1e-4 but not 1e-6 (with
+  // 1e-6, lanes and the one-trajectory step came to rest at different steps in 1.1% of the
+  // float trajectories under -O2).
+  const double stuck_tol = std::is_same_v<T, float> ? 1e-4 : 1e-6;
   for (const auto& [n, d] : std::vector<std::pair<int, int>>{
            {1, 1}, {3, 2}, {10, 2}, {20, 3}, {37, 5}, {100, 5}, {24, 16}}) {
     for (Regularizer reg : {Regularizer::none, Regularizer::l2, Regularizer::l1sq, Regularizer::l1})
       for (Convention conv : {Convention::descent, Convention::as_printed}) {
         if (reg == Regularizer::none && conv == Convention::as_printed) continue;
-        ModelAParams p = cell(n, d);
+        ModelAParams p = cell(n, d, stuck_tol);
         p.regularizer = reg;
         p.convention = conv;
         p.lambda = reg == Regularizer::none ? 0.0 : 0.05;
         expect_lanes_equal_alone<T>(p, count, tally);
       }
-    ModelAParams p = cell(n, d);
+    ModelAParams p = cell(n, d, stuck_tol);
     p.regularizer = Regularizer::l2;
     p.lambda = 0.01;
     for (Criterion c : {Criterion::loss, Criterion::angle}) {
