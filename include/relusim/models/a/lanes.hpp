@@ -168,8 +168,6 @@ class ModelALanes {
     return static_cast<T>(std::min(b, static_cast<double>(std::numeric_limits<T>::max())));
   }
 
-  /// The evaluation of every lane at its current w: the norms of state_norms and the data term,
-  /// Delta and |Delta|^2 of fused_data_gradient, in their order.
   /// Row i's preactivation z and residual u - relu(z) in every lane (one code for the step and
   /// the loss, so both compute the same numbers).
   template <int D>
@@ -200,6 +198,8 @@ class ModelALanes {
     return pairwise_sum<kRowLanes>(loss_part) * T(0.5) * (T(1) / static_cast<T>(n_));
   }
 
+  /// The evaluation of every lane at its current w: the norms of state_norms and the data term,
+  /// Delta and |Delta|^2 of fused_data_gradient, in their order (the loss only with kLoss).
   template <int D, bool kLoss>
   RELUSIM_INLINE EvalLanes evaluate() {
     EvalLanes e{};
