@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <optional>
 #include <type_traits>
@@ -163,10 +166,13 @@ void lanes_equal_alone_everywhere() {
       p.tol = c == Criterion::angle ? 0.05 : 1e-4;
       expect_lanes_equal_alone<T>(p, count, tally);
     }
-    p.criterion = Criterion::distance;
-    p.tol = 1e-3;
     p.early_stop = false;  // steps to converge go back to -1 when a lane leaves the criterion
     p.max_steps = 150;
+    p.criterion = Criterion::loss;
+    p.tol = 1e-4;
+    expect_lanes_equal_alone<T>(p, count, tally);
+    p.criterion = Criterion::distance;
+    p.tol = 1e-3;
     expect_lanes_equal_alone<T>(p, count, tally);
     p.early_stop = true;
     p.eta = 40.0;  // diverges
@@ -182,6 +188,53 @@ void lanes_equal_alone_everywhere() {
       << tally.steps_differ << " of " << tally.compared << " ended at another step";
   std::printf("%d of %d trajectories ended at another step than alone\n", tally.steps_differ,
               tally.compared);
+}
+
+/// The screen's bounds: x < round_up<T>(b) is (double)x < b, and x <= round_down<T>(b) is
+/// (double)x <= b, for T values x around b (the T values next to it, b itself when T holds it).
+template <class T>
+void expect_rounded_bounds_exact() {
+  std::vector<double> bounds = {0.0,
+                                1.0,
+                                0.1,
+                                1e-300,
+                                1e-45,
+                                3.0e38,
+                                1e300,
+                                static_cast<double>(std::numeric_limits<T>::max()),
+                                static_cast<double>(std::numeric_limits<T>::denorm_min())};
+  std::uint64_t state = 12345;
+  for (int k = 0; k < 2000; ++k) {  // doubles of every size T can hold
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    bounds.push_back(std::ldexp(static_cast<double>(state >> 11) / 9007199254740992.0,
+                                static_cast<int>(state % 200) - 100));
+  }
+  const T inf = std::numeric_limits<T>::infinity();
+  for (double b : bounds) {
+    const T up = round_up<T>(b), down = round_down<T>(b);
+    EXPECT_GE(static_cast<double>(up), b);
+    EXPECT_LE(static_cast<double>(down), b);
+    const T near = b > static_cast<double>(std::numeric_limits<T>::max())
+                       ? std::numeric_limits<T>::max()
+                       : static_cast<T>(b);
+    T x = near;
+    for (int s = 0; s < 3; ++s)
+      x = std::nextafter(x, T(0));
+    for (int s = 0; s < 7; ++s, x = std::nextafter(x, inf)) {
+      EXPECT_EQ(x < up, static_cast<double>(x) < b) << b << " " << x;
+      EXPECT_EQ(x <= down, static_cast<double>(x) <= b) << b << " " << x;
+    }
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    EXPECT_FALSE(nan < up);
+    EXPECT_FALSE(nan <= down);
+    EXPECT_EQ(inf < up, false);
+    EXPECT_EQ(inf <= down, static_cast<double>(inf) <= b);
+  }
+}
+
+TEST(ModelALanes, TheScreensBoundsAreClassifysTestsInT) {
+  expect_rounded_bounds_exact<double>();
+  expect_rounded_bounds_exact<float>();
 }
 
 TEST(ModelALanes, EachLaneIsItsTrajectoryAloneInDouble) {

@@ -23,6 +23,7 @@
 #if RELUSIM_HOST_SIMD
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -41,6 +42,28 @@ namespace relusim {
 
 /// Rows up to which the lane form runs (its designs, kWidth trajectories' worth, stay in L2).
 inline constexpr int kLaneRows = 256;
+
+/// b rounded up to T (b >= 0): the least T whose double is at least b, so that for every T x,
+/// NaN included, x < round_up<T>(b) is static_cast<double>(x) < b.
+template <class T>
+T round_up(double b) {
+  if (!(b <= static_cast<double>(std::numeric_limits<T>::max())))
+    return std::numeric_limits<T>::infinity();
+  T f = static_cast<T>(b);
+  if (static_cast<double>(f) < b) f = std::nextafter(f, std::numeric_limits<T>::infinity());
+  return f;
+}
+
+/// b rounded down to T (b >= 0): the greatest T whose double is at most b, so that for every T x,
+/// NaN included, x <= round_down<T>(b) is static_cast<double>(x) <= b.
+template <class T>
+T round_down(double b) {
+  if (!(b < static_cast<double>(std::numeric_limits<T>::max())))
+    return std::numeric_limits<T>::max();
+  T f = static_cast<T>(b);
+  if (static_cast<double>(f) > b) f = std::nextafter(f, T(0));
+  return f;
+}
 
 /// The lane form of regularizer_gradient (the same operations, lane by lane).
 template <class V, class T>
@@ -150,22 +173,14 @@ class ModelALanes {
       target_[j][l] = ws.target[j];
     }
     ss_[l] = lane.start.ss;
-    // Bounds for the vector screen (screen()); each is looser than classify's test by 1e-4
-    // relative, so the screen never passes a lane that classify would stop or flag.
+    // classify's bounds in T (screen()): (double)x < b is x < round_up<T>(b), and (double)x > b is
+    // x > round_down<T>(b), so the screen runs classify's own tests on the lanes' numbers.
     const double ss = static_cast<double>(lane.start.ss);
     const double tsq = static_cast<double>(lane.start.target_sq);
-    const double slack = 1e-4;
-    blowup_[l] = bound(p_.blowup * p_.blowup * ss * (1.0 - slack));
-    small_[l] = bound(p_.stuck_tol * p_.stuck_tol * ss * (1.0 + slack));
-    if constexpr (std::is_same_v<T, double>)
-      met_exact_[l] = p_.tol * p_.tol * tsq;  // classify's distance test, as it computes it
-    met_[l] = bound((p_.criterion == Criterion::distance ? p_.tol * p_.tol * tsq : p_.tol * ss) *
-                    (1.0 + slack));
-  }
-
-  /// A screen's bound in T (clamped to T's range: a bound past it passes every finite value).
-  static T bound(double b) {
-    return static_cast<T>(std::min(b, static_cast<double>(std::numeric_limits<T>::max())));
+    blowup_[l] = round_down<T>(p_.blowup * p_.blowup * ss);
+    small_[l] = round_up<T>(p_.stuck_tol * p_.stuck_tol * ss);
+    met_[l] =
+        round_up<T>(p_.criterion == Criterion::distance ? p_.tol * p_.tol * tsq : p_.tol * ss);
   }
 
   /// Row i's preactivation z and residual u - relu(z) in every lane (one code for the step and
@@ -254,30 +269,27 @@ class ModelALanes {
     return e;
   }
 
-  /// Lanes whose evaluation classify must look at (a bit per lane): any that may have diverged,
-  /// died or come to rest, and any whose place in the criterion may have changed (a lane inside
-  /// it at its last look must be looked at again when it leaves: steps_to_converge goes back to
-  /// -1). Looser than classify, never tighter. In double, the distance criterion is classify's
-  /// own test, so a lane that stays inside it (without early stop) is not looked at.
+  /// Lanes whose evaluation classify must look at (a bit per lane): any that diverged, died or
+  /// came to rest, and any whose place in the criterion changed since its last look (a lane
+  /// inside it must be looked at again when it leaves: steps_to_converge goes back to -1). The
+  /// tests are classify's own, in T (round_up, round_down), so a lane that stays inside the
+  /// criterion without early stop is not looked at again.
   RELUSIM_INLINE std::uint32_t screen(const EvalLanes& e) const {
     if (!screen_) return (1u << kTrajectories) - 1u;
     const T big = std::numeric_limits<T>::max();
     // ~ of a comparison's mask (0 or all ones) is its negation: true for NaN too.
-    auto flagged = ~(e.ww <= blowup_) | ~(e.ww <= big) | ~(e.gg <= big) | ~(e.loss <= big) |
-                   (e.active < T(0.5)) | (e.gg < small_);
+    auto flagged = ~(e.ww <= blowup_) | ~(e.ww <= big) | ~(e.gg <= big) | ~(e.loss <= big);
+    if (p_.early_stop) flagged |= (e.active < T(0.5)) | (e.gg < small_);  // else they end nothing
+    // The criterion's test is classify's own (round_up): flag the lanes whose place changed.
     switch (p_.criterion) {
       case Criterion::distance:
-        if constexpr (std::is_same_v<T, double>)  // exact: lanes whose criterion changed
-          return simd::bits(flagged) | (simd::bits(e.dd < met_exact_) ^ converging_);
-        flagged |= e.dd < met_;
-        break;
+        return simd::bits(flagged) | (simd::bits(e.dd < met_) ^ converging_);
       case Criterion::loss:
-        flagged |= e.loss < met_;
-        break;
+        return simd::bits(flagged) | (simd::bits(e.loss < met_) ^ converging_);
       case Criterion::angle:  // classify's cosine test, without a vector screen
-        return (1u << kTrajectories) - 1u;
+        break;
     }
-    return simd::bits(flagged) | converging_;
+    return (1u << kTrajectories) - 1u;
   }
 
   /// The one-trajectory evaluation of lane l.
@@ -387,8 +399,8 @@ class ModelALanes {
   std::vector<V> part_;     ///< part_[j * kRowLanes + l]: row lane l's partial sum of g_j
   std::vector<T> scratch_;  ///< one trajectory's workspace, for its setup
   Lane lanes_[kTrajectories];
-  V ss_{}, blowup_{}, small_{}, met_{};
-  simd::Vec<double> met_exact_{};   ///< classify's bound on |w - target|^2 (double only)
+  V ss_{}, blowup_{}, small_{};
+  V met_{};                         ///< classify's criterion bound, rounded up to T
   std::uint32_t converging_ = 0;    ///< lanes with steps_to_converge >= 0
   std::int64_t next_deadline_ = 0;  ///< the first group step at which a lane is out of steps
 };
