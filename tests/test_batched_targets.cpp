@@ -291,22 +291,30 @@ TEST(BatchedTargets, OpenBlasMatchesThePlainLoopOracle) {
 TEST(HostBlasBatchedOps, GramAndGemmMatchTheOracleOnPaddedShapes) {
   std::mt19937_64 rng(3);
   std::normal_distribution<double> g;
-  const int k = 50, n = 7, batch = 3;
-  std::vector<double> a(static_cast<std::size_t>(k * n * batch));
-  for (double& v : a)
-    v = g(rng);
-  std::vector<double> c1(static_cast<std::size_t>(n * n * batch)), c2 = c1;
-  HostBatchedOps().gram(n, k, a.data(), k, k * n, c1.data(), n, n * n, batch);
-  HostBlasBatchedOps().gram(n, k, a.data(), k, k * n, c2.data(), n, n * n, batch);
-  for (std::size_t e = 0; e < c1.size(); ++e)
-    EXPECT_NEAR(c1[e], c2[e], 1e-12 * k);
-  std::vector<double> p1(static_cast<std::size_t>(k * n * batch)), p2 = p1;
-  HostBatchedOps().gemm(BlasTrans::none, BlasTrans::none, k, n, n, a.data(), k, k * n, c1.data(), n,
-                        n * n, p1.data(), k, k * n, batch);
-  HostBlasBatchedOps().gemm(BlasTrans::none, BlasTrans::none, k, n, n, a.data(), k, k * n,
-                            c1.data(), n, n * n, p2.data(), k, k * n, batch);
-  for (std::size_t e = 0; e < p1.size(); ++e)
-    EXPECT_NEAR(p1[e], p2[e], 1e-11 * k * n);
+  // Small Gram matrices come from GEMM, larger ones from SYRK: both sides of the switch.
+  for (const int n : {7, HostBlasBatchedOps::kGramByGemm + 5}) {
+    const int k = 50, batch = 3;
+    std::vector<double> a(static_cast<std::size_t>(k * n * batch));
+    for (double& v : a)
+      v = g(rng);
+    std::vector<double> c1(static_cast<std::size_t>(n * n * batch)), c2 = c1;
+    HostBatchedOps().gram(n, k, a.data(), k, k * n, c1.data(), n, n * n, batch);
+    HostBlasBatchedOps().gram(n, k, a.data(), k, k * n, c2.data(), n, n * n, batch);
+    for (std::size_t e = 0; e < c1.size(); ++e)
+      EXPECT_NEAR(c1[e], c2[e], 1e-12 * k) << "n=" << n;
+    for (int q = 0; q < batch; ++q)  // exactly symmetric, as every reader assumes
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < i; ++j)
+          EXPECT_EQ(c2[static_cast<std::size_t>(q * n * n + i * n + j)],
+                    c2[static_cast<std::size_t>(q * n * n + j * n + i)]);
+    std::vector<double> p1(static_cast<std::size_t>(k * n * batch)), p2 = p1;
+    HostBatchedOps().gemm(BlasTrans::none, BlasTrans::none, k, n, n, a.data(), k, k * n, c1.data(),
+                          n, n * n, p1.data(), k, k * n, batch);
+    HostBlasBatchedOps().gemm(BlasTrans::none, BlasTrans::none, k, n, n, a.data(), k, k * n,
+                              c1.data(), n, n * n, p2.data(), k, k * n, batch);
+    for (std::size_t e = 0; e < p1.size(); ++e)
+      EXPECT_NEAR(p1[e], p2[e], 1e-11 * k * n) << "n=" << n;
+  }
 }
 
 }  // namespace

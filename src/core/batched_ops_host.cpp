@@ -115,8 +115,14 @@ void HostBlasBatchedOps::gram(int n, int k, const double* a, int lda, std::int64
                               double* c, int ldc, std::int64_t stride_c, int batch) const {
   for (int q = 0; q < batch; ++q) {
     double* cq = c + q * stride_c;
-    cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, n, k, 1.0, a + q * stride_a, lda, 0.0, cq,
-                ldc);
+    // OpenBLAS's SYRK packs its operands whatever their size; its small-matrix GEMM does not,
+    // and ran 5x faster at d = 5 (and 1.4x at d = 32; 1.4x slower at d = 64).
+    if (n <= kGramByGemm)
+      cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, n, n, k, 1.0, a + q * stride_a, lda,
+                  a + q * stride_a, lda, 0.0, cq, ldc);
+    else
+      cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, n, k, 1.0, a + q * stride_a, lda, 0.0, cq,
+                  ldc);
     for (int j = 1; j < n; ++j)  // mirror the lower triangle: every reader sees a full matrix
       for (int i = 0; i < j; ++i)
         cq[i + static_cast<std::ptrdiff_t>(j) * ldc] = cq[j + static_cast<std::ptrdiff_t>(i) * ldc];

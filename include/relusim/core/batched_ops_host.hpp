@@ -50,6 +50,8 @@ struct HostBatchedOps {
 /// trajectories). The unpivoted LU (Lemma 2's check) stays the plain loop: LAPACK has none, and
 /// it is a third of one pivoted factorisation.
 struct HostBlasBatchedOps : HostBatchedOps {
+  /// Gram matrices up to this order come from GEMM (A^T A), larger ones from SYRK.
+  static constexpr int kGramByGemm = 32;
   void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, const double* a, int lda,
             std::int64_t stride_a, const double* b, int ldb, std::int64_t stride_b, double* c,
             int ldc, std::int64_t stride_c, int batch) const;

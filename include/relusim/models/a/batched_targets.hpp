@@ -51,6 +51,8 @@ struct FixedTargetWave {
   const double* x = nullptr;                ///< n * ld * d, the designs
   const double* w_star = nullptr;           ///< n * d
   double* work = nullptr;                   ///< n * ld * d: D* X, then X Bm^-1
+  double* zs = nullptr;                     ///< n * ld: X w*, row by row
+  double* zt = nullptr;                     ///< n * ld: a row-by-row product (scratch)
   double* bm = nullptr;                     ///< n * d * d: X^T D* X
   double* inv = nullptr;                    ///< n * d * d: Bm^-1
   double* sys = nullptr;                    ///< n * d * d: the matrix being factored
@@ -70,7 +72,7 @@ struct FixedTargetWave {
 /// n (d + 1), `state` of n and `ptrs` of 3 n. Fills every field of the wave except its inputs
 /// (params, param_of, x, w_star) and outputs (target, checks).
 inline std::int64_t fixed_target_doubles(std::int64_t n, std::int64_t ld, std::int64_t d) {
-  return n * (ld * d + 3 * d * d + 2 * d);
+  return n * (ld * d + 2 * ld + 3 * d * d + 2 * d);
 }
 inline FixedTargetWave carve_fixed_target_wave(int n, int rows, int ld, int d, double* doubles,
                                                int* ints, FixedTargetState* state, double** ptrs) {
@@ -81,7 +83,9 @@ inline FixedTargetWave carve_fixed_target_wave(int n, int rows, int ld, int d, d
   w.ld = ld;
   w.d = d;
   w.work = doubles;
-  w.bm = w.work + un * ld * d;
+  w.zs = w.work + un * ld * d;
+  w.zt = w.zs + un * ld;
+  w.bm = w.zt + un * ld;
   w.inv = w.bm + un * dd;
   w.sys = w.inv + un * dd;
   w.rhs = w.sys + un * dd;
@@ -117,12 +121,22 @@ RELUSIM_HD inline double* vec(double* base, const FixedTargetWave& w, int k) {
 RELUSIM_HD inline const double* design(const FixedTargetWave& w, int k) {
   return w.x + static_cast<std::ptrdiff_t>(k) * w.ld * w.d;
 }
-/// Row i of a column-major matrix with leading dimension ld, dotted with v.
-RELUSIM_HD inline double row_dot(const double* m, int ld, int i, const double* v, int d) {
-  double s = 0.0;
-  for (int j = 0; j < d; ++j)
-    s += m[i + static_cast<std::ptrdiff_t>(j) * ld] * v[j];
-  return s;
+/// The ld numbers of trajectory k in a strided array (one per design row).
+RELUSIM_HD inline double* rows_of(double* base, const FixedTargetWave& w, int k) {
+  return base + static_cast<std::ptrdiff_t>(k) * w.ld;
+}
+/// out[i] = sum_j m[i + j ld] v[j], summed in j's order, for i < rows (0 past them). The rows
+/// are the inner loop, so they vectorise (a dot product per row ran at a few flops per cycle).
+RELUSIM_HD inline void rows_dot(const double* m, int ld, int rows, const double* v, int d,
+                                double* out) {
+  for (int i = 0; i < ld; ++i)
+    out[i] = 0.0;
+  for (int j = 0; j < d; ++j) {
+    const double* c = m + static_cast<std::ptrdiff_t>(j) * ld;
+    const double vj = v[j];
+    for (int i = 0; i < rows; ++i)
+      out[i] += c[i] * vj;
+  }
 }
 RELUSIM_HD inline bool regularized(const ModelAParams& p) {
   return p.regularizer != Regularizer::none && p.lambda > 0.0;
@@ -138,13 +152,15 @@ struct PrepareWave {
     const double* x = design(w, k);
     const double* ws = w.w_star + static_cast<std::ptrdiff_t>(k) * w.d;
     double* m = w.work + static_cast<std::ptrdiff_t>(k) * w.ld * w.d;
+    double* zs = rows_of(w.zs, w, k);
+    rows_dot(x, w.ld, w.rows, ws, w.d, zs);
     FixedTargetState st;
-    for (int i = 0; i < w.ld; ++i) {
-      const bool on = i < w.rows && row_dot(x, w.ld, i, ws, w.d) > 0.0;
-      st.active_rows += on ? 1 : 0;
-      for (int j = 0; j < w.d; ++j)
-        m[i + static_cast<std::ptrdiff_t>(j) * w.ld] =
-            on ? x[i + static_cast<std::ptrdiff_t>(j) * w.ld] : 0.0;
+    for (int i = 0; i < w.rows; ++i)
+      st.active_rows += zs[i] > 0.0 ? 1 : 0;
+    for (int j = 0; j < w.d; ++j) {
+      const std::ptrdiff_t c = static_cast<std::ptrdiff_t>(j) * w.ld;
+      for (int i = 0; i < w.ld; ++i)  // rows past `rows` have zs = 0: off
+        m[c + i] = zs[i] > 0.0 ? x[c + i] : 0.0;
     }
     w.state[k] = st;
   }
@@ -213,25 +229,29 @@ struct LambdaBound {
       s[j] = hd::sign(ws[j]);
     }
     if (!st.checks.positive_definite || p.regularizer == Regularizer::none) return;
-    const double* x = design(w, k);
     const double* pm = w.work + static_cast<std::ptrdiff_t>(k) * ld * d;
+    const double* zs = rows_of(w.zs, w, k);  // x_i w*
+    double* zt = rows_of(w.zt, w, k);
     const double inf = std::numeric_limits<double>::infinity();
     double bound = inf;
     if (p.regularizer == Regularizer::l2) {  // min_i |x_i w*| / |x_i Bm^-1 w*| / (2N)
+      rows_dot(pm, ld, rows, ws, d, zt);
       for (int i = 0; i < rows; ++i) {
-        const double num = hd::fabs(row_dot(x, ld, i, ws, d));
-        const double den = hd::fabs(row_dot(pm, ld, i, ws, d));
+        const double num = hd::fabs(zs[i]);
+        const double den = hd::fabs(zt[i]);
         if (den > 0.0) bound = hd::min(bound, num / den);
       }
       bound /= 2.0 * rows;
     } else {
       double xm_inf = 0.0, min_active = inf, min_abs = inf, l1 = 0.0;
+      for (int i = 0; i < rows; ++i)  // |row i of P|_1, summed as row by row
+        zt[i] = 0.0;
+      for (int j = 0; j < d; ++j)
+        for (int i = 0; i < rows; ++i)
+          zt[i] += hd::fabs(pm[i + static_cast<std::ptrdiff_t>(j) * ld]);
       for (int i = 0; i < rows; ++i) {
-        double row = 0.0;
-        for (int j = 0; j < d; ++j)
-          row += hd::fabs(pm[i + static_cast<std::ptrdiff_t>(j) * ld]);
-        xm_inf = hd::max(xm_inf, row);
-        const double z = row_dot(x, ld, i, ws, d);
+        xm_inf = hd::max(xm_inf, zt[i]);
+        const double z = zs[i];
         if (z > 0.0) min_active = hd::min(min_active, z);
         min_abs = hd::min(min_abs, hd::fabs(z));
       }
@@ -333,10 +353,15 @@ struct CheckActivation {
       st.checks.target_valid = st.checks.solved;
       double* t = vec(w.target, w, k);
       const double* ws = w.w_star + static_cast<std::ptrdiff_t>(k) * w.d;
-      const double* x = design(w, k);
-      for (int i = 0; i < w.rows && st.checks.target_valid; ++i)
-        st.checks.target_valid =
-            (row_dot(x, w.ld, i, t, w.d) > 0.0) == (row_dot(x, w.ld, i, ws, w.d) > 0.0);
+      if (st.checks.target_valid) {
+        const double* zs = rows_of(w.zs, w, k);  // x_i w*
+        double* zt = rows_of(w.zt, w, k);
+        rows_dot(design(w, k), w.ld, w.rows, t, w.d, zt);
+        int flipped = 0;
+        for (int i = 0; i < w.rows; ++i)
+          flipped += (zt[i] > 0.0) != (zs[i] > 0.0) ? 1 : 0;
+        st.checks.target_valid = flipped == 0;
+      }
       if (!st.checks.solved)
         for (int j = 0; j < w.d; ++j)
           t[j] = ws[j];
