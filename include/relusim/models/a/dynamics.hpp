@@ -184,8 +184,13 @@ RELUSIM_HD inline T pairwise_sum(const T* a) {
   }
 }
 
-/// From this many columns on, the serial step's row products run four vectors at a time.
+/// From this many columns on, the serial step's row products run kWideChunk vectors at a time.
 inline constexpr int kWideColumns = 16;
+/// Vectors of rows whose z = X w one residual chunk carries across the columns: eight
+/// independent chains of multiply-adds, each w_j shared by eight. With four, W2-shaped runs
+/// (d = 256, N = 256 to 4096) took 5-12% longer on the development machine. Each row's sum is
+/// the same whatever the chunk.
+inline constexpr int kWideChunk = 8;
 
 /// Rows a serial step handles at once: their residuals stay in L1 and their part of X in L2
 /// while X^T r re-reads it, so X streams from memory once per step.
@@ -275,11 +280,11 @@ RELUSIM_HD inline DataTerm<T> serial_data_gradient_banks(const T* x, int ld, con
     const int full = n / W * W;
     const bool first = i0 == 0, last = i0 + n == ld;
     // Chunks of one vector for few columns (independent chunks overlap in the out-of-order
-    // core); of four vectors for many (four chains per column sum). Measured in bench/.
-    const int wide = d >= kWideColumns ? n / (4 * L) * (4 * L) : 0;
-    for (int c = 0; c < wide; c += 4 * L)
-      serial_residual_chunk<4 * L>(x + i0 + c, ld, u + i0 + c, d, w, r + i0 + c, loss_lanes,
-                                   active_lanes);
+    // core); of kWideChunk vectors for many (that many chains per column sum).
+    const int wide = d >= kWideColumns ? n / (kWideChunk * L) * (kWideChunk * L) : 0;
+    for (int c = 0; c < wide; c += kWideChunk * L)
+      serial_residual_chunk<kWideChunk * L>(x + i0 + c, ld, u + i0 + c, d, w, r + i0 + c,
+                                            loss_lanes, active_lanes);
     for (int c = wide; c < n; c += L)
       serial_residual_chunk<L>(x + i0 + c, ld, u + i0 + c, d, w, r + i0 + c, loss_lanes,
                                active_lanes);
