@@ -202,13 +202,30 @@ nlohmann::json resolved_a(const CellConfig& cell) {
           {"p_positive_definite", 1.0 - a_k(cell.n_samples, cell.d - 1)}};
 }
 
+/// Below this stuck_tol a float run's "at rest" test is rounding noise (docs/model.md: near rest
+/// Delta is a sum of O(1) terms that cancel, so float computes it to about 1e-7 |w*|).
+constexpr double kFloatStuckTol = 1e-6;
+
 std::string table_note_a(const std::vector<CellConfig>& cells) {
+  std::string note;
   for (const auto& cell : cells)
     if (cell.convention == Convention::as_printed && cell.regularizer != Regularizer::none &&
-        cell.lambda > 0.0)
-      return "note: convention as-printed adds +(lambda/2) dR/dw to the update (Kong (5) as "
-             "printed), which is not gradient descent on the regularised loss.\n";
-  return "";
+        cell.lambda > 0.0) {
+      note +=
+          "note: convention as-printed adds +(lambda/2) dR/dw to the update (Kong (5) as "
+          "printed), which is not gradient descent on the regularised loss.\n";
+      break;
+    }
+  for (const auto& cell : cells)
+    if (cell.precision == Precision::f32 && cell.mode != DataMode::online && cell.stuck_tol > 0.0 &&
+        cell.stuck_tol < kFloatStuckTol) {
+      note += "note: in float, |Delta| is rounding noise below about 1e-7 |w*|, so stuck_tol " +
+              format_double(cell.stuck_tol) +
+              " leaves almost no trajectory \"stuck\" (they end undecided); use stuck_tol >= " +
+              format_double(kFloatStuckTol) + " or double.\n";
+      break;
+    }
+  return note;
 }
 
 ModelInfo make_info() {
