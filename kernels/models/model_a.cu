@@ -57,10 +57,12 @@ class DeviceFixedTargets {
   double* w_star() const { return w_star_.get(); }
 
   /// The wave of n trajectories whose targets and checks go to the given buffers.
+  /// `need_p`: fixed_targets_need_p of the host copy of `params`.
   FixedTargetWave wave(int n, const ModelAParams* params, const std::uint32_t* param_of,
-                       double* target, TargetChecks* checks) const {
+                       double* target, TargetChecks* checks, bool need_p) const {
     FixedTargetWave w = carve_fixed_target_wave(n, rows_, ld_, d_, doubles_.get(), ints_.get(),
                                                 state_.get(), ptrs_.get());
+    w.need_p = need_p;
     w.params = params;
     w.param_of = param_of;
     w.x = x_.get();
@@ -133,7 +135,9 @@ struct CudaPreparation<ModelA, T, kBlock> {
       RELUSIM_CUDA_CHECK(cudaGetLastError());
       CublasBatchedOps ops{ctx_->cublas.get(), stream};
       compute_fixed_targets(ops, fixed_targets_->wave(static_cast<int>(n), params_->table.get(),
-                                                      dev_keys, targets_.get(), checks_.get()));
+                                                      dev_keys, targets_.get(), checks_.get(),
+                                                      fixed_targets_need_p(params_->host.data(),
+                                                                           params_->host.size())));
       ctx_->stream.synchronize();  // before global_ws goes
       return;
     }
@@ -206,7 +210,7 @@ std::vector<TargetInfo> fixed_targets_block(CudaContext& ctx, const ModelAParams
   RELUSIM_CUDA_CHECK(cudaGetLastError());
   CublasBatchedOps ops{ctx.cublas.get(), stream};
   compute_fixed_targets(ops, targets.wave(static_cast<int>(n), params.table.get(), param_of.get(),
-                                          target.get(), checks.get()));
+                                          target.get(), checks.get(), fixed_targets_need_p(&p, 1)));
   std::vector<double> host_target(n * d);
   std::vector<TargetChecks> host_checks(n);
   target.download(host_target.data(), n * d, stream);

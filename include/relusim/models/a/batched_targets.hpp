@@ -46,11 +46,14 @@ struct FixedTargetState {
 /// vectors or device buffers). Trajectory k uses params[param_of[k]].
 struct FixedTargetWave {
   int n = 0, rows = 0, ld = 0, d = 0;
+  /// Some trajectory's lambda bound needs P = X Bm^-1 whole (l1, l1sq: fixed_targets_need_p);
+  /// l2's needs only X (Bm^-1 w*), which saves the wave its largest product.
+  bool need_p = true;
   const ModelAParams* params = nullptr;
   const std::uint32_t* param_of = nullptr;  ///< n
   const double* x = nullptr;                ///< n * ld * d, the designs
   const double* w_star = nullptr;           ///< n * d
-  double* work = nullptr;                   ///< n * ld * d: D* X, then X Bm^-1
+  double* work = nullptr;                   ///< n * ld * d: D* X, then X Bm^-1 (need_p)
   double* zs = nullptr;                     ///< n * ld: X w*, row by row
   double* zt = nullptr;                     ///< n * ld: a row-by-row product (scratch)
   double* bm = nullptr;                     ///< n * d * d: X^T D* X
@@ -67,6 +70,15 @@ struct FixedTargetWave {
   double** inv_ptrs = nullptr;
   double** rhs_ptrs = nullptr;
 };
+
+/// Whether a wave of trajectories with these parameters needs P = X Bm^-1 (host side: the
+/// caller sets FixedTargetWave::need_p from its host copy of the parameters).
+inline bool fixed_targets_need_p(const ModelAParams* params, std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q)
+    if (params[q].regularizer == Regularizer::l1 || params[q].regularizer == Regularizer::l1sq)
+      return true;
+  return false;
+}
 
 /// Scratch of a wave, as four arrays: `doubles` of fixed_target_doubles(n, ld, d), `ints` of
 /// n (d + 1), `state` of n and `ptrs` of 3 n. Fills every field of the wave except its inputs
@@ -213,8 +225,8 @@ struct CheckDefinite {
 };
 
 /// Kong's bound for the regulariser ((17) l2, (33) l1sq, and for plain l1 the same argument on
-/// w_hat = w* + nf Bm^-1 s); `work` holds P = X Bm^-1 (column-major ld x d). Starts the sign
-/// iteration of the trajectories that need w_hat.
+/// w_hat = w* + nf Bm^-1 s); `inv` holds Bm^-1, and for l1 and l1sq `work` holds P = X Bm^-1
+/// (column-major ld x d). Starts the sign iteration of the trajectories that need w_hat.
 struct LambdaBound {
   FixedTargetWave w;
   RELUSIM_HD void operator()(int k) const {
@@ -235,7 +247,14 @@ struct LambdaBound {
     const double inf = std::numeric_limits<double>::infinity();
     double bound = inf;
     if (p.regularizer == Regularizer::l2) {  // min_i |x_i w*| / |x_i Bm^-1 w*| / (2N)
-      rows_dot(pm, ld, rows, ws, d, zt);
+      const double* inv = mat(w.inv, w, k);
+      double* v = vec(w.rhs, w, k);  // Bm^-1 w* (rhs is free until the sign iteration)
+      for (int i = 0; i < d; ++i)
+        v[i] = 0.0;
+      for (int j = 0; j < d; ++j)
+        for (int i = 0; i < d; ++i)
+          v[i] += inv[j * d + i] * ws[j];
+      rows_dot(design(w, k), ld, rows, v, d, zt);
       for (int i = 0; i < rows; ++i) {
         const double num = hd::fabs(zs[i]);
         const double den = hd::fabs(zt[i]);
@@ -389,8 +408,9 @@ void compute_fixed_targets(Ops& ops, const FixedTargetWave& w) {
   // Bm^-1 by pivoted LU; then P = X Bm^-1, column-major ld x d.
   ops.getrf(d, w.sys_ptrs, d, w.pivots, w.info, w.n);
   ops.getrs(d, d, w.sys_ptrs, d, w.pivots, w.inv_ptrs, d, w.n);
-  ops.gemm(BlasTrans::none, BlasTrans::none, ld, d, d, w.x, ld, rd, w.inv, d, dd, w.work, ld, rd,
-           w.n);
+  if (w.need_p)
+    ops.gemm(BlasTrans::none, BlasTrans::none, ld, d, d, w.x, ld, rd, w.inv, d, dd, w.work, ld, rd,
+             w.n);
   ops.for_each(w.n, LambdaBound{w});
   for (int it = 0; it < kMaxSignIterations && ops.count_active(w.state, w.n) > 0; ++it) {
     ops.for_each(w.n, AssembleSystem{w});
