@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <random>
 
 #include "relusim/core/batched_ops_host.hpp"
+#include "relusim/core/blas_ops_host.hpp"
 #include "relusim/core/linalg.hpp"
 #include "relusim/models/a/dynamics.hpp"
 #include "relusim/models/a/targets.hpp"
@@ -315,6 +317,29 @@ TEST(HostBlasBatchedOps, GramAndGemmMatchTheOracleOnPaddedShapes) {
     for (std::size_t e = 0; e < p1.size(); ++e)
       EXPECT_NEAR(p1[e], p2[e], 1e-11 * k * n) << "n=" << n;
   }
+}
+
+/// Threads of this process (Linux: one entry per thread in /proc/self/task).
+int thread_count() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task"))
+    ++n;
+  return n;
+}
+
+TEST(HostBlasBatchedOps, SingleThreadedOpenBlasStartsNoThreadOnLaterRuns) {
+  // Every CPU run calls host_blas_single_threaded. OpenBLAS 0.3.21 restarted a pool thread at
+  // each openblas_set_num_threads(1) after its pool was shut down, and the thread spun on
+  // sched_yield for ~0.1 s, taking a core from the trajectories of every later run.
+  host_blas_single_threaded();
+  std::vector<double> a(64 * 8, 0.5), c(8 * 8);
+  const int before = thread_count();
+  for (int run = 0; run < 3; ++run) {
+    host_blas_single_threaded();
+    HostBlasBatchedOps().gram(8, 64, a.data(), 64, 0, c.data(), 8, 0, 1);
+  }
+  EXPECT_EQ(thread_count(), before);
+  EXPECT_EQ(c[0], 64 * 0.25);  // the call ran
 }
 
 }  // namespace

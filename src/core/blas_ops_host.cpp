@@ -34,13 +34,15 @@ void host_gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, double alpha, co
 }
 
 void host_blas_single_threaded() {
-  openblas_set_num_threads(1);
   // The pthread build starts its pool when the library loads; idle, each thread spins on
   // sched_yield for about 2^28 cycles (OPENBLAS_THREAD_TIMEOUT) before it sleeps, taking a core
   // from the trajectories at the start of every run. Stop the pool once: with one thread,
-  // OpenBLAS runs every call on the caller and starts no pool again.
+  // OpenBLAS runs every call on the caller. Both only once: after the shutdown, each
+  // openblas_set_num_threads(1) started a new pool thread (OpenBLAS 0.3.21), which spun for
+  // ~0.1 s of every run (a fifth of W1's CPU time in float, seen with perf).
   static std::once_flag stopped;
   std::call_once(stopped, [] {
+    openblas_set_num_threads(1);
     if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
   });
 }
