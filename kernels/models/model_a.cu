@@ -3,6 +3,7 @@
 //   fixed mode:  design kernel (setup, X and w* out) -> batched targets on cuBLAS
 //                (models/a/batched_targets.hpp, cublas_ops.cuh)
 //   other modes: targets of the population dynamics on the host (models/a/targets.hpp), uploaded
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -57,7 +58,7 @@ class DeviceFixedTargets {
   double* w_star() const { return w_star_.get(); }
 
   /// The wave of n trajectories whose targets and checks go to the given buffers.
-  /// `need_p`: fixed_targets_need_p of the host copy of `params`.
+  /// `need_p`: lambda_bound_needs_p of some cell of the wave (from the host copy of `params`).
   FixedTargetWave wave(int n, const ModelAParams* params, const std::uint32_t* param_of,
                        double* target, TargetChecks* checks, bool need_p) const {
     FixedTargetWave w = carve_fixed_target_wave(n, rows_, ld_, d_, doubles_.get(), ints_.get(),
@@ -134,10 +135,11 @@ struct CudaPreparation<ModelA, T, kBlock> {
               fixed_targets_->x(), fixed_targets_->w_star());
       RELUSIM_CUDA_CHECK(cudaGetLastError());
       CublasBatchedOps ops{ctx_->cublas.get(), stream};
-      compute_fixed_targets(ops, fixed_targets_->wave(static_cast<int>(n), params_->table.get(),
-                                                      dev_keys, targets_.get(), checks_.get(),
-                                                      fixed_targets_need_p(params_->host.data(),
-                                                                           params_->host.size())));
+      compute_fixed_targets(
+          ops,
+          fixed_targets_->wave(
+              static_cast<int>(n), params_->table.get(), dev_keys, targets_.get(), checks_.get(),
+              std::any_of(params_->host.begin(), params_->host.end(), lambda_bound_needs_p)));
       ctx_->stream.synchronize();  // before global_ws goes
       return;
     }
@@ -210,7 +212,7 @@ std::vector<TargetInfo> fixed_targets_block(CudaContext& ctx, const ModelAParams
   RELUSIM_CUDA_CHECK(cudaGetLastError());
   CublasBatchedOps ops{ctx.cublas.get(), stream};
   compute_fixed_targets(ops, targets.wave(static_cast<int>(n), params.table.get(), param_of.get(),
-                                          target.get(), checks.get(), fixed_targets_need_p(&p, 1)));
+                                          target.get(), checks.get(), lambda_bound_needs_p(p)));
   std::vector<double> host_target(n * d);
   std::vector<TargetChecks> host_checks(n);
   target.download(host_target.data(), n * d, stream);

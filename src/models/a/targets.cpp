@@ -74,9 +74,8 @@ std::vector<TargetInfo> fixed_mode_targets_colmajor(const ModelAParams* params,
                                               state.data(), ptrs.data());
   w.params = params;
   w.param_of = param_of;
-  w.need_p = false;
-  for (int k = 0; k < n && !w.need_p; ++k)
-    w.need_p = fixed_targets_need_p(params + param_of[k], 1);
+  w.need_p = std::any_of(param_of, param_of + n,
+                         [&](std::uint32_t q) { return lambda_bound_needs_p(params[q]); });
   w.x = x;
   w.w_star = w_star;
   w.target = target.data();

@@ -46,7 +46,7 @@ struct FixedTargetState {
 /// vectors or device buffers). Trajectory k uses params[param_of[k]].
 struct FixedTargetWave {
   int n = 0, rows = 0, ld = 0, d = 0;
-  /// Some trajectory's lambda bound needs P = X Bm^-1 whole (l1, l1sq: fixed_targets_need_p);
+  /// Some trajectory's lambda bound needs P = X Bm^-1 whole (lambda_bound_needs_p: l1, l1sq);
   /// l2's needs only X (Bm^-1 w*), which saves the wave its largest product.
   bool need_p = true;
   const ModelAParams* params = nullptr;
@@ -71,13 +71,10 @@ struct FixedTargetWave {
   double** rhs_ptrs = nullptr;
 };
 
-/// Whether a wave of trajectories with these parameters needs P = X Bm^-1 (host side: the
-/// caller sets FixedTargetWave::need_p from its host copy of the parameters).
-inline bool fixed_targets_need_p(const ModelAParams* params, std::size_t count) {
-  for (std::size_t q = 0; q < count; ++q)
-    if (params[q].regularizer == Regularizer::l1 || params[q].regularizer == Regularizer::l1sq)
-      return true;
-  return false;
+/// Whether a trajectory's lambda bound needs P = X Bm^-1 whole (the caller of a wave sets
+/// FixedTargetWave::need_p from its host copy of the parameters).
+inline bool lambda_bound_needs_p(const ModelAParams& p) {
+  return p.regularizer == Regularizer::l1 || p.regularizer == Regularizer::l1sq;
 }
 
 /// Scratch of a wave, as four arrays: `doubles` of fixed_target_doubles(n, ld, d), `ints` of
