@@ -18,7 +18,7 @@
 #
 # Dependencies: scripts/setup.sh installs them where apt-get works. On a machine without a
 # package registry, put the Debian packages' .deb files in a folder and set RELUSIM_DEBS to it:
-# they are unpacked into .deps/ and found from there.
+# they are unpacked into $RELUSIM_DEPS_DIR (default /tmp/relusim-deps) and found from there.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -38,12 +38,25 @@ if command -v nvidia-smi >/dev/null 2>&1; then nvidia-smi -L | tee "$out/device.
 echo "== dependencies"
 extra=()
 if [ -n "${RELUSIM_DEBS:-}" ]; then
-  mkdir -p "$root/.deps"
-  for f in "$RELUSIM_DEBS"/*.deb; do dpkg -x "$f" "$root/.deps"; done
-  extra+=(-DCMAKE_PREFIX_PATH="$root/.deps/usr" -DCMAKE_INCLUDE_PATH="$root/.deps/usr/include")
-  export CPATH="$root/.deps/usr/include${CPATH:+:$CPATH}"
-  export LIBRARY_PATH="$root/.deps/usr/lib/x86_64-linux-gnu${LIBRARY_PATH:+:$LIBRARY_PATH}"
-  export LD_LIBRARY_PATH="$root/.deps/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  # Outside the source tree: CMake refuses an exported include directory inside it.
+  deps="${RELUSIM_DEPS_DIR:-${TMPDIR:-/tmp}/relusim-deps}"
+  lib="$deps/usr/lib/x86_64-linux-gnu"
+  mkdir -p "$deps"
+  for f in "$RELUSIM_DEBS"/*.deb; do dpkg -x "$f" "$deps"; done
+  extra+=(-DCMAKE_PREFIX_PATH="$deps/usr" -DCMAKE_INCLUDE_PATH="$deps/usr/include")
+  # Debian's OpenBLAS config names absolute /usr paths, which its alternatives link into place
+  # on install; unpacked, they must point into $deps, and CMake must be told where it is.
+  for config in "$lib"/openblas-*/cmake/openblas/OpenBLASConfig.cmake; do
+    [ -f "$config" ] || continue
+    sed -i "s#/usr/#$deps/usr/#g" "$config"
+    extra+=(-DOpenBLAS_DIR="$(dirname "$config")")
+    export LD_LIBRARY_PATH="$(dirname "$(dirname "$(dirname "$config")")")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    break
+  done
+  export PATH="$deps/usr/bin:$PATH"
+  export CPATH="$deps/usr/include${CPATH:+:$CPATH}"
+  export LIBRARY_PATH="$lib${LIBRARY_PATH:+:$LIBRARY_PATH}"
+  export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 elif command -v apt-get >/dev/null 2>&1; then
   bash scripts/setup.sh || echo "setup.sh failed; trying the build with what is installed"
 fi
