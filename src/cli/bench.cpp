@@ -50,7 +50,7 @@ double fma_peak_gflops(int threads) {
       const V a = simd::splat(T(0.999999)), b = simd::splat(T(1e-7));
       for (long i = 0; i < kIters; ++i)
         for (int l = 0; l < kChains; ++l)
-          acc[l] = acc[l] * a + b;
+          acc[l] = simd::fma(acc[l], a, b);
       double s = 0.0;
       for (int l = 0; l < kChains; ++l)
         s += static_cast<double>(simd::sum(acc[l]));

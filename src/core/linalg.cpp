@@ -3,6 +3,8 @@
 #include <cmath>
 #include <utility>
 
+#include "relusim/core/hd.hpp"
+
 namespace relusim {
 
 bool cholesky(const SquareMatrix& m, SquareMatrix& l) {
@@ -14,14 +16,14 @@ bool cholesky(const SquareMatrix& m, SquareMatrix& l) {
   for (int j = 0; j < n; ++j) {
     double s = m(j, j);
     for (int k = 0; k < j; ++k)
-      s -= l(j, k) * l(j, k);
+      s = hd::fma(-l(j, k), l(j, k), s);
     if (!(s > 1e-13 * scale)) return false;
     const double ljj = std::sqrt(s);
     l(j, j) = ljj;
     for (int i = j + 1; i < n; ++i) {
       double t = m(i, j);
       for (int k = 0; k < j; ++k)
-        t -= l(i, k) * l(j, k);
+        t = hd::fma(-l(i, k), l(j, k), t);
       l(i, j) = t / ljj;
     }
   }
@@ -47,14 +49,15 @@ bool lu_solve(SquareMatrix m, std::vector<double>& b) {
     for (int i = c + 1; i < n; ++i) {
       const double f = m(i, c) / m(c, c);
       for (int j = c; j < n; ++j)
-        m(i, j) -= f * m(c, j);
-      b[static_cast<std::size_t>(i)] -= f * b[static_cast<std::size_t>(c)];
+        m(i, j) = hd::fma(-f, m(c, j), m(i, j));
+      b[static_cast<std::size_t>(i)] =
+          hd::fma(-f, b[static_cast<std::size_t>(c)], b[static_cast<std::size_t>(i)]);
     }
   }
   for (int i = n - 1; i >= 0; --i) {
     double s = b[static_cast<std::size_t>(i)];
     for (int j = i + 1; j < n; ++j)
-      s -= m(i, j) * b[static_cast<std::size_t>(j)];
+      s = hd::fma(-m(i, j), b[static_cast<std::size_t>(j)], s);
     b[static_cast<std::size_t>(i)] = s / m(i, i);
   }
   return true;
@@ -75,7 +78,7 @@ SquareMatrix masked_gram(const double* x, int rows, int d, const std::vector<cha
     const double* xr = x + static_cast<std::size_t>(r) * d;
     for (int i = 0; i < d; ++i)
       for (int j = 0; j <= i; ++j)
-        g(i, j) += xr[i] * xr[j];
+        g(i, j) = hd::fma(xr[i], xr[j], g(i, j));
   }
   for (int i = 0; i < d; ++i)
     for (int j = 0; j < i; ++j)

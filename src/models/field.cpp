@@ -28,7 +28,7 @@ Field model_a_field(const CellConfig& cell, std::uint32_t id, const FieldGrid& g
   const ModelAWorkspace<double> ws = ModelA::carve<double>(p, 1, scratch.data());
   SerialTeam team;
   model_a_setup(team, p, id, ws);
-  const double ss = ws.w_star[0] * ws.w_star[0] + ws.w_star[1] * ws.w_star[1];
+  const double ss = hd::fma(ws.w_star[1], ws.w_star[1], ws.w_star[0] * ws.w_star[0]);
   Field f;
   f.x_label = "w_1";
   f.y_label = "w_2";

@@ -69,6 +69,33 @@ RELUSIM_HD inline double acos(double x) {
 RELUSIM_HD inline double pow(double x, double y) {
   return ::pow(x, y);
 }
+
+/// a * b + c: in one rounding where the hardware fuses (every GPU; an x86 host built for FMA, as
+/// -march=native is on any x86 since 2013), else in two. Host code is compiled with
+/// -ffp-contract=off (CMakeLists.txt), so the compiler never fuses a multiply and an add on its
+/// own: every fused multiply-add of the host is one of these, written where the source says, and
+/// a result does not depend on inlining, on the caller's translation unit or on the compiler's
+/// version. (With contraction on, GCC 13 gave the same trajectory different last bits in two
+/// translation units of one program.)
+RELUSIM_HD inline float fma(float a, float b, float c) {
+#if defined(__CUDA_ARCH__)
+  return ::fmaf(a, b, c);
+#elif defined(__FMA__)
+  return __builtin_fmaf(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+RELUSIM_HD inline double fma(double a, double b, double c) {
+#if defined(__CUDA_ARCH__)
+  return ::fma(a, b, c);
+#elif defined(__FMA__)
+  return __builtin_fma(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+
 #if defined(__CUDA_ARCH__)
 __device__ inline bool isfinite(float x) {
   return ::isfinite(x);
@@ -137,7 +164,7 @@ template <class T>
 RELUSIM_HD inline void normalize_to(T* v, int d, double norm) {
   double s = 0.0;
   for (int j = 0; j < d; ++j)
-    s += static_cast<double>(v[j]) * static_cast<double>(v[j]);
+    s = hd::fma(static_cast<double>(v[j]), static_cast<double>(v[j]), s);
   const double scale = s > 0.0 ? norm / hd::sqrt(s) : 0.0;
   for (int j = 0; j < d; ++j)
     v[j] = static_cast<T>(static_cast<double>(v[j]) * scale);

@@ -22,7 +22,7 @@
 #include <type_traits>
 #include <utility>
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__FMA__)
 #include <immintrin.h>
 #endif
 
@@ -68,6 +68,49 @@ inline Vec<T> splat(T a) {
 /// The element type of a vector.
 template <class V>
 using Elem = std::remove_cvref_t<decltype(V{}[0])>;
+
+/// a * b + c lane by lane, as hd::fma: one rounding where the ISA has FMA, else two (the host is
+/// compiled with -ffp-contract=off, so `a * b + c` on vectors is always two).
+template <class V>
+inline V fma(V a, V b, V c) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<Elem<V>, double>) {
+    return std::bit_cast<V>(_mm512_fmadd_pd(std::bit_cast<__m512d>(a), std::bit_cast<__m512d>(b),
+                                            std::bit_cast<__m512d>(c)));
+  } else {
+    return std::bit_cast<V>(_mm512_fmadd_ps(std::bit_cast<__m512>(a), std::bit_cast<__m512>(b),
+                                            std::bit_cast<__m512>(c)));
+  }
+#elif defined(__FMA__)
+  if constexpr (std::is_same_v<Elem<V>, double>) {
+    struct H {
+      __m256d lo, hi;
+    };
+    const H x = std::bit_cast<H>(a), y = std::bit_cast<H>(b), z = std::bit_cast<H>(c);
+    return std::bit_cast<V>(
+        H{_mm256_fmadd_pd(x.lo, y.lo, z.lo), _mm256_fmadd_pd(x.hi, y.hi, z.hi)});
+  } else {
+    struct H {
+      __m256 lo, hi;
+    };
+    const H x = std::bit_cast<H>(a), y = std::bit_cast<H>(b), z = std::bit_cast<H>(c);
+    return std::bit_cast<V>(
+        H{_mm256_fmadd_ps(x.lo, y.lo, z.lo), _mm256_fmadd_ps(x.hi, y.hi, z.hi)});
+  }
+#else
+  return a * b + c;
+#endif
+}
+/// a * b + c with a scalar a (splat).
+template <class V>
+inline V fma(Elem<V> a, V b, V c) {
+  return fma(V{} + a, b, c);
+}
+/// a * b + c with a scalar b (splat).
+template <class V>
+inline V fma(V a, Elem<V> b, V c) {
+  return fma(a, V{} + b, c);
+}
 
 /// a > 0 ? b : 0, lane by lane.
 template <class V>

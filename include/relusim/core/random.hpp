@@ -51,7 +51,7 @@ inline constexpr double kPi = 3.1415926535897932;               // CURAND_PI_DOU
 /// cuRAND's _curand_uniform_double_hq: 53 bits from two words, in (0, 1).
 RELUSIM_HD inline double uniform_double(std::uint32_t x, std::uint32_t y) {
   const std::uint64_t z = static_cast<std::uint64_t>(x) ^ (static_cast<std::uint64_t>(y) << 21);
-  return static_cast<double>(z) * kTwoPow53Inv + kTwoPow53Inv / 2.0;
+  return hd::fma(static_cast<double>(z), kTwoPow53Inv, kTwoPow53Inv / 2.0);
 }
 
 /// cuRAND's _curand_box_muller_double, host branch.
@@ -134,7 +134,7 @@ namespace portable {
 /// log(u) for u in (0, 1], in plain arithmetic (no libm call, so loops over it vectorise):
 /// u = m 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m - 1)/(m + 1), |s| <= 0.172,
 /// summed to s^23 (truncation below 1e-19). Within a few ulp of libm's log.
-RELUSIM_HD inline double log_unit(double u) {
+RELUSIM_HD RELUSIM_INLINE double log_unit(double u) {
   std::uint64_t bits = 0;
   memcpy(&bits, &u, sizeof bits);
   // The biased exponent as a double, from the bits of 2^52 + exponent (no integer conversion).
@@ -148,48 +148,48 @@ RELUSIM_HD inline double log_unit(double u) {
   m *= 1.0 - 0.5 * big;
   const double s = (m - 1.0) / (m + 1.0), s2 = s * s;
   double p = 1.0 / 23.0;
-  p = p * s2 + 1.0 / 21.0;
-  p = p * s2 + 1.0 / 19.0;
-  p = p * s2 + 1.0 / 17.0;
-  p = p * s2 + 1.0 / 15.0;
-  p = p * s2 + 1.0 / 13.0;
-  p = p * s2 + 1.0 / 11.0;
-  p = p * s2 + 1.0 / 9.0;
-  p = p * s2 + 1.0 / 7.0;
-  p = p * s2 + 1.0 / 5.0;
-  p = p * s2 + 1.0 / 3.0;
-  p = p * s2 + 1.0;
+  p = hd::fma(p, s2, 1.0 / 21.0);
+  p = hd::fma(p, s2, 1.0 / 19.0);
+  p = hd::fma(p, s2, 1.0 / 17.0);
+  p = hd::fma(p, s2, 1.0 / 15.0);
+  p = hd::fma(p, s2, 1.0 / 13.0);
+  p = hd::fma(p, s2, 1.0 / 11.0);
+  p = hd::fma(p, s2, 1.0 / 9.0);
+  p = hd::fma(p, s2, 1.0 / 7.0);
+  p = hd::fma(p, s2, 1.0 / 5.0);
+  p = hd::fma(p, s2, 1.0 / 3.0);
+  p = hd::fma(p, s2, 1.0);
   const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
   const double de = (ed - 4503599627370496.0 - 1023.0) + big;
-  return de * ln2_hi + (2.0 * s * p + de * ln2_lo);
+  return hd::fma(de, ln2_hi, hd::fma(2.0 * s, p, de * ln2_lo));
 }
 
 /// (sin(pi v), cos(pi v)) for v in (0, 2), in plain arithmetic: v = q/2 + r with |r| <= 1/4,
 /// Taylor series of x = pi r to x^19 and x^20 (truncation below 1e-20), rotated by quadrant q.
-RELUSIM_HD inline DrawPair sincospi_unit(double v) {
-  const double q = static_cast<double>(static_cast<int>(2.0 * v + 0.5));
-  const double x = (v - 0.5 * q) * kPi, x2 = x * x;
+RELUSIM_HD RELUSIM_INLINE DrawPair sincospi_unit(double v) {
+  const double q = static_cast<double>(static_cast<int>(hd::fma(2.0, v, 0.5)));
+  const double x = hd::fma(-0.5, q, v) * kPi, x2 = x * x;
   double sn = -1.0 / 121645100408832000.0;  // -1/19!
-  sn = sn * x2 + 1.0 / 355687428096000.0;
-  sn = sn * x2 - 1.0 / 1307674368000.0;
-  sn = sn * x2 + 1.0 / 6227020800.0;
-  sn = sn * x2 - 1.0 / 39916800.0;
-  sn = sn * x2 + 1.0 / 362880.0;
-  sn = sn * x2 - 1.0 / 5040.0;
-  sn = sn * x2 + 1.0 / 120.0;
-  sn = sn * x2 - 1.0 / 6.0;
-  sn = x + x * x2 * sn;
+  sn = hd::fma(sn, x2, 1.0 / 355687428096000.0);
+  sn = hd::fma(sn, x2, -1.0 / 1307674368000.0);
+  sn = hd::fma(sn, x2, 1.0 / 6227020800.0);
+  sn = hd::fma(sn, x2, -1.0 / 39916800.0);
+  sn = hd::fma(sn, x2, 1.0 / 362880.0);
+  sn = hd::fma(sn, x2, -1.0 / 5040.0);
+  sn = hd::fma(sn, x2, 1.0 / 120.0);
+  sn = hd::fma(sn, x2, -1.0 / 6.0);
+  sn = hd::fma(x * x2, sn, x);
   double cs = 1.0 / 2432902008176640000.0;  // 1/20!
-  cs = cs * x2 - 1.0 / 6402373705728000.0;
-  cs = cs * x2 + 1.0 / 20922789888000.0;
-  cs = cs * x2 - 1.0 / 87178291200.0;
-  cs = cs * x2 + 1.0 / 479001600.0;
-  cs = cs * x2 - 1.0 / 3628800.0;
-  cs = cs * x2 + 1.0 / 40320.0;
-  cs = cs * x2 - 1.0 / 720.0;
-  cs = cs * x2 + 1.0 / 24.0;
-  cs = cs * x2 - 0.5;
-  cs = 1.0 + x2 * cs;
+  cs = hd::fma(cs, x2, -1.0 / 6402373705728000.0);
+  cs = hd::fma(cs, x2, 1.0 / 20922789888000.0);
+  cs = hd::fma(cs, x2, -1.0 / 87178291200.0);
+  cs = hd::fma(cs, x2, 1.0 / 479001600.0);
+  cs = hd::fma(cs, x2, -1.0 / 3628800.0);
+  cs = hd::fma(cs, x2, 1.0 / 40320.0);
+  cs = hd::fma(cs, x2, -1.0 / 720.0);
+  cs = hd::fma(cs, x2, 1.0 / 24.0);
+  cs = hd::fma(cs, x2, -0.5);
+  cs = hd::fma(x2, cs, 1.0);
   const int quadrant = static_cast<int>(q) & 3;
   const double a = (quadrant & 1) != 0 ? cs : sn;
   const double b = (quadrant & 1) != 0 ? sn : cs;
@@ -200,18 +200,19 @@ RELUSIM_HD inline DrawPair sincospi_unit(double v) {
 
 /// z < 2^53 as a double, exactly, by bit arithmetic (x86 before AVX-512 has no vector
 /// conversion from 64-bit integers): 2^52 + floor(z / 2) is built from its bits.
-RELUSIM_HD inline double u53_to_double(std::uint64_t z) {
+RELUSIM_HD RELUSIM_INLINE double u53_to_double(std::uint64_t z) {
   const std::uint64_t bits = 0x4330000000000000ull | (z >> 1);
   double d = 0.0;
   memcpy(&d, &bits, sizeof d);
-  return (d - 4503599627370496.0) * 2.0 + static_cast<double>(static_cast<std::int32_t>(z & 1u));
+  return hd::fma(d - 4503599627370496.0, 2.0,
+                 static_cast<double>(static_cast<std::int32_t>(z & 1u)));
 }
 
 /// Two N(0, 1) numbers at one address: the words of normal_pair (Philox4x32-10, cuRAND's double
 /// Box-Muller) with log and sin/cos in plain arithmetic (portable::log_unit, sincospi_unit), so
 /// loops over it vectorise and call no libm. They agree with normal_pair's to about 1e-15
 /// relative (tests/test_random.cpp).
-RELUSIM_HD inline DrawPair normal_pair_arithmetic(const PhiloxAddress& a) {
+RELUSIM_HD RELUSIM_INLINE DrawPair normal_pair_arithmetic(const PhiloxAddress& a) {
   const PhiloxWords w =
       portable::philox4x32_10(philox_counter(a), static_cast<std::uint32_t>(a.seed),
                               static_cast<std::uint32_t>(a.seed >> 32));
@@ -219,8 +220,8 @@ RELUSIM_HD inline DrawPair normal_pair_arithmetic(const PhiloxAddress& a) {
       static_cast<std::uint64_t>(w.x) ^ (static_cast<std::uint64_t>(w.y) << 21);
   const std::uint64_t zy =
       static_cast<std::uint64_t>(w.z) ^ (static_cast<std::uint64_t>(w.w) << 21);
-  const double u = u53_to_double(zx) * portable::kTwoPow53Inv + portable::kTwoPow53Inv / 2;
-  const double v = u53_to_double(zy) * (portable::kTwoPow53Inv * 2.0) + portable::kTwoPow53Inv;
+  const double u = hd::fma(u53_to_double(zx), portable::kTwoPow53Inv, portable::kTwoPow53Inv / 2);
+  const double v = hd::fma(u53_to_double(zy), portable::kTwoPow53Inv * 2.0, portable::kTwoPow53Inv);
   const double r = hd::sqrt(-2.0 * portable::log_unit(u));
   const DrawPair sc = portable::sincospi_unit(v);
   return {sc.x * r, sc.y * r};

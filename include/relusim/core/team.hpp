@@ -31,7 +31,7 @@ template <class T, class Team>
 RELUSIM_HD inline T team_dot(Team& team, const T* a, const T* b, int n) {
   T acc = T(0);
   for (int j = team.rank(); j < n; j += team.size())
-    acc += a[j] * b[j];
+    acc = hd::fma(a[j], b[j], acc);
   return team.reduce_sum(acc);
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "relusim/core/batched_ops_host.hpp"
+#include "relusim/core/hd.hpp"
 #include "relusim/core/linalg.hpp"
 
 namespace relusim {
@@ -19,7 +20,7 @@ double norm1(const std::vector<double>& w) {
 double norm2(const std::vector<double>& w) {
   double s = 0.0;
   for (double v : w)
-    s += v * v;
+    s = hd::fma(v, v, s);
   return std::sqrt(s);
 }
 
@@ -28,8 +29,9 @@ std::vector<double> design_times(const double* x, int rows, int d, const std::ve
   std::vector<double> z(static_cast<std::size_t>(rows), 0.0);
   for (int i = 0; i < rows; ++i)
     for (int j = 0; j < d; ++j)
-      z[static_cast<std::size_t>(i)] +=
-          x[static_cast<std::size_t>(i) * d + j] * v[static_cast<std::size_t>(j)];
+      z[static_cast<std::size_t>(i)] =
+          hd::fma(x[static_cast<std::size_t>(i) * d + j], v[static_cast<std::size_t>(j)],
+                  z[static_cast<std::size_t>(i)]);
   return z;
 }
 

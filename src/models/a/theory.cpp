@@ -40,7 +40,7 @@ double log_a_k(std::int64_t n, std::int64_t k) {
   double s = 0.0;
   for (double t : terms)
     s += std::exp(t - max_term);
-  return std::min(0.0, max_term + std::log(s) - static_cast<double>(n) * std::log(2.0));
+  return std::min(0.0, hd::fma(-static_cast<double>(n), std::log(2.0), max_term + std::log(s)));
 }
 
 double a_k(std::int64_t n, std::int64_t k) {
@@ -63,14 +63,14 @@ double ball_radius(int d, double eps) {
 double tight_ball_radius(int d, double eps) {
   const double dd = static_cast<double>(d);
   return eps * std::sqrt(hd::kPi) *
-         std::exp(std::lgamma((dd + 1.0) / 2.0) - std::lgamma(dd / 2.0 + 1.0));
+         std::exp(std::lgamma((dd + 1.0) / 2.0) - std::lgamma(hd::fma(dd, 0.5, 1.0)));
 }
 
 namespace {
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
   double s = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i)
-    s += a[i] * b[i];
+    s = hd::fma(a[i], b[i], s);
   return s;
 }
 }  // namespace
@@ -82,7 +82,7 @@ std::vector<double> expected_f(const std::vector<double>& e, const std::vector<d
   const double c = static_cast<double>(n) / (2.0 * hd::kPi);
   std::vector<double> f(w.size());
   for (std::size_t j = 0; j < w.size(); ++j)
-    f[j] = c * ((hd::kPi - theta) * w[j] + nw * std::sin(theta) * e[j] / ne);
+    f[j] = c * hd::fma(hd::kPi - theta, w[j], nw * std::sin(theta) * e[j] / ne);
   return f;
 }
 
@@ -93,12 +93,12 @@ std::vector<double> sample_f(const std::vector<double>& x, int n, int d,
     const double* xi = x.data() + static_cast<std::size_t>(i) * d;
     double ze = 0.0, zw = 0.0;
     for (int j = 0; j < d; ++j) {
-      ze += xi[j] * e[j];
-      zw += xi[j] * w[j];
+      ze = hd::fma(xi[j], e[j], ze);
+      zw = hd::fma(xi[j], w[j], zw);
     }
     if (ze > 0.0 && zw > 0.0)
       for (int j = 0; j < d; ++j)
-        f[j] += xi[j] * zw;
+        f[j] = hd::fma(xi[j], zw, f[j]);
   }
   return f;
 }
@@ -114,7 +114,7 @@ std::vector<double> expected_delta(const std::vector<double>& w,
 }
 
 std::array<double, 4> kong_m(double theta) {
-  const double off = -(2.0 * hd::kPi - theta) * std::cos(theta) - std::sin(theta);
+  const double off = hd::fma(-(2.0 * hd::kPi - theta), std::cos(theta), -std::sin(theta));
   const double c = 1.0 / (4.0 * hd::kPi);
   return {c * 2.0 * hd::kPi, c * off, c * off,
           c * (std::sin(2.0 * theta) + 2.0 * hd::kPi - 2.0 * theta)};

@@ -144,7 +144,7 @@ RELUSIM_HD inline void rows_dot(const double* m, int ld, int rows, const double*
     const double* c = m + static_cast<std::ptrdiff_t>(j) * ld;
     const double vj = v[j];
     for (int i = 0; i < rows; ++i)
-      out[i] += c[i] * vj;
+      out[i] = hd::fma(c[i], vj, out[i]);
   }
 }
 RELUSIM_HD inline bool regularized(const ModelAParams& p) {
@@ -250,7 +250,7 @@ struct LambdaBound {
         v[i] = 0.0;
       for (int j = 0; j < d; ++j)
         for (int i = 0; i < d; ++i)
-          v[i] += inv[j * d + i] * ws[j];
+          v[i] = hd::fma(inv[j * d + i], ws[j], v[i]);
       rows_dot(design(w, k), ld, rows, v, d, zt);
       for (int i = 0; i < rows; ++i) {
         const double num = hd::fabs(zs[i]);
@@ -307,14 +307,14 @@ struct AssembleSystem {
     for (int i = 0; i < d; ++i) {
       double bw = 0.0;
       for (int j = 0; j < d; ++j) {
-        bw += b[j * d + i] * ws[j];
+        bw = hd::fma(b[j * d + i], ws[j], bw);
         double v = b[j * d + i];
         if (p.regularizer == Regularizer::l2 && i == j) v -= 2.0 * nf;
-        if (p.regularizer == Regularizer::l1sq) v -= 2.0 * nf * s[i] * s[j];
+        if (p.regularizer == Regularizer::l1sq) v = hd::fma(-(2.0 * nf * s[i]), s[j], v);
         a[j * d + i] = v;
         scale = hd::max(scale, hd::fabs(v));
       }
-      r[i] = p.regularizer == Regularizer::l1 ? bw + nf * s[i] : bw;
+      r[i] = p.regularizer == Regularizer::l1 ? hd::fma(nf, s[i], bw) : bw;
     }
     st.scale = scale;
   }

@@ -91,7 +91,7 @@ RELUSIM_HD inline void model_a_draw_rows(Team& team, const ModelAParams& p, std:
     const T* col = x + static_cast<std::int64_t>(j) * ld;
     const T wj = w_star[j];
     for (int i = i0; i < rows; i += step)
-      u[i] += col[i] * wj;
+      u[i] = hd::fma(col[i], wj, u[i]);
   }
   for (int i = i0; i < ld; i += step)
     u[i] = i < rows ? hd::relu(u[i]) : T(0);
@@ -155,7 +155,7 @@ struct RegularizerTerm {
 /// Delta_j from the data term's g_j.
 template <class T>
 RELUSIM_HD RELUSIM_INLINE T delta_coordinate(T g, T wj, const RegularizerTerm<T>& rt) {
-  return rt.factor != T(0) ? g + rt.factor * regularizer_gradient(rt.reg, wj, rt.l1) : g;
+  return rt.factor != T(0) ? hd::fma(rt.factor, regularizer_gradient(rt.reg, wj, rt.l1), g) : g;
 }
 
 template <class T>
@@ -208,7 +208,7 @@ RELUSIM_HD inline void serial_residual_chunk(const T* x, std::int64_t ld, const 
     const T* col = x + static_cast<std::int64_t>(j) * ld;
     const T wj = w[j];
     for (int l = 0; l < M; ++l)
-      z[l] += col[l] * wj;
+      z[l] = hd::fma(col[l], wj, z[l]);
   }
   T sq[M], on[M], rr[M];  // written as selects into local arrays: the loop vectorises
   for (int l = 0; l < M; ++l) {
@@ -245,13 +245,13 @@ RELUSIM_HD inline void serial_column_sums(const T* x, int ld, int i0, int n, int
     for (int l = 0; l < W; ++l) {
       const T rv = rb[c + l];
       for (int q = 0; q < G; ++q)
-        a[q][l] += col[q][c + l] * rv;
+        a[q][l] = hd::fma(col[q][c + l], rv, a[q][l]);
     }
   for (int c = full; c < n; c += L)  // the last < W rows: one vector to each bank
     for (int l = 0; l < L; ++l) {
       const T rv = rb[c + l];
       for (int q = 0; q < G; ++q)
-        a[q][c - full + l] += col[q][c + l] * rv;
+        a[q][c - full + l] = hd::fma(col[q][c + l], rv, a[q][c - full + l]);
     }
   for (int q = 0; q < G; ++q) {
     if (last) {
@@ -317,14 +317,14 @@ RELUSIM_HD inline DataTerm<T> serial_data_gradient_rows(const T* x, int ld, cons
   for (int i = 0; i < rows; ++i) {
     T z = T(0);
     for (int j = 0; j < d; ++j)
-      z += x[static_cast<std::int64_t>(j) * ld + i] * w[j];
+      z = hd::fma(x[static_cast<std::int64_t>(j) * ld + i], w[j], z);
     const bool on = z > T(0);
     const T res = u[i] - (on ? z : T(0));
-    loss += res * res;
+    loss = hd::fma(res, res, loss);
     active += on ? 1 : 0;
     if (on)
       for (int j = 0; j < d; ++j)
-        g[j] += res * x[static_cast<std::int64_t>(j) * ld + i];
+        g[j] = hd::fma(res, x[static_cast<std::int64_t>(j) * ld + i], g[j]);
   }
   const T inv_rows = T(1) / static_cast<T>(rows);
   for (int j = 0; j < d; ++j)
@@ -364,20 +364,20 @@ inline DataTerm<T> fused_data_gradient(const T* x, int ld, const T* u, int rows,
   for (int c = 0; c < ld; c += L) {
     V z = {};
     for (int j = 0; j < D; ++j)
-      z += simd::load(x + static_cast<std::int64_t>(j) * ld + c) * w[j];
+      z = simd::fma(simd::load(x + static_cast<std::int64_t>(j) * ld + c), w[j], z);
     const V res = simd::load(u + c) - simd::where_positive(z, z);
-    loss += res * res;
+    loss = simd::fma(res, res, loss);
     active += simd::where_positive(z, one);
     const V r = simd::where_positive(z, res);
     for (int j = 0; j < D; ++j)
-      acc[j] += simd::load(x + static_cast<std::int64_t>(j) * ld + c) * r;
+      acc[j] = simd::fma(simd::load(x + static_cast<std::int64_t>(j) * ld + c), r, acc[j]);
   }
   const T inv_rows = T(1) / static_cast<T>(rows);  // the padding rows add exact zeros
   T g2 = T(0);  // Delta and |Delta|^2 as finish_delta computes them, without re-reading g
   for (int j = 0; j < D; ++j) {
     const T dj = delta_coordinate(simd::sum(acc[j]) * inv_rows, w[j], rt);
     g[j] = dj;
-    g2 += dj * dj;
+    g2 = hd::fma(dj, dj, g2);
   }
   gg = g2;
   return {simd::sum(loss) * T(0.5) * inv_rows, static_cast<int>(simd::sum(active))};
@@ -413,9 +413,9 @@ RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, int ld, cons
     for (int i = team.rank(); i < rows; i += team.size()) {
       T z = T(0);
       for (int j = 0; j < d; ++j)
-        z += x[static_cast<std::int64_t>(j) * ld + i] * w[j];
+        z = hd::fma(x[static_cast<std::int64_t>(j) * ld + i], w[j], z);
       const T res = u[i] - hd::relu(z);
-      loss += res * res;
+      loss = hd::fma(res, res, loss);
       active += z > T(0) ? 1 : 0;
       r[i] = z > T(0) ? res : T(0);
     }
@@ -433,7 +433,7 @@ RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, int ld, cons
         const T* col = x + static_cast<std::int64_t>(j) * ld;
         T acc = T(0);
         for (int i = lane; i < rows; i += lanes)
-          acc += r[i] * col[i];
+          acc = hd::fma(r[i], col[i], acc);
         if (lanes == 1) {
           g[j] = acc * inv_rows;
         } else {
@@ -471,12 +471,12 @@ RELUSIM_HD inline StateNorms<T> state_norms(Team& team, const T* w, const T* w_s
                                             const T* target, int d, T ss, bool need_l1) {
   T ww = T(0), ws = T(0), l1 = T(0), dd = T(0);
   for (int j = team.rank(); j < d; j += team.size()) {
-    ww += w[j] * w[j];
-    ws += w[j] * w_star[j];
+    ww = hd::fma(w[j], w[j], ww);
+    ws = hd::fma(w[j], w_star[j], ws);
     if (need_l1) l1 += hd::fabs(w[j]);
     if (target != nullptr) {
       const T a = w[j] - target[j];
-      dd += a * a;
+      dd = hd::fma(a, a, dd);
     }
   }
   StateNorms<T> n;
@@ -507,11 +507,11 @@ RELUSIM_HD inline T expected_gradient(Team& team, const StateNorms<T>& n, const 
   const T a = inv_2pi * alpha * hd::sin(theta);
   const T b = inv_2pi * theta;
   for (int j = team.rank(); j < d; j += team.size()) {
-    g[j] = T(0.5) * (w_star[j] - w[j]) + a * w[j] - b * w_star[j];
+    g[j] = hd::fma(-b, w_star[j], hd::fma(a, w[j], T(0.5) * (w_star[j] - w[j])));
   }
   // E[relu(a) relu(b)] = |w||w*| (sin t + (pi - t) cos t) / (2 pi); E[relu(a)^2] = |w*|^2 / 2.
-  const T cross = inv_2pi * nw * ns * (hd::sin(theta) + (T(hd::kPi) - theta) * hd::cos(theta));
-  return T(0.5) * (T(0.5) * n.ss + T(0.5) * n.ww - T(2) * cross);
+  const T cross = inv_2pi * nw * ns * hd::fma(T(hd::kPi) - theta, hd::cos(theta), hd::sin(theta));
+  return T(0.5) * hd::fma(-T(2), cross, hd::fma(T(0.5), n.ww, T(0.5) * n.ss));
 }
 
 /// Everything one evaluation at the current w tells.
@@ -576,7 +576,7 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams&
   for (int j = team.rank(); j < p.d; j += team.size()) {
     const T dj = delta_coordinate(ws.delta[j], ws.w[j], rt);
     ws.delta[j] = dj;
-    g2 += dj * dj;
+    g2 = hd::fma(dj, dj, g2);
   }
   e.gg = team.reduce_sum(g2);
   return e;

@@ -1,8 +1,9 @@
 // Model A's fixed-mode trajectories across the host's vector lanes: one trajectory per lane of a
 // 64-byte vector (8 in double, 16 in float). Each lane does what the one-trajectory step
 // (fused_data_gradient and state_norms in dynamics.hpp) does, operation for operation and sum
-// for sum in the same order; the compiler may fuse a different multiply and add into one
-// rounding, so the two agree to the last ulp or so, not bit for bit (tests/test_model_a_lanes.cpp).
+// for sum in the same order, with its fused multiply-adds written out (simd::fma; the host is
+// compiled with -ffp-contract=off); the two forms are tested to agree to the last ulp or so
+// (tests/test_model_a_lanes.cpp).
 // Lanes never mix: a trajectory's numbers do not depend on which trajectories share its vector,
 // and every host path runs these cells in this form (the CPU backend, run_cpu_trajectory for the
 // trace command and replays), so they agree bit for bit with each other. When a lane's
@@ -188,7 +189,7 @@ class ModelALanes {
   RELUSIM_INLINE static void row_residual(const V* xi, const V* w, V ui, V& z, V& res) {
     z = V{};
     for (int j = 0; j < D; ++j)
-      z += xi[j] * w[j];
+      z = simd::fma(xi[j], w[j], z);
     res = ui - simd::where_positive(z, z);
   }
 
@@ -205,7 +206,7 @@ class ModelALanes {
       for (int i = l; i < n_; i += kRowLanes) {
         V z, res;
         row_residual<D>(x_.data() + static_cast<std::size_t>(i) * D, w, u_[i], z, res);
-        loss += res * res;
+        loss = simd::fma(res, res, loss);
       }
       loss_part[l] = loss;
     }
@@ -222,11 +223,11 @@ class ModelALanes {
       w[j] = w_[j];
     const bool need_l1 = p_.regularizer == Regularizer::l1sq;
     for (int j = 0; j < D; ++j) {
-      e.ww += w[j] * w[j];
-      e.ws += w[j] * star_[j];
+      e.ww = simd::fma(w[j], w[j], e.ww);
+      e.ws = simd::fma(w[j], star_[j], e.ws);
       if (need_l1) e.l1 += simd::abs(w[j]);
       const V a = w[j] - target_[j];
-      e.dd += a * a;
+      e.dd = simd::fma(a, a, e.dd);
     }
     // The data term: row lane l takes rows l, l + R, l + 2R, ... as fused_data_gradient's lane
     // l does (the padding rows it adds are exact zeros).
@@ -240,11 +241,11 @@ class ModelALanes {
         const V* xi = x + static_cast<std::size_t>(i) * D;
         V z, res;
         row_residual<D>(xi, w, u_[i], z, res);
-        if constexpr (kLoss) loss += res * res;
+        if constexpr (kLoss) loss = simd::fma(res, res, loss);
         active += simd::where_positive(z, one);
         const V r = simd::where_positive(z, res);
         for (int j = 0; j < D; ++j)
-          acc[j] += xi[j] * r;
+          acc[j] = simd::fma(xi[j], r, acc[j]);
       }
       for (int j = 0; j < D; ++j)
         part_[j * kRowLanes + l] = acc[j];
@@ -256,11 +257,12 @@ class ModelALanes {
     V g2 = {};
     for (int j = 0; j < D; ++j) {
       const V g = pairwise_sum<kRowLanes>(part_.data() + j * kRowLanes) * inv_rows;
-      const V dj = factor != T(0)
-                       ? g + factor * regularizer_gradient_lanes<V, T>(p_.regularizer, w[j], e.l1)
-                       : g;
+      const V dj =
+          factor != T(0)
+              ? simd::fma(factor, regularizer_gradient_lanes<V, T>(p_.regularizer, w[j], e.l1), g)
+              : g;
       delta_[j] = dj;
-      g2 += dj * dj;
+      g2 = simd::fma(dj, dj, g2);
     }
     e.gg = g2;
     if constexpr (kLoss) e.loss = pairwise_sum<kRowLanes>(loss_part) * T(0.5) * inv_rows;
@@ -370,7 +372,7 @@ class ModelALanes {
       }
       const T eta = static_cast<T>(p_.eta);
       for (int j = 0; j < D; ++j)
-        w_[j] += eta * delta_[j];
+        w_[j] = simd::fma(eta, delta_[j], w_[j]);
       ++step;
       if (ended != 0u) {
         converging_ &= ~ended;

@@ -86,7 +86,7 @@ struct ModelA {
     T omega_sq = T(0);
     for (int j = team.rank(); j < p.d; j += team.size()) {
       const T a = ws.w[j] - ws.w_star[j];
-      omega_sq += a * a;
+      omega_sq = hd::fma(a, a, omega_sq);
     }
     rec.set_flag(kStartedInOmega, team.reduce_sum(omega_sq) < s.ss);
     return s;
@@ -144,7 +144,7 @@ struct ModelA {
   RELUSIM_HD static void apply(Team& team, const Params& p, const Workspace<T>& ws,
                                const Eval<T>&) {
     for (int j = team.rank(); j < p.d; j += team.size())
-      ws.w[j] += static_cast<T>(p.eta) * ws.delta[j];
+      ws.w[j] = hd::fma(static_cast<T>(p.eta), ws.delta[j], ws.w[j]);
     team.sync();
   }
 

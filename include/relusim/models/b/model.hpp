@@ -25,7 +25,7 @@ template <class T>
 RELUSIM_HD inline T dot(const T* a, const T* b, int n) {
   T s = T(0);
   for (int k = 0; k < n; ++k)
-    s += a[k] * b[k];
+    s = hd::fma(a[k], b[k], s);
   return s;
 }
 
@@ -54,9 +54,10 @@ RELUSIM_HD inline void teacher(const ModelBParams& p, std::uint32_t id, T* ws) {
         for (const T* q = ws; q != r; q += d) {  // the rows before r
           double c = 0.0;
           for (int k = 0; k < d; ++k)
-            c += static_cast<double>(r[k]) * static_cast<double>(q[k]);
+            c = hd::fma(static_cast<double>(r[k]), static_cast<double>(q[k]), c);
           for (int k = 0; k < d; ++k)
-            r[k] = static_cast<T>(static_cast<double>(r[k]) - c * static_cast<double>(q[k]));
+            r[k] =
+                static_cast<T>(hd::fma(-c, static_cast<double>(q[k]), static_cast<double>(r[k])));
         }
         normalize_to(r, d, 1.0);
       }
@@ -88,7 +89,7 @@ RELUSIM_HD inline void init(const ModelBParams& p, std::uint32_t id, const T* w_
         for (int k = 0; k < d; ++k) {
           double s = 0.0;
           for (int i = 0; i < K; ++i)
-            s += (i == j ? p.init_x : p.init_y) * static_cast<double>(w_star[i * d + k]);
+            s = hd::fma(i == j ? p.init_x : p.init_y, static_cast<double>(w_star[i * d + k]), s);
           w[j * d + k] = static_cast<T>(s);
         }
       break;
@@ -98,8 +99,8 @@ RELUSIM_HD inline void init(const ModelBParams& p, std::uint32_t id, const T* w_
         fill_random_row(p.seed, id, StreamPurpose::init, static_cast<std::uint64_t>(j),
                         InputDistribution::gaussian, d, w + j * d);
         for (int k = 0; k < d; ++k)
-          w[j * d + k] = static_cast<T>(1e-3 * static_cast<double>(w_star[j * d + k]) +
-                                        p.noise_sigma * static_cast<double>(w[j * d + k]));
+          w[j * d + k] = static_cast<T>(hd::fma(1e-3, static_cast<double>(w_star[j * d + k]),
+                                                p.noise_sigma * static_cast<double>(w[j * d + k])));
       }
       break;
     case InitKind::ball:
@@ -141,7 +142,7 @@ RELUSIM_HD inline void draw_rows(Team& team, const ModelBParams& p, std::uint32_
         const T* sj = ws.w_star + j * d;
         T z = T(0);
         for (int k = 0; k < d; ++k)
-          z += ws.x[static_cast<std::int64_t>(k) * ld + i] * sj[k];
+          z = hd::fma(ws.x[static_cast<std::int64_t>(k) * ld + i], sj[k], z);
         u += ws.a[j] * hd::relu(z);
       }
     } else {
@@ -156,7 +157,7 @@ RELUSIM_HD inline void draw_rows(Team& team, const ModelBParams& p, std::uint32_
 /// |u||v| (sin t + (pi - t) cos t) / (2 pi).
 template <class T>
 RELUSIM_HD inline T relu_moment(T nu, T nv, T c, T t) {
-  return nu * nv * (hd::sqrt(hd::max(T(0), T(1) - c * c)) + (T(hd::kPi) - t) * c) /
+  return nu * nv * (hd::sqrt(hd::max(T(0), hd::fma(-c, c, T(1)))) + (T(hd::kPi) - t) * c) /
          T(2.0 * hd::kPi);
 }
 
@@ -204,12 +205,12 @@ inline T serial_data_gradient(const ModelBParams& p, int rows, const ModelBWorks
       const T* wj = ws.w + j * d;
       V z = {};
       for (int k = 0; k < d; ++k)
-        z += simd::load(ws.x + static_cast<std::int64_t>(k) * ld + c) * wj[k];
+        z = simd::fma(simd::load(ws.x + static_cast<std::int64_t>(k) * ld + c), wj[k], z);
       simd::store(ws.rm + static_cast<std::int64_t>(j) * ld + c, z);
-      v += ws.a[j] * simd::where_positive(z, z);
+      v = simd::fma(ws.a[j], simd::where_positive(z, z), v);
     }
     const V res = simd::load(ws.u + c) - v;
-    loss += res * res;
+    loss = simd::fma(res, res, loss);
     for (int j = 0; j < K; ++j) {
       T* rmj = ws.rm + static_cast<std::int64_t>(j) * ld + c;
       const V z = simd::load(rmj);
@@ -224,14 +225,14 @@ inline T serial_data_gradient(const ModelBParams& p, int rows, const ModelBWorks
       const T* xk = ws.x + static_cast<std::int64_t>(k) * ld;
       V a0 = {}, a1 = {}, a2 = {}, a3 = {};
       for (int c = 0; c < full; c += W) {
-        a0 += simd::load(rmj + c) * simd::load(xk + c);
-        a1 += simd::load(rmj + c + L) * simd::load(xk + c + L);
-        a2 += simd::load(rmj + c + 2 * L) * simd::load(xk + c + 2 * L);
-        a3 += simd::load(rmj + c + 3 * L) * simd::load(xk + c + 3 * L);
+        a0 = simd::fma(simd::load(rmj + c), simd::load(xk + c), a0);
+        a1 = simd::fma(simd::load(rmj + c + L), simd::load(xk + c + L), a1);
+        a2 = simd::fma(simd::load(rmj + c + 2 * L), simd::load(xk + c + 2 * L), a2);
+        a3 = simd::fma(simd::load(rmj + c + 3 * L), simd::load(xk + c + 3 * L), a3);
       }
       V* banks[4] = {&a0, &a1, &a2, &a3};
       for (int c = full, b = 0; c < ld; c += L, ++b)  // the last < W rows: a vector per bank
-        *banks[b] += simd::load(rmj + c) * simd::load(xk + c);
+        *banks[b] = simd::fma(simd::load(rmj + c), simd::load(xk + c), *banks[b]);
       ws.delta[j * d + k] = simd::sum((a0 + a2) + (a1 + a3)) * inv_rows;
     }
     ws.active[j] = simd::sum(simd::load(ws.act + j * L));
@@ -258,12 +259,12 @@ RELUSIM_HD inline T data_gradient(Team& team, const ModelBParams& p, int rows,
       const T* wj = ws.w + j * d;
       T z = T(0);
       for (int k = 0; k < d; ++k)
-        z += ws.x[static_cast<std::int64_t>(k) * ld + i] * wj[k];
+        z = hd::fma(ws.x[static_cast<std::int64_t>(k) * ld + i], wj[k], z);
       ws.rm[static_cast<std::int64_t>(j) * ld + i] = z;
       v += ws.a[j] * hd::relu(z);
     }
     const T res = ws.u[i] - v;
-    loss += res * res;
+    loss = hd::fma(res, res, loss);
     for (int j = 0; j < K; ++j) {
       T& rm = ws.rm[static_cast<std::int64_t>(j) * ld + i];
       const bool on = rm > T(0);
@@ -342,14 +343,14 @@ RELUSIM_HD inline T expected_gradient(Team& team, const ModelBParams& p,
         const T c_s = clamped_cos(ws.dots[j * K + q], nj, ts);
         const T th_s = hd::acos(c_s);
         cs = aa * (pi - th_s) * inv_2pi;
-        hsum += ws.a[q] * ts * hd::sqrt(hd::max(T(0), T(1) - c_s * c_s));
-        lj -= T(2) * aa * relu_moment(nj, ts, c_s, th_s);
+        hsum = hd::fma(ws.a[q] * ts, hd::sqrt(hd::max(T(0), hd::fma(-c_s, c_s, T(1)))), hsum);
+        lj = hd::fma(-(T(2) * aa), relu_moment(nj, ts, c_s, th_s), lj);
         if (nq > T(0)) {
           const T c_w = clamped_cos(ws.gram[j * K + q], nj, nq);
           const T th = hd::acos(c_w);
           cw = aa * (pi - th) * inv_2pi;
-          hsum -= ws.a[q] * nq * hd::sqrt(hd::max(T(0), T(1) - c_w * c_w));
-          lj += aa * relu_moment(nj, nq, c_w, th);
+          hsum = hd::fma(-(ws.a[q] * nq), hd::sqrt(hd::max(T(0), hd::fma(-c_w, c_w, T(1)))), hsum);
+          lj = hd::fma(aa, relu_moment(nj, nq, c_w, th), lj);
         }
       }
       ws.coef_s[j * K + q] = cs;
@@ -364,7 +365,8 @@ RELUSIM_HD inline T expected_gradient(Team& team, const ModelBParams& p,
     const int j = t / d, k = t % d;
     T g = ws.h[j] * ws.w[t];
     for (int q = 0; q < K; ++q)
-      g += ws.coef_s[j * K + q] * ws.w_star[q * d + k] - ws.coef_w[j * K + q] * ws.w[q * d + k];
+      g += hd::fma(ws.coef_s[j * K + q], ws.w_star[q * d + k],
+                   -(ws.coef_w[j * K + q] * ws.w[q * d + k]));
     ws.delta[t] = g;
   }
   team.sync();
@@ -489,7 +491,7 @@ struct ModelB {
         const T* sq = ws.w_star + q * d;
         T s = T(0);
         for (int k = 0; k < d; ++k)
-          s += (wj[k] - sq[k]) * (wj[k] - sq[k]);
+          s = hd::fma(wj[k] - sq[k], wj[k] - sq[k], s);
         ws.dist[pair] = s;
       } else {
         ws.gram[pair] = model_b::dot(wj, ws.w + q * d, d);
@@ -546,7 +548,7 @@ struct ModelB {
       ww += ws.ww[j];
     }
     for (int q = team.rank(); q < K * d; q += team.size())
-      gg += ws.delta[q] * ws.delta[q];
+      gg = hd::fma(ws.delta[q], ws.delta[q], gg);
     e.bad = team.reduce_sum(bad);
     e.dead_units = team.reduce_sum(dead);
     e.ww = team.reduce_sum(ww);
@@ -606,7 +608,7 @@ struct ModelB {
   RELUSIM_HD static void apply(Team& team, const Params& p, const Workspace<T>& ws,
                                const Eval<T>&) {
     for (int t = team.rank(); t < p.K * p.d; t += team.size())
-      ws.w[t] += static_cast<T>(p.eta) * ws.delta[t];
+      ws.w[t] = hd::fma(static_cast<T>(p.eta), ws.delta[t], ws.w[t]);
     team.sync();
   }
 

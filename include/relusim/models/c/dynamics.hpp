@@ -101,7 +101,7 @@ namespace model_c {
 template <class T>
 RELUSIM_HD inline T act(T z, T a) {
   const bool on = z > T(0);
-  return (on ? z : T(0)) + a * (on ? T(0) : z);
+  return hd::fma(a, on ? T(0) : z, on ? z : T(0));
 }
 template <class T>
 RELUSIM_HD inline T act_slope(T z, T a) {
@@ -127,9 +127,9 @@ RELUSIM_HD inline double kernel(double uv, double nu, double nv, double a) {
   double relu_part = 0.0;
   if (nu > 0.0 && nv > 0.0) {
     const double t = hd::angle_from_cos(uv / (nu * nv));
-    relu_part = nu * nv * (hd::sin(t) + (hd::kPi - t) * hd::cos(t)) / (2.0 * hd::kPi);
+    relu_part = nu * nv * hd::fma(hd::kPi - t, hd::cos(t), hd::sin(t)) / (2.0 * hd::kPi);
   }
-  return a * uv + (1.0 - a) * (1.0 - a) * relu_part;
+  return hd::fma(a, uv, (1.0 - a) * (1.0 - a) * relu_part);
 }
 
 /// Fixed mode: trajectory k's training set (column s = sample s) and the identity order.
@@ -214,7 +214,7 @@ struct Residual {
     const T* x = w.x + off;
     const T id = p.identity ? T(1) : T(0);
     for (int i = 0; i < w.d; ++i) {
-      z[i] += id * x[i];
+      z[i] = hd::fma(id, x[i], z[i]);
       zs[i] += x[i];
     }
     const T m = T(2) * (sum_act(z, w.d, a) - sum_act(zs, w.d, a)) / static_cast<T>(count);
@@ -240,7 +240,7 @@ struct UpdateColumns {
       const T coef = static_cast<T>(p.mode == DataMode::expected ? p.eta : -p.eta);
       const T* g = w.grad + off;
       for (int r = 0; r < w.d; ++r)
-        wc[r] += coef * g[r];
+        wc[r] = hd::fma(coef, g[r], wc[r]);
     }
     ModelCColumn c;
     double live = 0.0;
@@ -364,19 +364,19 @@ struct Coefficients {
     for (int i = 0; i < w.d; ++i) {
       const double uu = static_cast<double>(w.gram[off + i]);
       const double su = static_cast<double>(w.cross[off + i]);
-      const double dist2 = hd::max(nu[j] * nu[j] + ns[i] * ns[i] - 2.0 * su, 0.0);
+      const double dist2 = hd::max(hd::fma(-su, 2.0, hd::fma(ns[i], ns[i], nu[j] * nu[j])), 0.0);
       if (best < 0.0 || dist2 < best) {
         best = dist2;
         best_i = i;
       }
-      loss += kernel(uu, nu[i], nu[j], a) - 2.0 * kernel(su, ns[i], nu[j], a);
+      loss += hd::fma(-2.0, kernel(su, ns[i], nu[j], a), kernel(uu, nu[i], nu[j], a));
       double alpha, beta;
       if (nu[j] > 0.0) {
         const double t = nu[i] > 0.0 ? hd::angle_from_cos(uu / (nu[i] * nu[j])) : hd::kPi / 2;
         const double ts = ns[i] > 0.0 ? hd::angle_from_cos(su / (ns[i] * nu[j])) : hd::kPi / 2;
         alpha = 2.0 * a + q * (hd::kPi - ts) / hd::kPi;
         beta = -2.0 * a - q * (hd::kPi - t) / hd::kPi;
-        gamma += q / hd::kPi * (ns[i] * hd::sin(ts) - nu[i] * hd::sin(t));
+        gamma = hd::fma(q / hd::kPi, ns[i] * hd::sin(ts) - nu[i] * hd::sin(t), gamma);
       } else {
         alpha = a * (1.0 + a);
         beta = -alpha;
@@ -409,9 +409,10 @@ struct FinishGradient {
     double inner = 0.0;
     for (int r = 0; r < w.d; ++r) {
       const double g =
-          static_cast<double>(w.grad[off + r]) + scale * static_cast<double>(w.e[off + r]);
+          hd::fma(scale, static_cast<double>(w.e[off + r]), static_cast<double>(w.grad[off + r]));
       w.grad[off + r] = static_cast<T>(g);
-      inner += g * (static_cast<double>(w.es[off + r]) - static_cast<double>(w.e[off + r]));
+      inner =
+          hd::fma(g, static_cast<double>(w.es[off + r]) - static_cast<double>(w.e[off + r]), inner);
     }
     w.col[kj].inner = inner;
   }
@@ -502,7 +503,7 @@ struct PowerNormalize {
     T* v = w.vec + k * w.d;
     double s = 0.0;
     for (int r = 0; r < w.d; ++r)
-      s += static_cast<double>(v[r]) * static_cast<double>(v[r]);
+      s = hd::fma(static_cast<double>(v[r]), static_cast<double>(v[r]), s);
     const double nrm = hd::sqrt(s);
     if (last) w.state[k].dist_2 = hd::sqrt(nrm);
     if (!(nrm > 0.0) || !hd::isfinite(nrm)) return;
