@@ -70,16 +70,18 @@ RELUSIM_HD inline double pow(double x, double y) {
   return ::pow(x, y);
 }
 
-/// a * b + c: in one rounding where the hardware fuses (every GPU; an x86 host built for FMA, as
-/// -march=native is on any x86 since 2013), else in two. Host code is compiled with
+/// a * b + c: on the host in one rounding where the hardware fuses (an x86 host built for FMA,
+/// as -march=native is on any x86 since 2013), else in two. Device code leaves the choice to
+/// nvcc, which contracts by default, as before (explicit fmas there changed the Model A double
+/// kernel's register allocation and made it spill 8 bytes). Host code is compiled with
 /// -ffp-contract=off (CMakeLists.txt), so the compiler never fuses a multiply and an add on its
 /// own: every fused multiply-add of the host is one of these, written where the source says, and
 /// a result does not depend on inlining, on the caller's translation unit or on the compiler's
 /// version. (With contraction on, GCC 13 gave the same trajectory different last bits in two
 /// translation units of one program.)
 RELUSIM_HD inline float fma(float a, float b, float c) {
-#if defined(__CUDA_ARCH__)
-  return ::fmaf(a, b, c);
+#if defined(__CUDA_ARCH__)  // nvcc fuses on its own (--fmad=true), as it always did
+  return a * b + c;
 #elif defined(__FMA__)
   return __builtin_fmaf(a, b, c);
 #else
@@ -87,8 +89,8 @@ RELUSIM_HD inline float fma(float a, float b, float c) {
 #endif
 }
 RELUSIM_HD inline double fma(double a, double b, double c) {
-#if defined(__CUDA_ARCH__)
-  return ::fma(a, b, c);
+#if defined(__CUDA_ARCH__)  // nvcc fuses on its own (--fmad=true), as it always did
+  return a * b + c;
 #elif defined(__FMA__)
   return __builtin_fma(a, b, c);
 #else

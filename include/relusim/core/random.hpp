@@ -13,6 +13,15 @@
 
 #include "relusim/core/hd.hpp"
 
+// The arithmetic normals' helpers are always inlined on the host: called out of line, the loops
+// over them did not vectorise (W1 float took 0.22 s instead of 0.16 s). nvcc decides for itself
+// (forcing them into the Model A kernel made it spill).
+#if defined(__CUDACC__)
+#define RELUSIM_NORMALS_INLINE inline
+#else
+#define RELUSIM_NORMALS_INLINE RELUSIM_INLINE
+#endif
+
 #if !defined(RELUSIM_NO_CURAND)
 #include <curand_kernel.h>  // with QUALIFIERS from hd.hpp: usable as host code too
 #endif
@@ -134,7 +143,7 @@ namespace portable {
 /// log(u) for u in (0, 1], in plain arithmetic (no libm call, so loops over it vectorise):
 /// u = m 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m - 1)/(m + 1), |s| <= 0.172,
 /// summed to s^23 (truncation below 1e-19). Within a few ulp of libm's log.
-RELUSIM_HD RELUSIM_INLINE double log_unit(double u) {
+RELUSIM_HD RELUSIM_NORMALS_INLINE double log_unit(double u) {
   std::uint64_t bits = 0;
   memcpy(&bits, &u, sizeof bits);
   // The biased exponent as a double, from the bits of 2^52 + exponent (no integer conversion).
@@ -166,7 +175,7 @@ RELUSIM_HD RELUSIM_INLINE double log_unit(double u) {
 
 /// (sin(pi v), cos(pi v)) for v in (0, 2), in plain arithmetic: v = q/2 + r with |r| <= 1/4,
 /// Taylor series of x = pi r to x^19 and x^20 (truncation below 1e-20), rotated by quadrant q.
-RELUSIM_HD RELUSIM_INLINE DrawPair sincospi_unit(double v) {
+RELUSIM_HD RELUSIM_NORMALS_INLINE DrawPair sincospi_unit(double v) {
   const double q = static_cast<double>(static_cast<int>(hd::fma(2.0, v, 0.5)));
   const double x = hd::fma(-0.5, q, v) * kPi, x2 = x * x;
   double sn = -1.0 / 121645100408832000.0;  // -1/19!
@@ -200,7 +209,7 @@ RELUSIM_HD RELUSIM_INLINE DrawPair sincospi_unit(double v) {
 
 /// z < 2^53 as a double, exactly, by bit arithmetic (x86 before AVX-512 has no vector
 /// conversion from 64-bit integers): 2^52 + floor(z / 2) is built from its bits.
-RELUSIM_HD RELUSIM_INLINE double u53_to_double(std::uint64_t z) {
+RELUSIM_HD RELUSIM_NORMALS_INLINE double u53_to_double(std::uint64_t z) {
   const std::uint64_t bits = 0x4330000000000000ull | (z >> 1);
   double d = 0.0;
   memcpy(&d, &bits, sizeof d);
@@ -212,7 +221,7 @@ RELUSIM_HD RELUSIM_INLINE double u53_to_double(std::uint64_t z) {
 /// Box-Muller) with log and sin/cos in plain arithmetic (portable::log_unit, sincospi_unit), so
 /// loops over it vectorise and call no libm. They agree with normal_pair's to about 1e-15
 /// relative (tests/test_random.cpp).
-RELUSIM_HD RELUSIM_INLINE DrawPair normal_pair_arithmetic(const PhiloxAddress& a) {
+RELUSIM_HD RELUSIM_NORMALS_INLINE DrawPair normal_pair_arithmetic(const PhiloxAddress& a) {
   const PhiloxWords w =
       portable::philox4x32_10(philox_counter(a), static_cast<std::uint32_t>(a.seed),
                               static_cast<std::uint32_t>(a.seed >> 32));
