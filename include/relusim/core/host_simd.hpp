@@ -104,12 +104,12 @@ inline V fma(V a, V b, V c) {
 /// a * b + c with a scalar a (splat).
 template <class V>
 inline V fma(Elem<V> a, V b, V c) {
-  return fma(V{} + a, b, c);
+  return fma(splat(a), b, c);
 }
 /// a * b + c with a scalar b (splat).
 template <class V>
 inline V fma(V a, Elem<V> b, V c) {
-  return fma(a, V{} + b, c);
+  return fma(a, splat(b), c);
 }
 
 /// a > 0 ? b : 0, lane by lane.
