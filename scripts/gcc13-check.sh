@@ -23,7 +23,9 @@ arch="${1:-sapphirerapids}"
 filter="${2:-}"
 chroot_dir="${RELUSIM_CHROOT:-/tmp/relusim-trixie}"
 [ "$(id -u)" -eq 0 ] || { echo "gcc13-check: needs root (debootstrap, chroot)" >&2; exit 2; }
-command -v debootstrap >/dev/null 2>&1 || apt-get install -y -qq debootstrap
+if ! command -v debootstrap >/dev/null 2>&1; then  # scripts/setup.sh installs it
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends debootstrap
+fi
 packages=g++-13,cmake,ninja-build,pkg-config,libcli11-dev,libtomlplusplus-dev,nlohmann-json3-dev
 packages+=,libopenblas-dev,liblapacke-dev,libgtest-dev,libgmock-dev,bc,python3
 if [ ! -x "$chroot_dir/usr/bin/g++-13" ]; then

@@ -14,6 +14,7 @@ packages=(
   clang libclang-rt-dev               # libFuzzer targets in CI (tests/fuzz)
   libopenblas-dev                     # BLAS and LAPACK (Model C, the CPU backend)
   libopenmpi-dev openmpi-bin          # MPI ranks (optional at build time; docs/scale-out.md)
+  debootstrap                         # CI's second compiler, in a chroot (scripts/gcc13-check.sh)
   python3-matplotlib                  # figures (relusim field), drawn by Debian's python3
 )
 # --peers: also the Python peers of the benchmarks (bench/peers: NumPy, PyTorch on the CPU),
