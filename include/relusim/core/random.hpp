@@ -140,6 +140,16 @@ RELUSIM_HD inline DrawPair uniform_pair(const PhiloxAddress& a) {
 
 namespace portable {
 
+/// c_n x^n + ... + c_1 x + c_0 by Horner's rule, the coefficients from the highest power down:
+/// one fused multiply-add a step (hd::fma).
+RELUSIM_HD RELUSIM_NORMALS_INLINE double horner(double, double c) {
+  return c;
+}
+template <class... C>
+RELUSIM_HD RELUSIM_NORMALS_INLINE double horner(double x, double c_high, double c_next, C... rest) {
+  return horner(x, hd::fma(c_high, x, c_next), rest...);
+}
+
 /// log(u) for u in (0, 1], in plain arithmetic (no libm call, so loops over it vectorise):
 /// u = m 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m - 1)/(m + 1), |s| <= 0.172,
 /// summed to s^23 (truncation below 1e-19). Within a few ulp of libm's log.
@@ -156,18 +166,8 @@ RELUSIM_HD RELUSIM_NORMALS_INLINE double log_unit(double u) {
   const double big = m > 1.4142135623730951 ? 1.0 : 0.0;  // a select, not a branch
   m *= 1.0 - 0.5 * big;
   const double s = (m - 1.0) / (m + 1.0), s2 = s * s;
-  double p = 1.0 / 23.0;
-  p = hd::fma(p, s2, 1.0 / 21.0);
-  p = hd::fma(p, s2, 1.0 / 19.0);
-  p = hd::fma(p, s2, 1.0 / 17.0);
-  p = hd::fma(p, s2, 1.0 / 15.0);
-  p = hd::fma(p, s2, 1.0 / 13.0);
-  p = hd::fma(p, s2, 1.0 / 11.0);
-  p = hd::fma(p, s2, 1.0 / 9.0);
-  p = hd::fma(p, s2, 1.0 / 7.0);
-  p = hd::fma(p, s2, 1.0 / 5.0);
-  p = hd::fma(p, s2, 1.0 / 3.0);
-  p = hd::fma(p, s2, 1.0);
+  const double p = horner(s2, 1.0 / 23.0, 1.0 / 21.0, 1.0 / 19.0, 1.0 / 17.0, 1.0 / 15.0,
+                          1.0 / 13.0, 1.0 / 11.0, 1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0, 1.0);
   const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
   const double de = (ed - 4503599627370496.0 - 1023.0) + big;
   return hd::fma(de, ln2_hi, hd::fma(2.0 * s, p, de * ln2_lo));
@@ -178,27 +178,17 @@ RELUSIM_HD RELUSIM_NORMALS_INLINE double log_unit(double u) {
 RELUSIM_HD RELUSIM_NORMALS_INLINE DrawPair sincospi_unit(double v) {
   const double q = static_cast<double>(static_cast<int>(hd::fma(2.0, v, 0.5)));
   const double x = hd::fma(-0.5, q, v) * kPi, x2 = x * x;
-  double sn = -1.0 / 121645100408832000.0;  // -1/19!
-  sn = hd::fma(sn, x2, 1.0 / 355687428096000.0);
-  sn = hd::fma(sn, x2, -1.0 / 1307674368000.0);
-  sn = hd::fma(sn, x2, 1.0 / 6227020800.0);
-  sn = hd::fma(sn, x2, -1.0 / 39916800.0);
-  sn = hd::fma(sn, x2, 1.0 / 362880.0);
-  sn = hd::fma(sn, x2, -1.0 / 5040.0);
-  sn = hd::fma(sn, x2, 1.0 / 120.0);
-  sn = hd::fma(sn, x2, -1.0 / 6.0);
-  sn = hd::fma(x * x2, sn, x);
-  double cs = 1.0 / 2432902008176640000.0;  // 1/20!
-  cs = hd::fma(cs, x2, -1.0 / 6402373705728000.0);
-  cs = hd::fma(cs, x2, 1.0 / 20922789888000.0);
-  cs = hd::fma(cs, x2, -1.0 / 87178291200.0);
-  cs = hd::fma(cs, x2, 1.0 / 479001600.0);
-  cs = hd::fma(cs, x2, -1.0 / 3628800.0);
-  cs = hd::fma(cs, x2, 1.0 / 40320.0);
-  cs = hd::fma(cs, x2, -1.0 / 720.0);
-  cs = hd::fma(cs, x2, 1.0 / 24.0);
-  cs = hd::fma(cs, x2, -0.5);
-  cs = hd::fma(x2, cs, 1.0);
+  // sin: x + x^3 (-1/3! + x^2/5! - ... - x^16/19!); cos: 1 + x^2 (-1/2! + x^2/4! - ... + x^18/20!).
+  const double sn = hd::fma(x * x2,
+                            horner(x2, -1.0 / 121645100408832000.0, 1.0 / 355687428096000.0,
+                                   -1.0 / 1307674368000.0, 1.0 / 6227020800.0, -1.0 / 39916800.0,
+                                   1.0 / 362880.0, -1.0 / 5040.0, 1.0 / 120.0, -1.0 / 6.0),
+                            x);
+  const double cs = hd::fma(x2,
+                            horner(x2, 1.0 / 2432902008176640000.0, -1.0 / 6402373705728000.0,
+                                   1.0 / 20922789888000.0, -1.0 / 87178291200.0, 1.0 / 479001600.0,
+                                   -1.0 / 3628800.0, 1.0 / 40320.0, -1.0 / 720.0, 1.0 / 24.0, -0.5),
+                            1.0);
   const int quadrant = static_cast<int>(q) & 3;
   const double a = (quadrant & 1) != 0 ? cs : sn;
   const double b = (quadrant & 1) != 0 ? sn : cs;
