@@ -1,10 +1,13 @@
 #include "bench.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -84,16 +87,40 @@ std::string w1(Precision p, int trials, int steps) {
   return s.str();
 }
 
-bool wanted(const std::string& only, const std::string& name) {
-  if (only.empty()) return true;
+/// The names --only may list.
+constexpr const char* kWorkloadNames[] = {"W1", "W2", "W3", "W4", "Kong"};
+
+/// The items of the comma-separated --only list.
+std::vector<std::string> only_items(const std::string& only) {
+  std::vector<std::string> items;
   std::stringstream s(only);
   std::string item;
   while (std::getline(s, item, ','))
-    if (item == name) return true;
-  return false;
+    items.push_back(item);
+  return items;
 }
 
-std::vector<Workload> workloads(bool quick, const std::string& kong_file) {
+/// Refuses an --only list that names no workload or one that does not exist (bad input: a
+/// misspelt name would otherwise measure nothing and succeed).
+void check_only(const std::string& only) {
+  if (only.empty()) return;
+  const std::vector<std::string> items = only_items(only);
+  if (items.empty()) throw ConfigError("only", "names no workload (W1,W2,W3,W4,Kong)");
+  for (const std::string& item : items)
+    if (std::find(std::begin(kWorkloadNames), std::end(kWorkloadNames), item) ==
+        std::end(kWorkloadNames))
+      throw ConfigError("only", "unknown workload '" + item + "' (W1,W2,W3,W4,Kong)");
+}
+
+bool wanted(const std::string& only, const std::string& name) {
+  if (only.empty()) return true;
+  const std::vector<std::string> items = only_items(only);
+  return std::find(items.begin(), items.end(), name) != items.end();
+}
+
+/// The workloads; the Kong grid's when kong_file is not empty. An unreadable kong_file is bad
+/// input when `kong_asked` (--only names Kong), and otherwise skipped with a message.
+std::vector<Workload> workloads(bool quick, const std::string& kong_file, bool kong_asked) {
   std::vector<Workload> out;
   for (Precision p : {Precision::f64, Precision::f32})
     out.push_back({"W1", "A fixed N=100 d=5 l2, 10^3 steps", w1(p, quick ? 200 : 10000, 1000), p,
@@ -127,6 +154,7 @@ std::vector<Workload> workloads(bool quick, const std::string& kong_file) {
   if (!kong_file.empty()) {
     std::ifstream in(kong_file);
     if (!in) {
+      if (kong_asked) throw ConfigError("kong", "cannot read " + kong_file);
       std::cerr << "relusim bench: the Kong grid is skipped: cannot read " << kong_file
                 << " (--kong FILE names it)\n";
       return out;
@@ -142,6 +170,9 @@ std::vector<Workload> workloads(bool quick, const std::string& kong_file) {
 }  // namespace
 
 int run_bench(const BenchOptions& o) {
+  check_only(o.only);
+  const std::vector<Workload> chosen =
+      workloads(o.quick, wanted(o.only, "Kong") ? o.kong_file : "", !o.only.empty());
   std::string note;
   std::unique_ptr<Backend> backend = make_backend(o.backend, o.threads, note);
   if (!note.empty()) std::cerr << "relusim: " << note << '\n';
@@ -163,7 +194,7 @@ int run_bench(const BenchOptions& o) {
          "peak_fraction\n";
   std::printf("%-5s %-7s %-45s %8s %12s %9s %13s %9s %7s\n", "name", "prec", "workload", "traj",
               "traj-steps", "seconds", "traj-steps/s", "GFLOP/s", "%peak");
-  for (const Workload& w : workloads(o.quick, wanted(o.only, "Kong") ? o.kong_file : "")) {
+  for (const Workload& w : chosen) {
     if (!wanted(o.only, w.name)) continue;
     SweepConfig s = parse_sweep_text(w.toml, w.name + ".toml");
     std::int64_t trajectories = 0;
