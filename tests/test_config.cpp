@@ -239,6 +239,15 @@ TEST(Cli, BadInputCatalogue) {
       {"trace --trials 3 --trajectory 5", "'trajectory'"},
       {"trace --d 0", "'d'"},
       {"trace --model B --K 200", "'K'"},
+      {"trace --every 0", "--every: must be >= 1, got 0"},
+      {"run --threads -1", "--threads: must be >= 0, got -1"},
+      {"run --threads x", "--threads: 'x' is not an integer"},
+      {"run --batch-trajectories -5", "--batch-trajectories: must be >= 0, got -5"},
+      {"sweep " + file("trials.toml", "trials = 5") + " --trials 0", "--trials: must be >= 1"},
+      {"bench --backend cpu --only W9", "unknown workload 'W9'"},
+      {"bench --backend cpu --only W2,w1", "unknown workload 'w1'"},
+      {"bench --backend cpu --only ,W1", "unknown workload ''"},
+      {"bench --backend cpu --only Kong --kong " + (tmp / "missing.toml").string(), "cannot read"},
   };
   ASSERT_GE(cases.size(), 30u);
   for (const Case& c : cases) {
@@ -251,6 +260,25 @@ TEST(Cli, BadInputCatalogue) {
     EXPECT_FALSE(std::filesystem::exists(out / "summary.csv")) << args;
   }
   std::filesystem::remove_all(tmp);
+}
+
+TEST(Cli, BenchOnlyRunsTheWorkloadsItNamesAndCountsEveryStep) {
+  // W4 --quick: 64 trajectories of 1000 steps without early stop, so 64000 updates; W4 alone.
+  const auto out =
+      std::filesystem::temp_directory_path() / ("relusim_test_bench_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(out);
+  std::string err;
+  ASSERT_EQ(run_cli("bench --backend cpu --threads 2 --quick --only W4 --out " + out.string(), err),
+            0)
+      << err;
+  std::ifstream in(out / "bench.csv");
+  std::string header, row, extra;
+  std::getline(in, header);
+  std::getline(in, row);
+  EXPECT_EQ(header.rfind("workload,precision,trajectories,trajectory_steps,", 0), 0u) << header;
+  EXPECT_EQ(row.rfind("W4,double,64,64000,", 0), 0u) << row;
+  EXPECT_FALSE(std::getline(in, extra) && !extra.empty()) << "a second workload: " << extra;
+  std::filesystem::remove_all(out);
 }
 
 TEST(Cli, ShardsAndResumeNeedAnOutputDirectory) {

@@ -51,13 +51,26 @@ struct CommonOptions {
   std::string shard;
 };
 
+/// A check that an integer option is at least `low`, with a one-line message (CLI11's
+/// NonNegativeNumber and PositiveNumber print the range up to the largest double).
+CLI::Validator at_least(long long low) {
+  return CLI::Validator(
+      [low](std::string& text) -> std::string {
+        long long value = 0;
+        if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not an integer";
+        if (value >= low) return {};
+        return "must be >= " + std::to_string(low) + ", got " + text;
+      },
+      low == 0 ? "NONNEGATIVE" : (low == 1 ? "POSITIVE" : "AT LEAST " + std::to_string(low)));
+}
+
 void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--backend", o.backend,
                  "where trajectories run: auto (GPU if usable, else CPU), cpu, cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
   app.add_option("--threads", o.threads, "CPU backend threads (0 = all hardware threads)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(at_least(0))
       ->capture_default_str();
   app.add_option(
       "--out", o.out_dir,
@@ -71,7 +84,7 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--batch-trajectories", o.batch_trajectories,
                  "trajectories handed to the backend at once; 0 = the backend's preference (CPU "
                  "4096, CUDA 65536). Results do not depend on it.")
-      ->check(CLI::NonNegativeNumber)
+      ->check(at_least(0))
       ->capture_default_str();
   app.add_flag("--resume", o.resume,
                "continue the run whose journal is in --out DIR (after kill -9, a signal or a "
@@ -708,7 +721,7 @@ int main_impl(int argc, char** argv) {
   sweep->add_option("file", sweep_file, "the sweep file, e.g. examples/kong-table1.toml")
       ->required();
   sweep->add_option("--trials", sweep_trials, "override the trials of every cell")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
   add_common_options(*sweep, sweep_opt);
   sweep
       ->add_option("--shard", sweep_opt.shard,
@@ -752,7 +765,7 @@ int main_impl(int argc, char** argv) {
   trace->add_option("--trajectory", trace_id, "trajectory id (as in trajectories.csv)")
       ->capture_default_str();
   trace->add_option("--every", trace_every, "print every k-th step (and the last)")
-      ->check(CLI::PositiveNumber)
+      ->check(at_least(1))
       ->capture_default_str();
 
   std::map<std::string, std::string> field_values;
@@ -795,8 +808,7 @@ int main_impl(int argc, char** argv) {
       "machine's FMA peak, measured by the command itself (docs/benchmarks.md)");
   bench->add_option("--backend", bench_backend, "cpu, cuda or auto")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  bench->add_option("--threads", bench_opt.threads, "CPU threads (0 = all)")
-      ->check(CLI::NonNegativeNumber);
+  bench->add_option("--threads", bench_opt.threads, "CPU threads (0 = all)")->check(at_least(0));
   bench->add_flag("--quick", bench_opt.quick,
                   "small versions of the workloads (seconds; CI runs each once this way)");
   bench->add_option("--only", bench_opt.only, "comma-separated workloads: W1,W2,W3,W4,Kong");
@@ -818,7 +830,7 @@ int main_impl(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
   reproduce->add_option("--threads", repro_opt.threads, "CPU threads (0 = all)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(at_least(0))
       ->capture_default_str();
   reproduce->add_option("--out", repro_opt.out_dir,
                         "directory for the experiment's files (all: one subdirectory each and "
