@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -609,6 +610,9 @@ int run_trace(const CellConfig& cell, std::int64_t id, std::int64_t every) {
 
 int run_theory_b(std::int64_t k, bool have_xy, double x, double y) {
   if (k < 1 || k > 128) throw ConfigError("K", "must lie in [1, 128]");
+  for (const auto& [key, v] : {std::pair<const char*, double>{"x", x}, {"y", y}})
+    if (have_xy && !(std::fabs(v) <= kFieldCoordinateLimit))  // NaN too
+      throw ConfigError(key, "must be finite, within +-1e100");
   const int K = static_cast<int>(k);
   std::cout << std::setprecision(10);
   std::cout << "K                          " << K << "\nx*(K) (Tian Thm 4.1)       "

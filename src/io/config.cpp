@@ -32,13 +32,15 @@ void validate(const CellConfig& c) {
               " x d = " + std::to_string(rows * c.d) + " entries) must not exceed 2^31 entries");
   require(c.steps >= 1, "steps", "must be >= 1");
   require(c.eps > 0.0 && c.eps < 1.0, "eps", "must lie in (0, 1)");
-  require(std::isfinite(c.tol) && c.tol > 0.0, "tol", "must be > 0");
-  require(std::isfinite(c.stuck_tol) && c.stuck_tol >= 0.0, "stuck_tol", "must be >= 0");
+  require(std::isfinite(c.tol) && c.tol > 0.0, "tol", "must be finite and > 0");
+  require(std::isfinite(c.stuck_tol) && c.stuck_tol >= 0.0, "stuck_tol", "must be finite and >= 0");
   require(c.blowup > 1.0, "blowup", "must be > 1");
   require(c.trials >= 1, "trials", "must be >= 1");
   require(c.trials <= std::numeric_limits<std::uint32_t>::max(), "trials", "must be < 2^32");
-  require(std::isfinite(c.teacher_norm) && c.teacher_norm > 0.0, "teacher_norm", "must be > 0");
-  require(std::isfinite(c.init_scale) && c.init_scale > 0.0, "init_scale", "must be > 0");
+  require(std::isfinite(c.teacher_norm) && c.teacher_norm > 0.0, "teacher_norm",
+          "must be finite and > 0");
+  require(std::isfinite(c.init_scale) && c.init_scale > 0.0, "init_scale",
+          "must be finite and > 0");
   if (c.criterion == Criterion::angle) require(c.tol < 3.14159, "tol", "an angle below pi");
   if (info.validate != nullptr) info.validate(c);
 }

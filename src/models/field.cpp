@@ -80,9 +80,10 @@ Field model_b_field(const CellConfig& cell, const FieldGrid& g) {
 
 Field vector_field(const CellConfig& cell, std::uint32_t id, const FieldGrid& grid) {
   if (grid.points < 2 || grid.points > 1000) throw ConfigError("points", "must lie in [2, 1000]");
-  if (!(grid.x1 > grid.x0) || !(grid.y1 > grid.y0) || !std::isfinite(grid.x0) ||
-      !std::isfinite(grid.x1) || !std::isfinite(grid.y0) || !std::isfinite(grid.y1))
-    throw ConfigError("", "--x and --y need finite ranges LO HI with LO < HI");
+  const auto inside = [](double v) { return std::fabs(v) <= kFieldCoordinateLimit; };  // NaN: no
+  if (!(grid.x1 > grid.x0) || !(grid.y1 > grid.y0) || !inside(grid.x0) || !inside(grid.x1) ||
+      !inside(grid.y0) || !inside(grid.y1))
+    throw ConfigError("", "--x and --y need ranges LO HI with LO < HI within +-1e100");
   if (cell.model == "A") return model_a_field(cell, id, grid);
   if (cell.model == "B") return model_b_field(cell, grid);
   throw ConfigError("model", "a 2-D field exists for models A (d = 2) and B (the reduced field)");

@@ -10,6 +10,10 @@
 
 namespace relusim {
 
+/// The largest |coordinate| a field or `theory --x/--y` takes: the fields square the weights and
+/// multiply them by N, d or K, which stays finite in double below this.
+inline constexpr double kFieldCoordinateLimit = 1e100;
+
 struct FieldGrid {
   double x0 = 0.0, x1 = 1.0;
   double y0 = 0.0, y1 = 1.0;
