@@ -116,6 +116,17 @@ TEST(Config, FlagTextParsing) {
   CellConfig c;
   set_parameter(c, "steps", parse_param_text(find_parameter("A", "steps"), "1e5"));
   EXPECT_EQ(c.steps, 100000);
+  // A number that is no integer, or too large for one, says which.
+  for (const auto& [text, says] :
+       {std::pair<const char*, const char*>{"2.5", "expected an integer, got 2.5"},
+        {"1e20", "expected an integer below 9e15, got 1e+20"}}) {
+    try {
+      set_parameter(c, "steps", parse_param_text(find_parameter("A", "steps"), text));
+      ADD_FAILURE() << text << ": no error";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  }
 }
 
 /// Runs the CLI, returns its exit code; stderr goes to `err`.

@@ -2,6 +2,7 @@
 // of values (io/param_parsing.hpp). Each model registers its own keys (src/models/*/).
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <sstream>
 
@@ -58,8 +59,13 @@ void wrong_type(const std::string& key, const char* expected, const ParamValue& 
 std::int64_t as_integer(const std::string& key, const ParamValue& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
   if (const auto* d = std::get_if<double>(&v)) {  // 1e6 written as a float is fine if whole
-    if (std::isfinite(*d) && std::floor(*d) == *d && std::fabs(*d) < 9e15)
-      return static_cast<std::int64_t>(*d);
+    const bool whole = std::isfinite(*d) && std::floor(*d) == *d;
+    if (whole && std::fabs(*d) < 9e15) return static_cast<std::int64_t>(*d);
+    char got[40];
+    std::snprintf(got, sizeof got, "%.17g", *d);
+    throw ConfigError(
+        key, std::string(whole ? "expected an integer below 9e15" : "expected an integer") +
+                 ", got " + got);
   }
   wrong_type(key, "an integer", v);
 }
