@@ -258,6 +258,7 @@ TEST(Cli, BadInputCatalogue) {
       {"run --threads -1", "--threads: must be >= 0, got -1"},
       {"run --threads x", "--threads: 'x' is not an integer"},
       {"run --batch-trajectories -5", "--batch-trajectories: must be >= 0, got -5"},
+      {"run --batch-trajectories 5000000000", "'batch-trajectories': must be <= 16777216"},
       {"sweep " + file("trials.toml", "trials = 5") + " --trials 0", "--trials: must be >= 1"},
       {"bench --backend cpu --only W9", "unknown workload 'W9'"},
       {"bench --backend cpu --only W2,w1", "unknown workload 'w1'"},

@@ -91,6 +91,41 @@ TEST(Plan, TenMillionTrajectoriesCutIntoBoundedGroups) {
   EXPECT_LE(plan.batches.size(), 10'000'000 / 65'536 + 3);
 }
 
+TEST(Plan, AHugeSweepIsCutIntoAtMostTwoToTheTwentyBatches) {
+  // 100 cells of 4e9 trajectories: at 4096 a batch that would be 9.8e7 batches (gigabytes of
+  // plan and results). The fitting cap is the least cap that gives at most 2^20 batches.
+  std::vector<CellConfig> cells(100);
+  for (CellConfig& c : cells)
+    c.trials = 4'000'000'000;
+  const auto batches = [&cells](std::uint64_t cap) {
+    std::uint64_t n = 0;
+    for (const CellConfig& c : cells)
+      n += (static_cast<std::uint64_t>(c.trials) + cap - 1) / cap;
+    return n;
+  };
+  const std::uint32_t cap = fitting_batch_cap(cells, 4096);
+  EXPECT_LE(batches(cap), kMaxPlanBatches);
+  EXPECT_GT(batches(cap - 1u), kMaxPlanBatches);  // the least such cap
+  EXPECT_EQ(cap, 381'498u);                       // 10485 batches of it a cell, 1,048,500 in all
+  EXPECT_EQ(make_plan(cells, cap).batches.size(), batches(cap));
+  // A sweep that fits keeps the cap it asked for.
+  std::vector<CellConfig> small(2);
+  small[0].trials = small[1].trials = 1'000'000;
+  EXPECT_EQ(fitting_batch_cap(small, 4096), 4096u);
+}
+
+TEST(Plan, CapsNearTwoToTheThirtyTwoCutEveryTrajectoryOnce) {
+  // The cut counts in 64 bits: first + cap past 2^32 must end the cell, not wrap around.
+  std::vector<CellConfig> cells(1);
+  cells[0].trials = 4'000'000'000;
+  const SweepPlan plan = make_plan(cells, 3'000'000'000u);
+  ASSERT_EQ(plan.batches.size(), 2u);
+  EXPECT_EQ(plan.batches[0].first_id, 0u);
+  EXPECT_EQ(plan.batches[0].count, 3'000'000'000u);
+  EXPECT_EQ(plan.batches[1].first_id, 3'000'000'000u);
+  EXPECT_EQ(plan.batches[1].count, 1'000'000'000u);
+}
+
 TEST(Plan, GroupingDoesNotChangeResults) {
   std::vector<CellConfig> cells;
   for (double lambda : {0.0, 0.005, 0.02}) {

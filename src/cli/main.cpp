@@ -84,7 +84,8 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
       ->capture_default_str();
   app.add_option("--batch-trajectories", o.batch_trajectories,
                  "trajectories handed to the backend at once; 0 = the backend's preference (CPU "
-                 "4096, CUDA 65536). Results do not depend on it.")
+                 "4096, CUDA 65536), raised where a sweep would need more than 2^20 batches; at "
+                 "most 2^24. Results do not depend on it.")
       ->check(at_least(0))
       ->capture_default_str();
   app.add_flag("--resume", o.resume,
@@ -346,6 +347,8 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
   if ((o.shard_given || o.resume) && o.out_dir.empty())
     throw ConfigError("out", std::string(o.resume ? "--resume" : "--shard") +
                                  " needs --out DIR (the journal of completed batches lives there)");
+  if (o.batch_trajectories > (1LL << 24))  // a batch's records stay in memory until it ends
+    throw ConfigError("batch-trajectories", "must be <= 16777216 (2^24)");
   const int rank = world::rank();
   const int ranks = world::size();
   int threads = o.threads;
@@ -357,9 +360,14 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
   std::string note;
   std::unique_ptr<Backend> backend = make_backend(kind, threads, note);
   if (!note.empty() && rank == 0) std::cerr << "relusim: " << note << '\n';
-  std::string cap_text =
-      std::to_string(o.batch_trajectories > 0 ? static_cast<std::uint32_t>(o.batch_trajectories)
-                                              : backend->preferred_batch_trajectories());
+  const std::uint32_t asked_cap = o.batch_trajectories > 0
+                                      ? static_cast<std::uint32_t>(o.batch_trajectories)
+                                      : backend->preferred_batch_trajectories();
+  const std::uint32_t cap = fitting_batch_cap(cells, asked_cap);
+  if (cap != asked_cap && rank == 0)
+    std::cerr << "relusim: batches of up to " << cap << " trajectories, not " << asked_cap
+              << ", so that the plan stays within 2^20 batches (results do not depend on it)\n";
+  std::string cap_text = std::to_string(cap);
   world::broadcast(cap_text);  // every rank cuts the plan as rank 0 does
   std::string kind_text = backend->kind();
   world::broadcast(kind_text);
@@ -965,8 +973,9 @@ int main(int argc, char** argv) {
   try {
     return finish(relusim::main_impl(argc, argv));
   } catch (const std::bad_alloc&) {
-    std::cerr << "relusim: error: out of memory (a trajectory's design takes N x d numbers per "
-                 "thread; use fewer --threads, a smaller N or d, or --precision float)\n";
+    std::cerr << "relusim: error: out of memory (each thread holds a trajectory's design, N x d "
+                 "numbers, and each batch its records, about 100 bytes a trajectory; use fewer "
+                 "--threads, a smaller N, d or --batch-trajectories, or --precision float)\n";
     return finish(1, true);
   } catch (const relusim::ConfigError& e) {
     if (relusim::world::rank() == 0) std::cerr << "relusim: bad input: " << e.what() << '\n';

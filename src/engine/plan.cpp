@@ -17,15 +17,34 @@ SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch) {
   plan.cells = std::move(cells);
   for (std::size_t c = 0; c < plan.cells.size(); ++c) {
     validate(plan.cells[c]);
-    const auto trials = static_cast<std::uint32_t>(plan.cells[c].trials);
-    for (std::uint32_t first = 0; first < trials; first += max_batch) {
-      plan.batches.push_back({c, first, std::min(max_batch, trials - first)});
-    }
+    const auto trials = static_cast<std::uint64_t>(plan.cells[c].trials);  // < 2^32
+    for (std::uint64_t first = 0; first < trials; first += max_batch)      // 64 bits: no wrap
+      plan.batches.push_back(
+          {c, static_cast<std::uint32_t>(first),
+           static_cast<std::uint32_t>(std::min<std::uint64_t>(max_batch, trials - first))});
     plan.total_trajectories += plan.cells[c].trials;
   }
   plan.max_batch = max_batch;
   plan.groups = group_batches(plan, all_batches(plan));
   return plan;
+}
+
+std::uint32_t fitting_batch_cap(const std::vector<CellConfig>& cells, std::uint32_t cap) {
+  const auto batches = [&cells](std::uint64_t c) {
+    std::uint64_t n = 0;
+    for (const CellConfig& cell : cells)
+      n += (static_cast<std::uint64_t>(std::max<std::int64_t>(cell.trials, 0)) + c - 1) / c;
+    return n;
+  };
+  const std::uint64_t limit = kMaxPlanBatches;
+  std::uint64_t lo = std::max<std::uint32_t>(cap, 1), hi = 0xffffffffu;
+  if (batches(lo) <= limit) return static_cast<std::uint32_t>(lo);
+  if (batches(hi) > limit) return static_cast<std::uint32_t>(hi);
+  while (hi - lo > 1) {  // batches(lo) > limit >= batches(hi); batches falls as the cap grows
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    (batches(mid) > limit ? lo : hi) = mid;
+  }
+  return static_cast<std::uint32_t>(hi);
 }
 
 std::vector<LaunchGroup> group_batches(const SweepPlan& plan,

@@ -36,6 +36,15 @@ struct SweepPlan {
 using LaunchShape = std::tuple<std::string, int, int, int, int, int>;
 LaunchShape launch_shape(const CellConfig& cell);
 
+/// The most batches a plan is cut into where the trials allow it: a run holds every batch's
+/// result until the end, a few hundred bytes each, so 2^20 batches stay within some hundreds of
+/// megabytes (4096-trajectory batches reach it at 4.3e9 trajectories).
+inline constexpr std::uint64_t kMaxPlanBatches = std::uint64_t{1} << 20;
+
+/// `cap`, or the least larger batch cap that cuts `cells` into at most kMaxPlanBatches batches
+/// (results do not depend on the cap). With more cells than that, the largest cap.
+std::uint32_t fitting_batch_cap(const std::vector<CellConfig>& cells, std::uint32_t cap);
+
 /// Cuts every cell's trials into batches of at most `max_batch` trajectories and gathers batches
 /// of the same launch shape into groups of at most `max_batch` trajectories, keeping the order in
 /// which each shape first appears and, within a group, the plan's order.
