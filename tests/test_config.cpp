@@ -170,6 +170,12 @@ TEST(Cli, BadInputCatalogue) {
     std::ofstream(tmp / name) << text;
     return (tmp / name).string();
   };
+  auto seeds = [](int n) {  // "1, 2, ..., n"
+    std::string list;
+    for (int i = 1; i <= n; ++i)
+      list += (i > 1 ? ", " : "") + std::to_string(i);
+    return list;
+  };
   struct Case {
     std::string args;
     std::string names;  // what the message must mention
@@ -259,6 +265,10 @@ TEST(Cli, BadInputCatalogue) {
       {"run --threads x", "--threads: 'x' is not an integer"},
       {"run --batch-trajectories -5", "--batch-trajectories: must be >= 0, got -5"},
       {"run --batch-trajectories 5000000000", "'batch-trajectories': must be <= 16777216"},
+      {"sweep " +
+           file("huge-records.toml", "trials = 4000000000\n[grid]\nseed = [" + seeds(100) + "]") +
+           " --trajectories",
+       "'trajectories': keeps every trajectory's record in memory: 4e+11 trajectories"},
       {"sweep " + file("trials.toml", "trials = 5") + " --trials 0", "--trials: must be >= 1"},
       {"bench --backend cpu --only W9", "unknown workload 'W9'"},
       {"bench --backend cpu --only W2,w1", "unknown workload 'w1'"},
@@ -297,9 +307,11 @@ TEST(Cli, BenchOnlyRunsTheWorkloadsItNamesAndCountsEveryStep) {
   std::filesystem::remove_all(out);
 }
 
-TEST(Cli, ShardsAndResumeNeedAnOutputDirectory) {
+TEST(Cli, ShardsResumeAndTrajectoriesNeedAnOutputDirectory) {
   const std::string sweep = std::string(RELUSIM_SOURCE_DIR) + "/tests/data/uneven.toml";
   std::string err;
+  EXPECT_EQ(run_cli("sweep " + sweep + " --trajectories", err), 2);
+  EXPECT_NE(err.find("--trajectories needs --out"), std::string::npos) << err;
   EXPECT_EQ(run_cli("sweep " + sweep + " --shard 1/2", err), 2);
   EXPECT_NE(err.find("--shard needs --out"), std::string::npos) << err;
   EXPECT_EQ(run_cli("sweep " + sweep + " --resume", err), 2);

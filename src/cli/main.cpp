@@ -334,6 +334,31 @@ std::optional<JournalWriter> open_journal(const std::string& dir, const nlohmann
   return JournalWriter::reopen(path, j.good_bytes);
 }
 
+/// --trajectories keeps one record per trajectory in memory until the run ends and then writes
+/// them as one file: refuse at once a run whose records cannot fit, rather than fail hours in.
+/// About 100 bytes of record and 120 of CSV a trajectory; a shard holds its part of them.
+void check_trajectories_fit(const std::vector<CellConfig>& cells, const std::string& out_dir,
+                            Part shard) {
+  if (out_dir.empty())
+    throw ConfigError("out", "--trajectories needs --out DIR (trajectories.csv is written there)");
+  double trajectories = 0.0;
+  for (const CellConfig& c : cells)
+    trajectories += static_cast<double>(c.trials);
+  const double need = trajectories / shard.count * 220.0;
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  const double have =
+      pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0.0;
+  if (have > 0.0 && need > have) {
+    char buf[300];
+    std::snprintf(buf, sizeof buf,
+                  "keeps every trajectory's record in memory: %.3g trajectories need about %.0f "
+                  "GB, more than this machine's %.0f GB; run fewer trials, split the sweep with "
+                  "`relusim sweep --shard k/N`, or leave --trajectories out",
+                  trajectories / shard.count, need / 1e9, have / 1e9);
+    throw ConfigError("trajectories", buf);
+  }
+}
+
 int run_cells(std::vector<CellConfig> cells, const JobSource& source, const CommonOptions& o,
               const std::string& cmd) {
   // Everything that can fail on input fails before any work: the cells were validated when
@@ -347,6 +372,7 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
   if ((o.shard_given || o.resume) && o.out_dir.empty())
     throw ConfigError("out", std::string(o.resume ? "--resume" : "--shard") +
                                  " needs --out DIR (the journal of completed batches lives there)");
+  if (o.write_trajectories) check_trajectories_fit(cells, o.out_dir, shard);
   if (o.batch_trajectories > (1LL << 24))  // a batch's records stay in memory until it ends
     throw ConfigError("batch-trajectories", "must be <= 16777216 (2^24)");
   const int rank = world::rank();
