@@ -38,7 +38,7 @@ double seconds_since(Clock::time_point t0) {
 /// vectors per thread (enough to hide the FMA latency), flops = 2 per lane per FMA; the vectors
 /// are explicit (core/host_simd.hpp), as in the lane form the workloads run.
 template <class T>
-double fma_peak_gflops(int threads) {
+double fma_rate_gflops(int threads) {
   using V = simd::Vec<T>;
   constexpr int kChains = 16;
   constexpr long kIters = 4'000'000;
@@ -68,6 +68,16 @@ double fma_peak_gflops(int threads) {
   volatile double observed = sink;  // keeps the chains from being optimised away
   (void)observed;
   return 2.0 * kChains * simd::kWidth<T> * static_cast<double>(kIters) * threads / sec / 1e9;
+}
+
+/// The FMA peak: the best of three runs of fma_rate_gflops. Another process on the machine can
+/// only slow a run down, and one disturbed run read half the two-thread peak.
+template <class T>
+double fma_peak_gflops(int threads) {
+  double best = 0.0;
+  for (int run = 0; run < 3; ++run)
+    best = std::max(best, fma_rate_gflops<T>(threads));
+  return best;
 }
 
 struct Workload {
@@ -185,7 +195,7 @@ int run_bench(const BenchOptions& o) {
   // left out there (the GPU's own peak is not measured).
   const bool host_peak = backend->kind() == "cpu";
   std::cout << "backend: " << backend->description() << "\n"
-            << "FMA peak of the host (measured, " << threads
+            << "FMA peak of the host (measured, best of 3 runs on " << threads
             << " threads): " << fmt_fixed(peak64, 1) << " GFLOP/s double, " << fmt_fixed(peak32, 1)
             << " GFLOP/s float" << (host_peak ? "" : "; %peak is left out on a GPU backend")
             << "\n\n";
