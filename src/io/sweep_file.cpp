@@ -1,5 +1,6 @@
 // Sweep files (TOML): top-level keys set the base cell, [grid] holds one list per swept key.
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -43,6 +44,31 @@ ParamValue to_value(const toml::node& n, const std::string& key) {
 std::string where(const toml::node& n, const std::string& source) {
   const auto& src = n.source();
   return source + ":" + std::to_string(src.begin.line);
+}
+
+/// Refuses a [grid] list that holds one value twice: its two cells would be identical (cells
+/// that share a seed share their random numbers), so it is a slip, and it would count one
+/// setting twice in anything taken over the sweep.
+void refuse_repeats(const std::string& key, const std::vector<ParamValue>& list,
+                    const toml::array& values, const std::string& source) {
+  const auto has_nan = [](const ParamValue& v) {
+    if (const auto* d = std::get_if<double>(&v)) return std::isnan(*d);
+    if (const auto* xs = std::get_if<std::vector<double>>(&v))
+      return std::any_of(xs->begin(), xs->end(), [](double x) { return std::isnan(x); });
+    return false;
+  };
+  if (std::any_of(list.begin(), list.end(), has_nan)) return;  // validation refuses NaN
+  std::vector<std::size_t> order(list.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&list](std::size_t a, std::size_t b) {
+    return list[a] < list[b] || (list[a] == list[b] && a < b);
+  });
+  for (std::size_t i = 1; i < order.size(); ++i)
+    if (list[order[i]] == list[order[i - 1]])
+      throw ConfigError(key, "a [grid] list holds one value twice (" +
+                                 where(*values.get(order[i]), source) +
+                                 "); its two cells would be identical");
 }
 
 }  // namespace
@@ -126,6 +152,7 @@ SweepConfig parse_sweep_text(const std::string& text, const std::string& source_
         std::vector<ParamValue> list;
         for (const toml::node& v : *values)
           list.push_back(to_value(v, gkey));
+        refuse_repeats(gkey, list, *values, source_name);
         axes.emplace_back(gkey, std::move(list));
       }
       continue;
