@@ -267,6 +267,9 @@ TEST(Cli, BadInputCatalogue) {
       {"trace --every 0", "--every: must be >= 1, got 0"},
       {"run --threads -1", "--threads: must be >= 0, got -1"},
       {"run --threads x", "--threads: 'x' is not an integer"},
+      {"run --threads 100000", "--threads: must be <= 1024, got 100000"},
+      {"bench --threads 5000 --only W4", "--threads: must be <= 1024, got 5000"},
+      {"reproduce kong-fig1 --threads 2000", "--threads: must be <= 1024, got 2000"},
       {"run --batch-trajectories -5", "--batch-trajectories: must be >= 0, got -5"},
       {"run --batch-trajectories 5000000000", "'batch-trajectories': must be <= 16777216"},
       {"sweep " +

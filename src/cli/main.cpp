@@ -13,6 +13,7 @@
 #include <thread>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <new>
 #include <sstream>
@@ -52,26 +53,34 @@ struct CommonOptions {
   std::string shard;
 };
 
-/// A check that an integer option is at least `low`, with a one-line message (CLI11's
-/// NonNegativeNumber and PositiveNumber print the range up to the largest double).
-CLI::Validator at_least(long long low) {
+/// A check that an integer option is at least `low` (and at most `high`), with a one-line
+/// message (CLI11's NonNegativeNumber and PositiveNumber print the range up to the largest
+/// double).
+CLI::Validator at_least(long long low, long long high = std::numeric_limits<long long>::max()) {
   return CLI::Validator(
-      [low](std::string& text) -> std::string {
+      [low, high](std::string& text) -> std::string {
         long long value = 0;
         if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not an integer";
-        if (value >= low) return {};
-        return "must be >= " + std::to_string(low) + ", got " + text;
+        if (value < low) return "must be >= " + std::to_string(low) + ", got " + text;
+        if (value > high) return "must be <= " + std::to_string(high) + ", got " + text;
+        return {};
       },
       low == 0 ? "NONNEGATIVE" : (low == 1 ? "POSITIVE" : "AT LEAST " + std::to_string(low)));
 }
+
+/// The most CPU threads a command accepts: each thread keeps its own scratch (up to the
+/// workspace of one group of trajectories), so a mistyped count would exhaust memory or the
+/// system's thread limit instead of running.
+constexpr long long kMaxThreads = 1024;
 
 void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--backend", o.backend,
                  "where trajectories run: auto (GPU if usable, else CPU), cpu, cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
-  app.add_option("--threads", o.threads, "CPU backend threads (0 = all hardware threads)")
-      ->check(at_least(0))
+  app.add_option("--threads", o.threads,
+                 "CPU backend threads (0 = all hardware threads; at most 1024)")
+      ->check(at_least(0, kMaxThreads))
       ->capture_default_str();
   app.add_option(
       "--out", o.out_dir,
@@ -846,7 +855,8 @@ int main_impl(int argc, char** argv) {
       "machine's FMA peak, measured by the command itself (docs/benchmarks.md)");
   bench->add_option("--backend", bench_backend, "cpu, cuda or auto")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  bench->add_option("--threads", bench_opt.threads, "CPU threads (0 = all)")->check(at_least(0));
+  bench->add_option("--threads", bench_opt.threads, "CPU threads (0 = all; at most 1024)")
+      ->check(at_least(0, kMaxThreads));
   bench->add_flag("--quick", bench_opt.quick,
                   "small versions of the workloads (seconds; CI runs each once this way)");
   bench->add_option("--only", bench_opt.only, "comma-separated workloads: W1,W2,W3,W4,Kong");
@@ -867,8 +877,8 @@ int main_impl(int argc, char** argv) {
                    "where trajectories run: auto (GPU if usable, else CPU), cpu, cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
-  reproduce->add_option("--threads", repro_opt.threads, "CPU threads (0 = all)")
-      ->check(at_least(0))
+  reproduce->add_option("--threads", repro_opt.threads, "CPU threads (0 = all; at most 1024)")
+      ->check(at_least(0, kMaxThreads))
       ->capture_default_str();
   reproduce->add_option("--out", repro_opt.out_dir,
                         "directory for the experiment's files (all: one subdirectory each and "
