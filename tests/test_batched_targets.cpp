@@ -319,6 +319,39 @@ TEST(HostBlasBatchedOps, GramAndGemmMatchTheOracleOnPaddedShapes) {
   }
 }
 
+TEST(HostBlasBatchedOps, LuAndSolveMatchTheOracleOnBothSidesOfTheLoopOrder) {
+  // Orders up to kSolveByLoops run the plain loops (bit-identical to the oracle); larger ones
+  // run LAPACK's DGETRF/DGETRS (the same pivots on these well-separated columns, solutions
+  // within rounding). A singular matrix reports the same info both ways.
+  const int small = HostBlasBatchedOps::kSolveByLoops;
+  for (const int n : {5, small, small + 1, 2 * small + 3}) {
+    const int batch = 4;
+    std::vector<double> a = random_matrices(n, batch, 21 + static_cast<unsigned>(n));
+    for (int e = 0; e < n; ++e)  // zero the last matrix's second column: singular
+      a[static_cast<std::size_t>((batch - 1) * n * n + n + e)] = 0.0;
+    std::vector<double> rhs = random_matrices(n, batch, 5);
+    rhs.resize(static_cast<std::size_t>(n) * batch);
+    std::vector<double> lu1 = a, lu2 = a, x1 = rhs, x2 = rhs;
+    std::vector<int> piv1(static_cast<std::size_t>(n) * batch), piv2 = piv1, info1(batch, -1),
+                                                                info2(batch, -1);
+    auto l1 = pointers(lu1, n * n, batch), l2 = pointers(lu2, n * n, batch);
+    auto p1 = pointers(x1, n, batch), p2 = pointers(x2, n, batch);
+    HostBatchedOps().getrf(n, l1.data(), n, piv1.data(), info1.data(), batch);
+    HostBlasBatchedOps().getrf(n, l2.data(), n, piv2.data(), info2.data(), batch);
+    EXPECT_EQ(info1, info2) << "n=" << n;
+    EXPECT_NE(info2[static_cast<std::size_t>(batch - 1)], 0) << "n=" << n;
+    EXPECT_EQ(piv1, piv2) << "n=" << n;
+    HostBatchedOps().getrs(n, 1, l1.data(), n, piv1.data(), p1.data(), n, batch - 1);
+    HostBlasBatchedOps().getrs(n, 1, l2.data(), n, piv2.data(), p2.data(), n, batch - 1);
+    for (std::size_t e = 0; e < static_cast<std::size_t>(n) * (batch - 1); ++e) {
+      if (n <= small)
+        EXPECT_EQ(x1[e], x2[e]) << "n=" << n;
+      else
+        EXPECT_NEAR(x1[e], x2[e], 1e-9 * (1.0 + std::fabs(x1[e]))) << "n=" << n;
+    }
+  }
+}
+
 /// Threads of this process (Linux: one entry per thread in /proc/self/task).
 int thread_count() {
   int n = 0;

@@ -131,7 +131,7 @@ void HostBlasBatchedOps::gram(int n, int k, const double* a, int lda, std::int64
 
 void HostBlasBatchedOps::getrf(int n, double* const* a, int lda, int* pivots, int* info,
                                int batch) const {
-  if (pivots == nullptr) {
+  if (pivots == nullptr || n <= kSolveByLoops) {
     HostBatchedOps::getrf(n, a, lda, pivots, info, batch);
     return;
   }
@@ -141,6 +141,10 @@ void HostBlasBatchedOps::getrf(int n, double* const* a, int lda, int* pivots, in
 
 void HostBlasBatchedOps::getrs(int n, int nrhs, double* const* a, int lda, const int* pivots,
                                double* const* b, int ldb, int batch) const {
+  if (n <= kSolveByLoops) {
+    HostBatchedOps::getrs(n, nrhs, a, lda, pivots, b, ldb, batch);
+    return;
+  }
   const char trans = 'N';
   for (int q = 0; q < batch; ++q) {
     int info = 0;  // nonzero only for an invalid argument, which the callers never pass

@@ -4,7 +4,8 @@
 //   HostBatchedOps      plain loops: the test oracle (tests check it against hand-computed
 //                       answers, and HostBlasBatchedOps against it);
 //   HostBlasBatchedOps  OpenBLAS and its LAPACK (DGEMM, DSYRK, DGETRF, DGETRS), one trajectory
-//                       after another on the calling thread: what the CPU backend runs.
+//                       after another on the calling thread: what the CPU backend runs (the
+//                       LU steps of small orders excepted, see below).
 #pragma once
 
 #include <cstdint>
@@ -49,9 +50,17 @@ struct HostBatchedOps {
 /// The same operations on OpenBLAS (single-threaded inside: the CPU backend parallelises over
 /// trajectories). The unpivoted LU (Lemma 2's check) stays the plain loop: LAPACK has none, and
 /// it is a third of one pivoted factorisation.
+///
+/// Factorisations and solves of order up to kSolveByLoops run the plain loops as well. Every
+/// DGETRF and DGETRS call takes OpenBLAS's one buffer lock (blas_memory_alloc, a process-wide
+/// mutex in Debian's 0.3.21), and at d = 5 the lock is the call: on 16 cores the setup of
+/// Model A's fixed mode ran no faster than on 4 (docs/benchmarks.md). A 16 x 16 LU is about
+/// 3,000 flops, a few microseconds in the loops.
 struct HostBlasBatchedOps : HostBatchedOps {
   /// Gram matrices up to this order come from GEMM (A^T A), larger ones from SYRK.
   static constexpr int kGramByGemm = 32;
+  /// LU factorisations and solves up to this order run HostBatchedOps's loops.
+  static constexpr int kSolveByLoops = 16;
   void gemm(BlasTrans ta, BlasTrans tb, int m, int n, int k, const double* a, int lda,
             std::int64_t stride_a, const double* b, int ldb, std::int64_t stride_b, double* c,
             int ldc, std::int64_t stride_c, int batch) const;
