@@ -147,6 +147,29 @@ TEST(Random, ColumnFillDrawsTheRowFillsNumbersAndIsNormal) {
               i % 3 == 1 ? static_cast<float>(cols[static_cast<std::size_t>(rows) + i]) : -7.0f);
 }
 
+TEST(Random, ColumnFillOfAnyRowCountDrawsTheRowFillsNumbers) {
+  // The serial path draws whole blocks of rows and moves the last block back; rows that are
+  // not a multiple of the block, and a first row past 0, must still get exactly the numbers
+  // of fill_random_row, and rows before i0 and past `rows` must stay untouched.
+  const int n = 5, ld = 120;
+  for (const int rows : {1, 7, 8, 9, 13, 100, 103})
+    for (const int i0 : {0, 3}) {
+      std::vector<double> cols(static_cast<std::size_t>(ld) * n, -7.0);
+      std::vector<double> row(static_cast<std::size_t>(n));
+      fill_random_columns(5, 2, StreamPurpose::design, 40, i0, 1, rows, InputDistribution::gaussian,
+                          n, cols.data(), ld);
+      for (int i = 0; i < ld; ++i) {
+        fill_random_row(5, 2, StreamPurpose::design, 40 + static_cast<std::uint64_t>(i),
+                        InputDistribution::gaussian, n, row.data());
+        for (int j = 0; j < n; ++j) {
+          const double want = i >= i0 && i < rows ? row[static_cast<std::size_t>(j)] : -7.0;
+          ASSERT_EQ(cols[static_cast<std::size_t>(j) * ld + i], want)
+              << "rows=" << rows << " i0=" << i0 << " i=" << i << " j=" << j;
+        }
+      }
+    }
+}
+
 TEST(Random, BallSamplerRadiiFollowRTimesUToTheOneOverD) {
   // P(|w| <= s) = (s / r)^d for the uniform ball; KS at the 0.1% level: 1.95 / sqrt(n).
   const int n = 20000;

@@ -284,6 +284,26 @@ RELUSIM_HD inline void fill_random_columns(std::uint64_t seed, std::uint32_t tra
     T* b = j + 1 < n ? a + ld : nullptr;
     const auto c = static_cast<std::uint32_t>(j / 2);
     if (dist == InputDistribution::gaussian) {
+#if !defined(__CUDA_ARCH__)
+      // Serial team: the rows up to a multiple of kBlock (one vector of doubles), then the
+      // last kBlock rows again as one more vector. It recomputes a few rows with the same
+      // numbers, where the loop's remainder would draw them one at a time (a fifth of the
+      // time at 100 rows).
+      constexpr int kBlock = 8;
+      if (step == 1 && rows - i0 > kBlock && (rows - i0) % kBlock != 0) {
+        const auto draw = [&](int lo, int hi) {
+          for (int i = lo; i < hi; ++i) {
+            const DrawPair v = normal_pair_arithmetic(
+                {seed, trajectory, purpose, first_row + static_cast<std::uint64_t>(i), c});
+            a[i] = static_cast<T>(v.x);
+            if (b != nullptr) b[i] = static_cast<T>(v.y);
+          }
+        };
+        draw(i0, rows - (rows - i0) % kBlock);
+        draw(rows - kBlock, rows);
+        continue;
+      }
+#endif
       for (int i = i0; i < rows; i += step) {
         const DrawPair v = normal_pair_arithmetic(
             {seed, trajectory, purpose, first_row + static_cast<std::uint64_t>(i), c});
