@@ -139,6 +139,25 @@ TEST(Statistics, WilsonIntervalHandComputed) {
   EXPECT_DOUBLE_EQ(wilson_interval(50, 50).hi, 1.0);
   EXPECT_EQ(verdict({0.30, 0.44}, {"kong-5", 0.45}), "violated");
   EXPECT_EQ(verdict({0.30, 0.45}, {"kong-5", 0.45}), "holds");
+  // Below the bound, but the budget-exhausted trajectories could carry it: censored; below it
+  // even with them counted as converged: violated.
+  EXPECT_EQ(verdict({0.30, 0.44}, {"kong-5", 0.45}, "", Interval{0.31, 0.46}), "censored");
+  EXPECT_EQ(verdict({0.30, 0.44}, {"kong-5", 0.45}, "", Interval{0.31, 0.449}), "violated");
+  EXPECT_EQ(verdict({0.30, 0.44}, {"kong-5", 0.45}, "lambda", Interval{0.31, 0.46}), "outside");
+}
+
+TEST(Statistics, ABudgetTooShortIsCensoredNotAViolation) {
+  // MODEL.md §5: trajectories that run out of budget are censored, not failures of the theorem.
+  // Tian 3.3's cell with 3 steps: nearly every trajectory ends undecided, so the convergence
+  // rate is far below (1 - eps)/2, yet the verdict must not say violated.
+  CellConfig cell = tian_cell(DataMode::fixed, 5);
+  cell.steps = 3;
+  cell.trials = 200;
+  const CellSummary s = testing::run_cells({cell}, 0, 4096, false)[0].summary;
+  EXPECT_LT(s.ci.hi, s.bound.value);
+  EXPECT_GT(s.counts[static_cast<std::size_t>(Outcome::undecided)], 150);
+  EXPECT_EQ(s.verdict, "censored");
+  EXPECT_EQ(s.verdict_reason, kCensoredReason);
 }
 
 }  // namespace

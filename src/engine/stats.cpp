@@ -25,11 +25,12 @@ TheoryBound theory_bound_for(const CellConfig& c) {
   return m.bound(c);
 }
 
-std::string verdict(const Interval& ci, const TheoryBound& bound,
-                    const std::string& outside_reason) {
+std::string verdict(const Interval& ci, const TheoryBound& bound, const std::string& outside_reason,
+                    const std::optional<Interval>& censored_converged) {
   if (std::isnan(bound.value)) return "n/a";
   if (!outside_reason.empty()) return "outside";
-  return ci.hi >= bound.value ? "holds" : "violated";
+  if (ci.hi >= bound.value) return "holds";
+  return censored_converged.value_or(ci).hi >= bound.value ? "censored" : "violated";
 }
 
 double mean_steps_to_converge(const CellTally& t) {
@@ -58,7 +59,9 @@ CellSummary CellAggregator::summary() const {
   s.model = &model_info(cell_->model);
   if (!std::isnan(s.bound.value) && s.model->outside_reason != nullptr)
     s.verdict_reason = s.model->outside_reason(t, *cell_);
-  s.verdict = verdict(s.ci, s.bound, s.verdict_reason);
+  const std::int64_t censored = t.counts[static_cast<int>(Outcome::undecided)];
+  s.verdict = verdict(s.ci, s.bound, s.verdict_reason, wilson_interval(conv + censored, t.trials));
+  if (s.verdict == "censored") s.verdict_reason = kCensoredReason;
   s.tally = t;
   for (const SummaryColumn& c : s.model->columns)
     s.values.push_back(c.value(t, *cell_));

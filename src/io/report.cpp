@@ -127,31 +127,49 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
   os << std::string(total > 2 ? total - 2 : 0, '-') << '\n';
   for (const auto& row : rows)
     print_row(row);
-  // Why cells are outside their theorem's hypotheses (MODEL.md §5), one line per reason.
-  std::vector<std::pair<std::string, std::string>> reasons;  // reason -> cells
+  // Why cells are outside their theorem's hypotheses or censored (MODEL.md §5), one line per
+  // verdict and reason.
+  std::vector<std::pair<std::string, std::string>> reasons;  // "verdict|reason" -> cells
+  std::vector<std::pair<std::string, int>> per_verdict;      // verdict -> cells
   for (std::size_t c = 0; c < cells.size(); ++c) {
-    const std::string& r = results[c].summary.verdict_reason;
-    if (r.empty()) continue;
+    const CellSummary& s = results[c].summary;
+    if (s.verdict_reason.empty()) continue;
+    const std::string key = s.verdict + '|' + s.verdict_reason;
     auto it =
-        std::find_if(reasons.begin(), reasons.end(), [&](const auto& e) { return e.first == r; });
+        std::find_if(reasons.begin(), reasons.end(), [&](const auto& e) { return e.first == key; });
     if (it == reasons.end()) {
-      reasons.emplace_back(r, std::to_string(c));
+      reasons.emplace_back(key, std::to_string(c));
     } else {
       it->second += ", " + std::to_string(c);
     }
+    auto v = std::find_if(per_verdict.begin(), per_verdict.end(),
+                          [&](const auto& e) { return e.first == s.verdict; });
+    if (v == per_verdict.end()) {
+      per_verdict.emplace_back(s.verdict, 1);
+    } else {
+      ++v->second;
+    }
   }
+  const auto split = [](const std::string& key) {
+    const std::size_t bar = key.find('|');
+    return std::pair{key.substr(0, bar), key.substr(bar + 1)};
+  };
   if (reasons.size() <= 4) {
-    for (const auto& [reason, which] : reasons)
-      os << "outside (cell" << (which.find(',') == std::string::npos ? " " : "s ") << which
+    for (const auto& [key, which] : reasons) {
+      const auto [verdict_name, reason] = split(key);
+      os << verdict_name << " (cell" << (which.find(',') == std::string::npos ? " " : "s ") << which
          << "): " << reason << '\n';
+    }
   } else {
-    std::size_t n = 0;
-    for (std::size_t c = 0; c < cells.size(); ++c)
-      n += results[c].summary.verdict_reason.empty() ? 0 : 1;
-    os << "outside: " << n << " cells are outside their theorem's hypotheses (each cell's reason "
-       << "is verdict_reason in summary.csv); e.g. cell "
-       << reasons.front().second.substr(0, reasons.front().second.find(',')) << ": "
-       << reasons.front().first << '\n';
+    std::string counts;
+    for (const auto& [verdict_name, n] : per_verdict)
+      counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " cells are " +
+                (verdict_name == "outside" ? "outside their theorem's hypotheses"
+                                           : verdict_name + " (the step budget decides them)");
+    const auto [verdict_name, reason] = split(reasons.front().first);
+    os << counts << " (each cell's reason is verdict_reason in summary.csv); e.g. cell "
+       << reasons.front().second.substr(0, reasons.front().second.find(',')) << ", " << verdict_name
+       << ": " << reason << '\n';
   }
   if (model.table_note != nullptr) os << model.table_note(cells);
   if (model.comparison != nullptr) os << model.comparison(cells, results);

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,18 @@ TheoryBound theory_bound_for(const CellConfig& cell);
 
 /// MODEL.md §5: "n/a" without a bound; "outside" when `outside_reason` is not empty (the
 /// theorem's hypotheses fail for the cell); else "holds" when the interval's upper end is >= the
-/// bound and "violated" below.
+/// bound. Below it, "violated" only when `censored_converged` (the interval with every
+/// trajectory that ran out of the step budget counted as converged; `ci` when not given) also
+/// ends below the bound, and "censored" otherwise: those trajectories decide it, and running
+/// out of budget is not a failure of the theorem.
 std::string verdict(const Interval& ci, const TheoryBound& bound,
-                    const std::string& outside_reason = "");
+                    const std::string& outside_reason = "",
+                    const std::optional<Interval>& censored_converged = std::nullopt);
+
+/// The verdict_reason of a "censored" cell.
+inline constexpr const char* kCensoredReason =
+    "trajectories that ran out of the step budget decide it (counted as converged the bound "
+    "holds, as failures it does not); raise steps";
 
 /// Mean steps to converge over the converged trajectories of a tally; NaN if none converged.
 double mean_steps_to_converge(const CellTally& t);
@@ -41,7 +51,7 @@ struct CellSummary {
   Interval ci{0.0, 0.0};
   TheoryBound bound{"none", 0.0};
   std::string verdict;
-  std::string verdict_reason;        ///< why the verdict is `outside`; empty otherwise
+  std::string verdict_reason;        ///< why the verdict is `outside` or `censored`; else empty
   CellTally tally;                   ///< what the statistics were computed from
   const ModelInfo* model = nullptr;  ///< whose columns `values` holds
   std::vector<double> values;        ///< the model's columns, in its order
