@@ -2,7 +2,10 @@
 // region Omega, and Kong Thm 5 on a small grid.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "relusim/engine/stats.hpp"
+#include "relusim/io/report.hpp"
 #include "relusim/models/registry.hpp"
 #include "relusim/models/a/theory.hpp"
 #include "test_helpers.hpp"
@@ -153,11 +156,18 @@ TEST(Statistics, ABudgetTooShortIsCensoredNotAViolation) {
   CellConfig cell = tian_cell(DataMode::fixed, 5);
   cell.steps = 3;
   cell.trials = 200;
-  const CellSummary s = testing::run_cells({cell}, 0, 4096, false)[0].summary;
+  const std::vector<CellResult> results = testing::run_cells({cell}, 0, 4096, false);
+  const CellSummary& s = results[0].summary;
   EXPECT_LT(s.ci.hi, s.bound.value);
   EXPECT_GT(s.counts[static_cast<std::size_t>(Outcome::undecided)], 150);
   EXPECT_EQ(s.verdict, "censored");
   EXPECT_EQ(s.verdict_reason, kCensoredReason);
+  // The table names the verdict and its reason under the rows.
+  std::ostringstream table;
+  print_table(table, {cell}, results, {"N", "d"});
+  EXPECT_NE(table.str().find(std::string("censored (cell 0): ") + kCensoredReason),
+            std::string::npos)
+      << table.str();
 }
 
 }  // namespace

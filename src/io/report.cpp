@@ -129,47 +129,41 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
     print_row(row);
   // Why cells are outside their theorem's hypotheses or censored (MODEL.md §5), one line per
   // verdict and reason.
-  std::vector<std::pair<std::string, std::string>> reasons;  // "verdict|reason" -> cells
-  std::vector<std::pair<std::string, int>> per_verdict;      // verdict -> cells
+  struct ReasonLine {
+    std::string verdict, reason, cells;
+  };
+  std::vector<ReasonLine> lines;
   for (std::size_t c = 0; c < cells.size(); ++c) {
     const CellSummary& s = results[c].summary;
     if (s.verdict_reason.empty()) continue;
-    const std::string key = s.verdict + '|' + s.verdict_reason;
-    auto it =
-        std::find_if(reasons.begin(), reasons.end(), [&](const auto& e) { return e.first == key; });
-    if (it == reasons.end()) {
-      reasons.emplace_back(key, std::to_string(c));
+    auto it = std::find_if(lines.begin(), lines.end(), [&](const ReasonLine& l) {
+      return l.verdict == s.verdict && l.reason == s.verdict_reason;
+    });
+    if (it == lines.end()) {
+      lines.push_back({s.verdict, s.verdict_reason, std::to_string(c)});
     } else {
-      it->second += ", " + std::to_string(c);
-    }
-    auto v = std::find_if(per_verdict.begin(), per_verdict.end(),
-                          [&](const auto& e) { return e.first == s.verdict; });
-    if (v == per_verdict.end()) {
-      per_verdict.emplace_back(s.verdict, 1);
-    } else {
-      ++v->second;
+      it->cells += ", " + std::to_string(c);
     }
   }
-  const auto split = [](const std::string& key) {
-    const std::size_t bar = key.find('|');
-    return std::pair{key.substr(0, bar), key.substr(bar + 1)};
-  };
-  if (reasons.size() <= 4) {
-    for (const auto& [key, which] : reasons) {
-      const auto [verdict_name, reason] = split(key);
-      os << verdict_name << " (cell" << (which.find(',') == std::string::npos ? " " : "s ") << which
-         << "): " << reason << '\n';
-    }
+  if (lines.size() <= 4) {
+    for (const ReasonLine& l : lines)
+      os << l.verdict << " (cell" << (l.cells.find(',') == std::string::npos ? " " : "s ")
+         << l.cells << "): " << l.reason << '\n';
   } else {
     std::string counts;
-    for (const auto& [verdict_name, n] : per_verdict)
+    for (const char* v : {"outside", "censored"}) {
+      std::size_t n = 0;
+      for (std::size_t c = 0; c < cells.size(); ++c)
+        n += results[c].summary.verdict == v && !results[c].summary.verdict_reason.empty();
+      if (n == 0) continue;
       counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " cells are " +
-                (verdict_name == "outside" ? "outside their theorem's hypotheses"
-                                           : verdict_name + " (the step budget decides them)");
-    const auto [verdict_name, reason] = split(reasons.front().first);
+                (v == std::string("outside") ? "outside their theorem's hypotheses"
+                                             : "censored (the step budget decides them)");
+    }
+    const ReasonLine& first = lines.front();
     os << counts << " (each cell's reason is verdict_reason in summary.csv); e.g. cell "
-       << reasons.front().second.substr(0, reasons.front().second.find(',')) << ", " << verdict_name
-       << ": " << reason << '\n';
+       << first.cells.substr(0, first.cells.find(',')) << ", " << first.verdict << ": "
+       << first.reason << '\n';
   }
   if (model.table_note != nullptr) os << model.table_note(cells);
   if (model.comparison != nullptr) os << model.comparison(cells, results);
