@@ -271,7 +271,8 @@ TEST(Cli, BadInputCatalogue) {
       {"bench --threads 5000 --only W4", "--threads: must be <= 1024, got 5000"},
       {"reproduce kong-fig1 --threads 2000", "--threads: must be <= 1024, got 2000"},
       {"run --batch-trajectories -5", "--batch-trajectories: must be >= 0, got -5"},
-      {"run --batch-trajectories 5000000000", "'batch-trajectories': must be <= 16777216"},
+      {"run --batch-trajectories 5000000000",
+       "--batch-trajectories: must be <= 16777216, got 5000000000"},
       {"sweep " +
            file("huge-records.toml", "trials = 4000000000\n[grid]\nseed = [" + seeds(100) + "]") +
            " --trajectories",

@@ -72,6 +72,10 @@ CLI::Validator at_least(long long low, long long high = std::numeric_limits<long
 /// workspace of one group of trajectories), so a mistyped count would exhaust memory or the
 /// system's thread limit instead of running.
 constexpr long long kMaxThreads = 1024;
+const std::string kThreadsLimit = "at most " + std::to_string(kMaxThreads);
+
+/// The largest --batch-trajectories: a batch's records stay in memory until the batch ends.
+constexpr long long kMaxBatchTrajectories = 1LL << 24;
 
 void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--backend", o.backend,
@@ -79,7 +83,7 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
   app.add_option("--threads", o.threads,
-                 "CPU backend threads (0 = all hardware threads; at most 1024)")
+                 "CPU backend threads (0 = all hardware threads; " + kThreadsLimit + ")")
       ->check(at_least(0, kMaxThreads))
       ->capture_default_str();
   app.add_option(
@@ -95,7 +99,7 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
                  "trajectories handed to the backend at once; 0 = the backend's preference (CPU "
                  "4096, CUDA 65536), raised where a sweep would need more than 2^20 batches; at "
                  "most 2^24. Results do not depend on it.")
-      ->check(at_least(0))
+      ->check(at_least(0, kMaxBatchTrajectories))
       ->capture_default_str();
   app.add_flag("--resume", o.resume,
                "continue the run whose journal is in --out DIR (after kill -9, a signal or a "
@@ -382,8 +386,6 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
     throw ConfigError("out", std::string(o.resume ? "--resume" : "--shard") +
                                  " needs --out DIR (the journal of completed batches lives there)");
   if (o.write_trajectories) check_trajectories_fit(cells, o.out_dir, shard);
-  if (o.batch_trajectories > (1LL << 24))  // a batch's records stay in memory until it ends
-    throw ConfigError("batch-trajectories", "must be <= 16777216 (2^24)");
   const int rank = world::rank();
   const int ranks = world::size();
   int threads = o.threads;
@@ -855,7 +857,7 @@ int main_impl(int argc, char** argv) {
       "machine's FMA peak, measured by the command itself (docs/benchmarks.md)");
   bench->add_option("--backend", bench_backend, "cpu, cuda or auto")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  bench->add_option("--threads", bench_opt.threads, "CPU threads (0 = all; at most 1024)")
+  bench->add_option("--threads", bench_opt.threads, "CPU threads (0 = all; " + kThreadsLimit + ")")
       ->check(at_least(0, kMaxThreads));
   bench->add_flag("--quick", bench_opt.quick,
                   "small versions of the workloads (seconds; CI runs each once this way)");
@@ -877,7 +879,8 @@ int main_impl(int argc, char** argv) {
                    "where trajectories run: auto (GPU if usable, else CPU), cpu, cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
-  reproduce->add_option("--threads", repro_opt.threads, "CPU threads (0 = all; at most 1024)")
+  reproduce
+      ->add_option("--threads", repro_opt.threads, "CPU threads (0 = all; " + kThreadsLimit + ")")
       ->check(at_least(0, kMaxThreads))
       ->capture_default_str();
   reproduce->add_option("--out", repro_opt.out_dir,
