@@ -68,6 +68,30 @@ TEST(Random, KnownAnswer) {
   EXPECT_EQ(zero.w, 0x9b00dbd8u);
 }
 
+TEST(Random, HostPhiloxKeepsThirtyTwoBitWords) {
+  // The host's Philox holds its words in 64 bits (random.hpp); it must give the words of the
+  // 32-bit algorithm as the device runs it, written out here, for any counter and key.
+  auto reference = [](PhiloxWords c, std::uint32_t k0, std::uint32_t k1) {
+    for (int round = 0; round < 10; ++round) {
+      const std::uint64_t p0 = static_cast<std::uint64_t>(0xD2511F53u) * c.x;
+      const std::uint64_t p1 = static_cast<std::uint64_t>(0xCD9E8D57u) * c.z;
+      c = {static_cast<std::uint32_t>(p1 >> 32) ^ c.y ^ k0, static_cast<std::uint32_t>(p1),
+           static_cast<std::uint32_t>(p0 >> 32) ^ c.w ^ k1, static_cast<std::uint32_t>(p0)};
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    return c;
+  };
+  std::uint32_t state = 987654321u;
+  auto next = [&state] { return state = state * 1664525u + 1013904223u; };
+  for (int i = 0; i < 100000; ++i) {
+    const PhiloxWords c{next(), next(), next(), i % 2 == 0 ? next() : 0xffffffffu};
+    const std::uint32_t k0 = next(), k1 = next();
+    const PhiloxWords p = portable::philox4x32_10(c, k0, k1), r = reference(c, k0, k1);
+    ASSERT_TRUE(p.x == r.x && p.y == r.y && p.z == r.z && p.w == r.w) << i;
+  }
+}
+
 TEST(Random, NormalAndUniformMoments) {
   const int n = 200000;
   double s1 = 0, s2 = 0, s4 = 0, u1 = 0, u2 = 0;
