@@ -3,10 +3,12 @@
 #   W1  Model A fixed, N = 100, d = 5, l2, TRAJ x STEPS (10^4 x 10^3), double and float
 #   W2  Model A fixed, N = 4096, d = 256, l2, 200 x 10^3, double, setup included
 # relusim's seconds are its own report of the run ("N trajectories in S s": setup, targets and
-# dynamics, not the process start), the median of 3 runs for W1 (a second each; the shared
-# machine's load comes and goes); each peer prints the wall seconds of its whole run (setup
-# included, interpreter start excluded). Ratios are relusim's
-# trajectory-steps/s over the peer's: above 1, relusim is faster. Writes out/bench/peers.csv.
+# dynamics, not the process start); each peer prints the wall seconds of its whole run (setup
+# included, interpreter start excluded). W1 runs in RELUSIM_PEERS_ROUNDS rounds (default 3), each
+# round every program once, one after another, and each program's rate is the median of its
+# rounds: every program is timed the same way, and a change of the shared machine's load
+# reaches all of them. W2 (minutes) runs once. Ratios are relusim's trajectory-steps/s over the
+# peer's: above 1, relusim is faster. Writes out/bench/peers.csv.
 #
 #   bash bench/peers.sh [W1_TRAJ] [W1_STEPS] [W2_TRAJ] [W2_STEPS]   (smaller for a smoke run)
 # Needs a build (scripts/build.sh), g++ with OpenMP, and Debian's python3 with python3-numpy
@@ -20,22 +22,23 @@ python=/usr/bin/python3
 mkdir -p out/bench
 loop=out/bench/w1_loop
 g++ -O3 -march=native -fopenmp -std=c++17 -o "$loop" bench/peers/w1_loop.cpp
-rate() {  # rate TRAJ STEPS N D PRECISION -> trajectory-steps/s of relusim, median of 3 runs
-  local sec k runs=()
-  for k in 1 2 3; do
-    sec=$("$relusim" run --model A --mode fixed --N "$3" --d "$4" --regularizer l2 \
-      --lambda 0.001 --teacher random --init gaussian --early_stop false --steps "$2" \
-      --trials "$1" --precision "$5" 2>&1 > /dev/null |
-      sed -n 's/.* trajectories in \([0-9.e+-]*\) s.*/\1/p')
-    runs+=("$sec")
-    if [ "$3" -gt 1000 ]; then break; fi  # W2 runs a minute: once
-  done
-  sec=$(printf '%s\n' "${runs[@]}" | sort -g | sed -n "$(((${#runs[@]} + 1) / 2))p")
-  echo "$1 * $2 / $sec" | bc -l
+rounds="${RELUSIM_PEERS_ROUNDS:-3}"
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "peers: RELUSIM_PEERS_ROUNDS must be a positive integer" >&2; exit 2; }
+relusim_sec() {  # relusim_sec TRAJ STEPS N D PRECISION -> seconds of relusim's own report
+  "$relusim" run --model A --mode fixed --N "$3" --d "$4" --regularizer l2 \
+    --lambda 0.001 --teacher random --init gaussian --early_stop false --steps "$2" \
+    --trials "$1" --precision "$5" 2>&1 > /dev/null |
+    sed -n 's/.* trajectories in \([0-9.e+-]*\) s.*/\1/p'
+}
+median() {  # median SECONDS... -> the middle one (the upper middle of an even count)
+  printf '%s\n' "$@" | sort -g | sed -n "$(($# / 2 + 1))p"
 }
 peer_rate() {  # peer_rate TRAJ STEPS SECONDS
   echo "$1 * $2 / $3" | bc -l
 }
+have_numpy=0 have_torch=0
+"$python" -c "import numpy" 2> /dev/null && have_numpy=1 || echo "peers: numpy not found for $python; skipped" >&2
+"$python" -c "import torch" 2> /dev/null && have_torch=1 || echo "peers: torch not found for $python; skipped" >&2
 echo "workload,precision,program,traj_steps_per_s,relusim_over_peer" > out/bench/peers.csv.partial
 printf '%-4s %-7s %-10s %16s %12s\n' load prec program "traj-steps/s" "relusim/x"
 row() {  # row WORKLOAD PRECISION PROGRAM RATE RELUSIM_RATE
@@ -45,24 +48,24 @@ row() {  # row WORKLOAD PRECISION PROGRAM RATE RELUSIM_RATE
   echo "$1,$2,$3,$4,$ratio" >> out/bench/peers.csv.partial
 }
 for prec in double float; do
-  r=$(rate "$t1" "$s1" 100 5 "$prec")
+  s_rel=() s_loop=() s_np=() s_torch=()
+  for ((k = 1; k <= rounds; k++)); do
+    s_rel+=("$(relusim_sec "$t1" "$s1" 100 5 "$prec")")
+    s_loop+=("$(OMP_NUM_THREADS=$(nproc) "$loop" "$t1" 100 5 "$s1" "$prec")")
+    if ((have_numpy)); then s_np+=("$("$python" bench/peers/w1_numpy.py "$t1" 100 5 "$s1" "$prec")"); fi
+    if ((have_torch)); then s_torch+=("$("$python" bench/peers/w1_torch.py "$t1" 100 5 "$s1" "$prec")"); fi
+  done
+  r=$(peer_rate "$t1" "$s1" "$(median "${s_rel[@]}")")
   row W1 "$prec" relusim "$r" "$r"
-  sec=$(OMP_NUM_THREADS=$(nproc) "$loop" "$t1" 100 5 "$s1" "$prec")
-  row W1 "$prec" cpp-loop "$(peer_rate "$t1" "$s1" "$sec")" "$r"
-  if "$python" -c "import numpy" 2> /dev/null; then
-    sec=$("$python" bench/peers/w1_numpy.py "$t1" 100 5 "$s1" "$prec")
-    row W1 "$prec" numpy "$(peer_rate "$t1" "$s1" "$sec")" "$r"
-  else
-    echo "peers: numpy not found for $python; skipped" >&2
+  row W1 "$prec" cpp-loop "$(peer_rate "$t1" "$s1" "$(median "${s_loop[@]}")")" "$r"
+  if ((have_numpy)); then
+    row W1 "$prec" numpy "$(peer_rate "$t1" "$s1" "$(median "${s_np[@]}")")" "$r"
   fi
-  if "$python" -c "import torch" 2> /dev/null; then
-    sec=$("$python" bench/peers/w1_torch.py "$t1" 100 5 "$s1" "$prec")
-    row W1 "$prec" pytorch "$(peer_rate "$t1" "$s1" "$sec")" "$r"
-  else
-    echo "peers: torch not found for $python; skipped" >&2
+  if ((have_torch)); then
+    row W1 "$prec" pytorch "$(peer_rate "$t1" "$s1" "$(median "${s_torch[@]}")")" "$r"
   fi
 done
-r=$(rate "$t2" "$s2" 4096 256 double)
+r=$(peer_rate "$t2" "$s2" "$(relusim_sec "$t2" "$s2" 4096 256 double)")
 row W2 double relusim "$r" "$r"
 sec=$(OMP_NUM_THREADS=$(nproc) "$loop" "$t2" 4096 256 "$s2" double)
 row W2 double cpp-loop "$(peer_rate "$t2" "$s2" "$sec")" "$r"
