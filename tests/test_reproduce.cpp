@@ -15,6 +15,7 @@
 #include "relusim/models/a/theory.hpp"
 #include "relusim/models/b/theory.hpp"
 #include "relusim/reproduce/exact.hpp"
+#include "relusim/reproduce/kong.hpp"
 #include "relusim/reproduce/lab.hpp"
 
 namespace relusim {
@@ -40,6 +41,34 @@ double lens_fraction_by_slices(int d, double r) {
   const double ratio =
       std::exp(std::lgamma(d / 2.0 + 1.0) - std::lgamma((d + 1) / 2.0)) / std::sqrt(kPi);
   return sum * ratio / std::pow(r, d);
+}
+
+TEST(ReproduceKong, TheoremFiveClaimNamesCensoredCells) {
+  // A censored cell neither confirms nor breaks the bound: the claim counts and names it, and
+  // says `partly` while no cell is violated.
+  auto cells = [](std::initializer_list<const char*> verdicts) {
+    std::vector<CellResult> out;
+    for (const char* v : verdicts) {
+      CellResult r;
+      r.summary.verdict = v;
+      out.push_back(r);
+    }
+    return out;
+  };
+  const Claim all = kong_theorem5_claim(cells({"holds", "holds", "outside"}));
+  EXPECT_EQ(all.verdict, kReproduced);
+  EXPECT_EQ(all.measured.find("censored"), std::string::npos);
+  const Claim some = kong_theorem5_claim(cells({"holds", "censored", "censored", "outside"}));
+  EXPECT_EQ(some.verdict, kPartly);
+  EXPECT_NE(some.measured.find("1 of 4 cells"), std::string::npos) << some.measured;
+  EXPECT_NE(some.measured.find("2 more are censored"), std::string::npos) << some.measured;
+  EXPECT_NE(some.reason.find("raise steps"), std::string::npos);
+  const Claim broken = kong_theorem5_claim(cells({"holds", "violated", "censored"}));
+  EXPECT_EQ(broken.verdict, kNotReproduced);
+  EXPECT_EQ(broken.value, 1.0);
+  const Claim none = kong_theorem5_claim(cells({"censored", "outside"}));
+  EXPECT_EQ(none.verdict, kNotReproduced);
+  EXPECT_NE(none.reason.find("every cell within the hypotheses is censored"), std::string::npos);
 }
 
 TEST(ReproduceExact, StartInOmegaAgainstSlices) {
