@@ -27,10 +27,10 @@ TheoryBound theory_bound_for(const CellConfig& c) {
 
 std::string verdict(const Interval& ci, const TheoryBound& bound, const std::string& outside_reason,
                     const std::optional<Interval>& censored_converged) {
-  if (std::isnan(bound.value)) return "n/a";
-  if (!outside_reason.empty()) return "outside";
-  if (ci.hi >= bound.value) return "holds";
-  return censored_converged.value_or(ci).hi >= bound.value ? "censored" : "violated";
+  if (std::isnan(bound.value)) return kVerdictNoBound;
+  if (!outside_reason.empty()) return kVerdictOutside;
+  if (ci.hi >= bound.value) return kVerdictHolds;
+  return censored_converged.value_or(ci).hi >= bound.value ? kVerdictCensored : kVerdictViolated;
 }
 
 double mean_steps_to_converge(const CellTally& t) {
@@ -61,7 +61,7 @@ CellSummary CellAggregator::summary() const {
     s.verdict_reason = s.model->outside_reason(t, *cell_);
   const std::int64_t censored = t.counts[static_cast<int>(Outcome::undecided)];
   s.verdict = verdict(s.ci, s.bound, s.verdict_reason, wilson_interval(conv + censored, t.trials));
-  if (s.verdict == "censored") s.verdict_reason = kCensoredReason;
+  if (s.verdict == kVerdictCensored) s.verdict_reason = kCensoredReason;
   s.tally = t;
   for (const SummaryColumn& c : s.model->columns)
     s.values.push_back(c.value(t, *cell_));

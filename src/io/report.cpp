@@ -9,6 +9,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "relusim/engine/stats.hpp"
 #include "relusim/models/model_info.hpp"
 
 #ifndef RELUSIM_VERSION
@@ -151,14 +152,14 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
          << l.cells << "): " << l.reason << '\n';
   } else {
     std::string counts;
-    for (const char* v : {"outside", "censored"}) {
+    for (const char* v : {kVerdictOutside, kVerdictCensored}) {
       std::size_t n = 0;
       for (std::size_t c = 0; c < cells.size(); ++c)
         n += results[c].summary.verdict == v && !results[c].summary.verdict_reason.empty();
       if (n == 0) continue;
       counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " cells are " +
-                (v == std::string("outside") ? "outside their theorem's hypotheses"
-                                             : "censored (the step budget decides them)");
+                (v == std::string(kVerdictOutside) ? "outside their theorem's hypotheses"
+                                                   : "censored (the step budget decides them)");
     }
     const ReasonLine& first = lines.front();
     os << counts << " (each cell's reason is verdict_reason in summary.csv); e.g. cell "

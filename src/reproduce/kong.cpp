@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common.hpp"
+#include "relusim/engine/stats.hpp"
 #include "relusim/models/a/theory.hpp"
 #include "relusim/models/field.hpp"
 #include "relusim/reproduce/kong.hpp"
@@ -528,9 +529,9 @@ Claim kong_theorem5_claim(const std::vector<CellResult>& results) {
   int violated = 0, compared = 0, censored = 0;
   for (const CellResult& r : results) {
     const std::string& v = r.summary.verdict;
-    if (v == "holds" || v == "violated") ++compared;
-    if (v == "violated") ++violated;
-    if (v == "censored") ++censored;
+    if (v == kVerdictHolds || v == kVerdictViolated) ++compared;
+    if (v == kVerdictViolated) ++violated;
+    if (v == kVerdictCensored) ++censored;
   }
   Claim c;
   c.id = "theorem5-holds";

@@ -58,7 +58,8 @@ RELUSIM_HD inline PhiloxWords philox4x32_10(PhiloxWords c, std::uint32_t k0, std
   // half rides above its low half until the next product masks it off. The words are the
   // same, and a loop over counters vectorises in 64-bit lanes, the lanes of the doubles the
   // words become, without repacking 32-bit lanes every round: 1.7x the calls per second on
-  // AVX-512 (docs/benchmarks.md). No branch inside: the loop vectorises.
+  // the development machine's AVX-512 core (docs/benchmarks.md, ninth round). No branch
+  // inside: the loop vectorises.
   std::uint64_t x = c.x, y = c.y, z = c.z, w = c.w;
   for (int round = 0; round < 10; ++round) {
     const std::uint64_t p0 = (x & 0xffffffffu) * 0xD2511F53u;

@@ -25,6 +25,13 @@ Interval wilson_interval(std::int64_t k, std::int64_t n, double z = 1.9599639845
 /// The theorem a cell is compared with (its model's registration decides).
 TheoryBound theory_bound_for(const CellConfig& cell);
 
+/// A cell's verdicts (MODEL.md §5), as summary.csv writes them; see verdict().
+inline constexpr const char* kVerdictNoBound = "n/a";
+inline constexpr const char* kVerdictOutside = "outside";
+inline constexpr const char* kVerdictHolds = "holds";
+inline constexpr const char* kVerdictCensored = "censored";
+inline constexpr const char* kVerdictViolated = "violated";
+
 /// MODEL.md §5: "n/a" without a bound; "outside" when `outside_reason` is not empty (the
 /// theorem's hypotheses fail for the cell); else "holds" when the interval's upper end is >= the
 /// bound. Below it, "violated" only when `censored_converged` (the interval with every
