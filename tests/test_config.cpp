@@ -2,6 +2,7 @@
 // behaviour the users rely on): one message naming the key, exit code 2, no complete-looking file.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -170,7 +171,9 @@ TEST(Cli, BadInputCatalogue) {
     std::ofstream(tmp / name) << text;
     return (tmp / name).string();
   };
-  auto seeds = [](int n) {  // "1, 2, ..., n"
+  const std::string fifo = (tmp / "fifo.toml").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);  // opening it would block: it must be refused first
+  auto seeds = [](int n) {                     // "1, 2, ..., n"
     std::string list;
     for (int i = 1; i <= n; ++i)
       list += (i > 1 ? ", " : "") + std::to_string(i);
@@ -277,7 +280,32 @@ TEST(Cli, BadInputCatalogue) {
            file("huge-records.toml", "trials = 4000000000\n[grid]\nseed = [" + seeds(100) + "]") +
            " --trajectories",
        "'trajectories': keeps every trajectory's record in memory: 4e+11 trajectories"},
-      {"sweep " + file("trials.toml", "trials = 5") + " --trials 0", "--trials: must be >= 1"},
+      {"sweep " + file("trials.toml", "trials = 5") + " --trials 0", "'trials': must be >= 1"},
+      {"sweep " + file("trials.toml", "trials = 5") + " --trials 1e12", "'trials': must be < 2^32"},
+      {"sweep " + file("trials.toml", "trials = 5") + " --trials five", "'trials'"},
+      // A tolerance finer than the arithmetic resolves would be reached only by chance.
+      {"run --tol 1e-14", "'tol': 1e-14 is below what double arithmetic resolves"},
+      {"run --criterion angle --tol 1e-12", "angle criterion (tol >= 2.1e-07)"},
+      {"run --precision float --tol 1e-6", "float arithmetic"},
+      {"run --model B --tol 1e-20", "'tol'"},
+      {"run --model C --tol 1e-20", "'tol'"},
+      {"run --model C --d 2 --init_file " + file("ragged.txt", "1 2\n3\n"),
+       "the rows of a matrix must be equally long"},
+      {"run --model C --d 2 --teacher_file " + file("rect.txt", "1 2 3\n4 5 6\n"),
+       "holds 2 rows of 3 numbers"},
+      {"bench --backend cpu --only Kong --kong /dev/null", "is not a regular file"},
+      {"bench --backend cpu --only Kong --kong " + fifo, "is not a regular file"},
+      // Cells that differ only in spelling would run twice to the same numbers.
+      {"sweep " + file("steps-spelling.toml", "[grid]\nsteps = [1e3, 1000]"),
+       "same cell once resolved"},
+      {"sweep " + file("lambda-unused.toml", "[grid]\nlambda = [0, 0.01]"),
+       "same cell once resolved"},
+      {"sweep " + file("teacher-ones.toml", "d = 2\n[grid]\nteacher = [\"ones\", [1, 1]]"),
+       "same cell once resolved"},
+      {"sweep " + file("trials-axis.toml", "[grid]\ntrials = [5, 6]") + " --trials 7",
+       "same cell once resolved"},
+      // A control character in the input comes back escaped: the message stays one line.
+      {"sweep " + file("newline.toml", "mode = \"on\\nline\""), "'on\\nline'"},
       {"bench --backend cpu --only W9", "unknown workload 'W9'"},
       {"bench --backend cpu --only W2,w1", "unknown workload 'w1'"},
       {"bench --backend cpu --only ,W1", "unknown workload ''"},

@@ -97,11 +97,12 @@ BatchResult sample_result() {
   r.tally.counts[4] = 1;
   r.tally.flag_counts[5] = 7;
   r.tally.steps_to_converge_sum = -12345678901234;
-  r.tally.slot_sums[0] = 0.1 + 0.2;
-  r.tally.slot_sums[1] = std::numeric_limits<double>::quiet_NaN();
-  r.tally.slot_sums[2] = -std::numeric_limits<double>::infinity();
-  r.tally.slot_sums[3] = std::numeric_limits<double>::denorm_min();
-  r.tally.slot_sums[4] = -0.0;
+  r.tally.slot_sums[0].add(0.1 + 0.2);
+  r.tally.slot_sums[1].add(-1e300);  // a negative sum: two's complement in every limb
+  r.tally.slot_sums[2].add(std::numeric_limits<double>::max());
+  r.tally.slot_sums[3].add(std::numeric_limits<double>::denorm_min());
+  r.tally.slot_sums[4].add(-0.0);
+  r.tally.slot_counts[3] = 5;
   for (std::uint32_t i = 0; i < 3; ++i) {
     TrajectoryRecord rec;
     rec.id = 4000000000u + i;
@@ -128,8 +129,10 @@ void expect_identical(const BatchResult& a, const BatchResult& b) {
   for (int f = 0; f < kRecordFlags; ++f)
     EXPECT_EQ(a.tally.flag_counts[f], b.tally.flag_counts[f]);
   EXPECT_EQ(a.tally.steps_to_converge_sum, b.tally.steps_to_converge_sum);
-  for (int s = 0; s < kRecordSlots; ++s)
-    EXPECT_TRUE(same_bits(a.tally.slot_sums[s], b.tally.slot_sums[s])) << "slot " << s;
+  for (int s = 0; s < kRecordSlots; ++s) {
+    EXPECT_TRUE(a.tally.slot_sums[s] == b.tally.slot_sums[s]) << "slot " << s;
+    EXPECT_EQ(a.tally.slot_counts[s], b.tally.slot_counts[s]) << "slot " << s;
+  }
   ASSERT_EQ(a.records.size(), b.records.size());
   for (std::size_t i = 0; i < a.records.size(); ++i) {
     EXPECT_EQ(a.records[i].id, b.records[i].id);
@@ -259,8 +262,36 @@ TEST_F(JournalFile, AFlippedByteIsCaughtByTheChecksum) {
 TEST_F(JournalFile, NotAJournalIsRefused) {
   write_bytes("summary.csv,looks,like,this\n");
   EXPECT_THROW(read_journal(path_), JournalError);
+  // The header is renamed into place whole, so an empty journal is damage, never a kill.
   write_bytes("");
-  EXPECT_TRUE(read_journal(path_).header.is_null());  // killed before the header was written
+  EXPECT_THROW(read_journal(path_), JournalError);
+}
+
+TEST_F(JournalFile, ADamagedHeaderIsRefusedNotRestarted) {
+  {
+    JournalWriter w = JournalWriter::create(path_, {{"format", "test"}});
+    w.append(1, sample_result());
+  }
+  const std::string full = read_bytes();
+  // The header record comes first: magic (4), type (1), length (8, little-endian), payload,
+  // checksum (8).
+  std::size_t length = 0;
+  for (int i = 0; i < 8; ++i)
+    length |= static_cast<std::size_t>(static_cast<unsigned char>(full[5 + i])) << (8 * i);
+  const std::size_t header_end = 13 + length + 8;
+  ASSERT_LT(header_end, full.size());
+  // Every flipped byte of the first record, and every cut inside it, is refused: resuming from
+  // zero would silently throw the finished batches after it away.
+  for (std::size_t at = 0; at < header_end; ++at) {
+    std::string bad = full;
+    bad[at] = static_cast<char>(bad[at] ^ 0x01);
+    write_bytes(bad);
+    EXPECT_THROW(read_journal(path_), JournalError) << "flipped byte " << at;
+    write_bytes(full.substr(0, at));
+    EXPECT_THROW(read_journal(path_), JournalError) << "cut at " << at;
+  }
+  // No half-written journal is ever visible under the final name: create() renames it in.
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".new"));
 }
 
 TEST(Journal, DifferencesNameTheFieldAndTheCells) {

@@ -162,17 +162,19 @@ std::vector<Workload> workloads(bool quick, const std::string& kong_file, bool k
     out.push_back({"W4", "B expected K=5 d=5", s.str(), Precision::f64, 8.0 * 5 * 5 * 5});
   }
   if (!kong_file.empty()) {
-    std::ifstream in(kong_file);
-    if (!in) {
-      if (kong_asked) throw ConfigError("kong", "cannot read " + kong_file);
+    // The sweep reader's own checks: a regular, non-empty, valid sweep file (a FIFO would block,
+    // /dev/null would benchmark the default cell under the Kong name).
+    std::string text;
+    try {
+      text = load_sweep_file(kong_file).text;
+    } catch (const ConfigError& e) {
+      if (kong_asked) throw ConfigError("kong", "cannot read " + kong_file + ": " + e.what());
       std::cerr << "relusim bench: the Kong grid is skipped: cannot read " << kong_file
                 << " (--kong FILE names it)\n";
       return out;
     }
-    std::ostringstream s;
-    s << in.rdbuf();
     out.push_back(
-        {"Kong", "the Kong grid (" + kong_file + "), end to end", s.str(), Precision::f64, 0.0});
+        {"Kong", "the Kong grid (" + kong_file + "), end to end", text, Precision::f64, 0.0});
   }
   return out;
 }
@@ -181,8 +183,8 @@ std::vector<Workload> workloads(bool quick, const std::string& kong_file, bool k
 
 int run_bench(const BenchOptions& o) {
   check_only(o.only);
-  const std::vector<Workload> chosen =
-      workloads(o.quick, wanted(o.only, "Kong") ? o.kong_file : "", !o.only.empty());
+  const std::vector<Workload> chosen = workloads(o.quick, wanted(o.only, "Kong") ? o.kong_file : "",
+                                                 !o.only.empty() || o.kong_given);
   std::string note;
   std::unique_ptr<Backend> backend = make_backend(o.backend, o.threads, note);
   if (!note.empty()) std::cerr << "relusim: " << note << '\n';

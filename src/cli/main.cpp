@@ -7,7 +7,9 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -49,6 +51,7 @@ struct CommonOptions {
   std::string progress = "auto";
   std::int64_t batch_trajectories = 0;  // 0: the backend's preference
   bool resume = false;
+  bool force = false;        // replace a finished run of another configuration in --out
   bool shard_given = false;  // sweep only
   std::string shard;
 };
@@ -105,6 +108,9 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
                "continue the run whose journal is in --out DIR (after kill -9, a signal or a "
                "wall-time limit): only the missing batches run, and the summary is the one an "
                "uninterrupted run writes");
+  app.add_flag("--force", o.force,
+               "replace what --out DIR holds from a run of another configuration (its summary "
+               "files and journal); without it such a directory is refused");
 }
 
 /// Adds one --KEY option per parameter of any model; values are kept as text and parsed once
@@ -310,7 +316,7 @@ std::size_t take_batches(JournalContents& j, const SweepPlan& plan, Part part,
 /// Rank 0's output directory and journal: a new journal, or (--resume) the batches an earlier
 /// run of the same configuration completed. Fills `results` with those.
 std::optional<JournalWriter> open_journal(const std::string& dir, const nlohmann::json& header,
-                                          bool resume, const SweepPlan& plan,
+                                          bool resume, bool force, const SweepPlan& plan,
                                           std::vector<std::optional<BatchResult>>& results,
                                           std::size_t& resumed) {
   const std::string path = (std::filesystem::path(dir) / kJournal).string();
@@ -320,25 +326,24 @@ std::optional<JournalWriter> open_journal(const std::string& dir, const nlohmann
     if (resume) std::cerr << "relusim: no journal in " << dir << "; starting from the beginning\n";
     return JournalWriter::create(path, header);
   }
+  if (!resume && force) return JournalWriter::create(path, header);  // replaces it
   if (!resume)
     throw ConfigError("out", dir + " holds the journal of an earlier run (" + kJournal +
-                                 "): add --resume to continue it, or choose another --out");
+                                 "): add --resume to continue it, --force to replace it, or "
+                                 "choose another --out");
   JournalContents j = read_journal(path);
-  if (j.header.is_null()) {
-    std::cerr << "relusim: the journal in " << dir
-              << " ends inside its header (killed at the start); starting from the beginning\n";
-    return JournalWriter::create(path, header);
-  }
-  const std::vector<std::string> diffs = header_differences(header, j.header);
+  std::vector<std::string> diffs = header_differences(header, j.header);
   const nlohmann::json& shard = j.header.value("shard", nlohmann::json());
-  if (!diffs.empty() || shard != header.at("shard")) {
-    std::string msg = "the journal in " + dir + " is from another run and cannot be resumed:";
-    for (const std::string& d : diffs)
-      msg += "\n  " + d;
-    if (shard != header.at("shard"))
-      msg += "\n  shard: " + header.at("shard").dump() + " in this run, " + shard.dump() +
-             " in the journal";
-    throw ConfigError("", msg);
+  if (shard != header.at("shard"))
+    diffs.push_back("shard: " + header.at("shard").dump() + " in this run, " + shard.dump() +
+                    " in the journal");
+  if (!diffs.empty()) {
+    if (force) {
+      std::cerr << "relusim: --force: replacing the journal of another run in " << dir << '\n';
+      return JournalWriter::create(path, header);
+    }
+    throw ConfigError("", "the journal in " + dir + " is from another run and cannot be resumed (" +
+                              join_lines(diffs) + "); --force replaces it");
   }
   if (!j.damage.empty())
     std::cerr << "relusim: the journal ends in " << j.damage
@@ -423,14 +428,15 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
     try {
       if (!o.out_dir.empty()) {
         out = std::make_unique<OutputDirectory>(o.out_dir);
-        journal = open_journal(o.out_dir, header, o.resume, plan, results, resumed);
+        claim_output_directory(o.out_dir, header, o.force);
+        journal = open_journal(o.out_dir, header, o.resume, o.force, plan, results, resumed);
       }
     } catch (const ConfigError& e) {
-      status = std::string("2relusim: bad input: ") + e.what();
+      status = std::string("2relusim: bad input: ") + one_line(e.what());
     } catch (const JournalError& e) {
-      status = std::string("2relusim: bad input: ") + e.what();
+      status = std::string("2relusim: bad input: ") + one_line(e.what());
     } catch (const std::exception& e) {
-      status = std::string("1relusim: error: ") + e.what();
+      status = std::string("1relusim: error: ") + one_line(e.what());
     }
   }
   world::broadcast(status);
@@ -527,7 +533,8 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
   const std::vector<CellResult> cell_results = assemble(plan, std::move(results));
   std::string description = backend->description();
   if (ranks > 1) description += " x " + std::to_string(ranks) + " MPI ranks";
-  publish(plan, cell_results, source, out.get(), o.out_dir, {cmd, description, seconds},
+  publish(plan, cell_results, source, out.get(), o.out_dir,
+          {cmd, description, seconds, header_identity(header), job_fingerprint(header)},
           o.write_trajectories);
   if (journal) {
     const std::string path = journal->path();
@@ -539,7 +546,7 @@ int run_cells(std::vector<CellConfig> cells, const JobSource& source, const Comm
 }
 
 /// relusim merge: the shards' journals, checked against each other, into one summary.
-int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
+int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir, bool force,
               const std::string& cmd) {
   struct Shard {
     std::string dir;
@@ -554,8 +561,6 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
     if (!std::filesystem::is_regular_file(path, ec))
       throw ConfigError("", dir + " holds no " + kJournal + ": not the --out of a sweep shard");
     Shard s{dir, {}, read_journal(path), {}};
-    if (s.journal.header.is_null())
-      throw ConfigError("", "the journal in " + dir + " ends inside its header");
     s.header = s.journal.header;
     if (!s.header.value("shard", nlohmann::json()).is_object())
       throw ConfigError("", "the journal in " + dir + " names no shard");
@@ -570,11 +575,8 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
   for (const Shard& s : shards) {
     const auto diffs = header_differences(first, s.header, shards.front().dir, s.dir);
     if (!diffs.empty()) {
-      std::string msg =
-          label(s) + " is a shard of another sweep than " + label(shards.front()) + ":";
-      for (const std::string& d : diffs)
-        msg += "\n  " + d;
-      throw ConfigError("", msg);
+      throw ConfigError("", label(s) + " is a shard of another sweep than " +
+                                label(shards.front()) + " (" + join_lines(diffs) + ")");
     }
   }
   if (first.value("relusim_version", "") != relusim_version() ||
@@ -608,12 +610,9 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
       job_header(plan, source, first.at("backend").get<std::string>(), shards.front().part,
                  first.at("keeps_trajectory_records").get<bool>()),
       first, "the sweep rebuilt from the shards' record", "the shards");
-  if (!rebuilt.empty()) {
-    std::string msg = "cannot rebuild the sweep the shards ran:";
-    for (const std::string& d : rebuilt)
-      msg += "\n  " + d;
-    throw ConfigError("", msg);
-  }
+  if (!rebuilt.empty())
+    throw ConfigError("", "cannot rebuild the sweep the shards ran (" + join_lines(rebuilt) +
+                              "): a matrix file may have changed since");
   std::vector<std::optional<BatchResult>> results(plan.batches.size());
   for (Shard& s : shards) {
     const std::vector<std::size_t> want = part_batches(plan, s.part);
@@ -628,12 +627,13 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir,
   }
   const bool records = first.at("keeps_trajectory_records").get<bool>();
   auto out = std::make_unique<OutputDirectory>(out_dir);
+  claim_output_directory(out_dir, first, force);
   const std::vector<CellResult> cell_results = assemble(plan, std::move(results));
   std::cerr << "relusim: merged " << count << " shard(s): " << plan.cells.size() << " cell(s), "
             << plan.total_trajectories << " trajectories\n";
   publish(plan, cell_results, source, out.get(), out_dir,
           {cmd, first.at("backend").get<std::string>() + " (" + std::to_string(count) + " shards)",
-           0.0},
+           0.0, header_identity(first), job_fingerprint(first)},
           records);
   return 0;
 }
@@ -763,14 +763,14 @@ int main_impl(int argc, char** argv) {
   add_common_options(*run, run_opt);
 
   std::string sweep_file;
-  std::int64_t sweep_trials = 0;
+  std::string sweep_trials;
   CLI::App* sweep = app.add_subcommand("sweep",
                                        "run a grid of cells defined in a TOML file "
                                        "(top-level keys: base values; [grid]: lists)");
   sweep->add_option("file", sweep_file, "the sweep file, e.g. examples/kong-table1.toml")
       ->required();
-  sweep->add_option("--trials", sweep_trials, "override the trials of every cell")
-      ->check(at_least(1));
+  sweep->add_option("--trials", sweep_trials,
+                    "override the trials of every cell (read as the key `trials` is: 1e5 works)");
   add_common_options(*sweep, sweep_opt);
   sweep
       ->add_option("--shard", sweep_opt.shard,
@@ -787,6 +787,9 @@ int main_impl(int argc, char** argv) {
       "process would have written; refuses missing, duplicate, incomplete or foreign shards");
   merge->add_option("dirs", merge_dirs, "the shards' output directories")->required();
   merge->add_option("--out", merge_out, "directory for summary.csv and summary.json")->required();
+  bool merge_force = false;
+  merge->add_flag("--force", merge_force,
+                  "replace the summary of another configuration that --out DIR holds");
 
   std::int64_t th_n = 10, th_d = 2, th_k = 2;
   double th_eps = 0.1, th_x = 0.0, th_y = 0.0;
@@ -862,8 +865,9 @@ int main_impl(int argc, char** argv) {
   bench->add_flag("--quick", bench_opt.quick,
                   "small versions of the workloads (seconds; CI runs each once this way)");
   bench->add_option("--only", bench_opt.only, "comma-separated workloads: W1,W2,W3,W4,Kong");
-  bench->add_option("--kong", bench_opt.kong_file, "the Kong grid's sweep file")
-      ->default_val("examples/kong-table1.toml");
+  CLI::Option* kong_opt =
+      bench->add_option("--kong", bench_opt.kong_file, "the Kong grid's sweep file")
+          ->default_val("examples/kong-table1.toml");
   bench->add_option("--out", bench_opt.out_dir, "also write DIR/bench.csv");
 
   CLI::App* reproduce = app.add_subcommand(
@@ -902,7 +906,7 @@ int main_impl(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // One line, like every other bad input (CLI11's own report adds a second).
-    std::cerr << "relusim: bad input: " << e.what() << " (--help lists the options)\n";
+    std::cerr << "relusim: bad input: " << one_line(e.what()) << " (--help lists the options)\n";
     return 2;
   }
 
@@ -919,11 +923,17 @@ int main_impl(int argc, char** argv) {
   }
   if (sweep->parsed()) {
     SweepConfig s = load_sweep_file(sweep_file);
-    if (sweep_trials > 0) {
-      s.base.trials = sweep_trials;
+    std::int64_t trials_override = 0;
+    if (!sweep_trials.empty()) {
+      // The key's own reader and checks, as `run --trials` and the sweep file use them.
+      set_parameter(s.base, "trials",
+                    parse_param_text(find_parameter(s.base.model, "trials"), sweep_trials));
+      validate(s.base);
+      trials_override = s.base.trials;
       for (auto& c : s.cells)
-        c.trials = sweep_trials;
+        c.trials = trials_override;
     }
+    refuse_identical_cells(s.cells);
     std::vector<std::string> swept;
     nlohmann::json def;
     def["file"] = sweep_file;
@@ -942,13 +952,13 @@ int main_impl(int argc, char** argv) {
     JobSource source;
     source.file = sweep_file;
     source.text = s.text;
-    source.trials_override = sweep_trials;
+    source.trials_override = trials_override;
     source.definition = def;
     source.swept = swept;
     sweep_opt.shard_given = sweep->get_option("--shard")->count() > 0;
     return run_cells(std::move(s.cells), source, sweep_opt, cmd);
   }
-  if (merge->parsed()) return run_merge(merge_dirs, merge_out, cmd);
+  if (merge->parsed()) return run_merge(merge_dirs, merge_out, merge_force, cmd);
   if (theory->parsed()) {
     if (th_model == "B")
       return run_theory_b(th_k, th_x_opt->count() > 0 || th_y_opt->count() > 0, th_x, th_y);
@@ -983,6 +993,7 @@ int main_impl(int argc, char** argv) {
   }
   if (bench->parsed()) {
     bench_opt.backend = backend_kind(bench_backend);
+    bench_opt.kong_given = kong_opt->count() > 0;
     return run_bench(bench_opt);
   }
   if (reproduce->parsed()) return run_reproduce(repro_name, repro_quick, repro_opt, cmd);
@@ -1005,25 +1016,40 @@ int finish(int code, bool abort_ranks = false) {
   return code;
 }
 
+/// What the program printed on stdout must have reached it: a full disk, a closed pipe or a
+/// device that refuses is a failure (exit 1), never a torn table or CSV with exit 0.
+int check_stdout(int code) {
+  errno = 0;
+  std::cout.flush();
+  if (std::cout.good() && std::fflush(stdout) == 0 && std::ferror(stdout) == 0) return code;
+  const int err = errno;
+  std::cerr << "relusim: error: cannot write to standard output"
+            << (err != 0 ? std::string(": ") + std::strerror(err) : std::string()) << '\n';
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed pipe is an error to report (check_stdout), not a silent death by SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   relusim::world::init(&argc, &argv);
   try {
-    return finish(relusim::main_impl(argc, argv));
+    return finish(check_stdout(relusim::main_impl(argc, argv)));
   } catch (const std::bad_alloc&) {
     std::cerr << "relusim: error: out of memory (each thread holds a trajectory's design, N x d "
                  "numbers, and each batch its records, about 100 bytes a trajectory; use fewer "
                  "--threads, a smaller N, d or --batch-trajectories, or --precision float)\n";
     return finish(1, true);
   } catch (const relusim::ConfigError& e) {
-    if (relusim::world::rank() == 0) std::cerr << "relusim: bad input: " << e.what() << '\n';
+    if (relusim::world::rank() == 0)
+      std::cerr << "relusim: bad input: " << relusim::one_line(e.what()) << '\n';
     return finish(2);
   } catch (const relusim::JournalError& e) {
-    std::cerr << "relusim: bad input: " << e.what() << '\n';
+    std::cerr << "relusim: bad input: " << relusim::one_line(e.what()) << '\n';
     return finish(2, true);
   } catch (const std::exception& e) {
-    std::cerr << "relusim: error: " << e.what() << '\n';
+    std::cerr << "relusim: error: " << relusim::one_line(e.what()) << '\n';
     return finish(1, true);
   }
 }

@@ -112,7 +112,7 @@ class CpuBackend final : public Backend {
         });
     for (std::size_t i = 0; i < batches.size(); ++i) {
       for (const TrajectoryRecord& r : out[i].records)
-        out[i].tally = out[i].tally + tally_of(r);
+        add_record(out[i].tally, r);
       if (!batches[i].keep_records) out[i].records = {};
     }
     return out;

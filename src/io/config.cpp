@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "relusim/io/param_parsing.hpp"
 #include "relusim/models/model_info.hpp"
 
 namespace relusim {
@@ -42,7 +43,33 @@ void validate(const CellConfig& c) {
   require(std::isfinite(c.init_scale) && c.init_scale > 0.0, "init_scale",
           "must be finite and > 0");
   if (c.criterion == Criterion::angle) require(c.tol < 3.14159, "tol", "an angle below pi");
+  // A criterion the arithmetic cannot meet is refused, not run into a misclassified cell
+  // (docs/model.md, "Reachable criteria").
+  const double floor = criterion_floor(c.criterion, c.precision);
+  if (!(c.tol >= floor)) {
+    char buf[240];
+    std::snprintf(buf, sizeof buf,
+                  "%s is below what %s arithmetic resolves for the %s criterion (tol >= %.2g)",
+                  params::format_double(c.tol).c_str(),
+                  c.precision == Precision::f32 ? "float" : "double",
+                  to_string(c.criterion).c_str(), floor);
+    throw ConfigError("tol", buf);
+  }
   if (info.validate != nullptr) info.validate(c);
+}
+
+double criterion_floor(Criterion criterion, Precision precision) {
+  const double eps = precision == Precision::f32 ? std::numeric_limits<float>::epsilon()
+                                                 : std::numeric_limits<double>::epsilon();
+  switch (criterion) {
+    case Criterion::angle:  // the cosine test: 1 - cos(tol) ~ tol^2/2 must exceed ~100 eps
+      return std::sqrt(200.0 * eps);
+    case Criterion::loss:  // a relative loss, the square of a relative distance
+      return (1e3 * eps) * (1e3 * eps);
+    case Criterion::distance:
+      break;
+  }
+  return 1e3 * eps;  // a relative distance: a thousand roundings of |w|
 }
 
 void require_representable_scale(const CellConfig& c, const char* key, double norm) {

@@ -1,6 +1,7 @@
 // The parameters every model shares, the lookup of a model's parameters, and the typed reading
 // of values (io/param_parsing.hpp). Each model registers its own keys (src/models/*/).
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -15,10 +16,11 @@ namespace relusim {
 namespace params {
 
 std::string format_double(double v) {
-  std::ostringstream os;
-  os.precision(10);
-  os << v;
-  return os.str();
+  // The shortest text that reads back as the same double (summary files, journals and messages
+  // keep every bit of a value; 10 digits did not).
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 std::string format_vector(const std::vector<double>& v) {

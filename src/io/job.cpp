@@ -1,6 +1,12 @@
 #include "relusim/io/job.hpp"
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <cstring>
+#include <string_view>
+#include <utility>
 
 #include "relusim/io/journal.hpp"
 #include "relusim/io/report.hpp"
@@ -12,10 +18,21 @@ std::string random_number_scheme() {
          "row, column); normals by Box-Muller";
 }
 
+namespace {
+
+/// "fnv1a64:" and the 16 hex digits of the bytes' FNV-1a 64 hash.
+std::string content_hash(std::string_view bytes) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes)));
+  return std::string("fnv1a64:") + hex;
+}
+
+}  // namespace
+
 nlohmann::json job_header(const SweepPlan& plan, const JobSource& source,
                           const std::string& backend_kind, Part shard, bool keep_records) {
   nlohmann::json h;
-  h["format"] = "relusim-journal/1";
+  h["format"] = "relusim-journal/2";
   h["relusim_version"] = relusim_version();
   h["git_revision"] = relusim_git_revision();
   h["random_numbers"] = random_number_scheme();
@@ -28,6 +45,22 @@ nlohmann::json job_header(const SweepPlan& plan, const JobSource& source,
   for (const CellConfig& c : plan.cells)
     cells.push_back(cell_json(c));
   h["cells"] = cells;
+  // Every input the results depend on enters the identity by content (issue: a matrix file
+  // changed between a run and its resume mixed two teachers in one summary): the sweep file's
+  // text and each matrix file's numbers, hashed.
+  nlohmann::json inputs = nlohmann::json::object();
+  if (source.command == "sweep") inputs["sweep_file"] = content_hash(source.text);
+  for (const CellConfig& c : plan.cells) {
+    for (const auto& [file, values] :
+         {std::pair{&c.teacher_file, &c.teacher_vector}, std::pair{&c.init_file, &c.init_vector}}) {
+      if (file->empty()) continue;
+      std::string bytes(values->size() * sizeof(double), '\0');
+      if (!values->empty()) std::memcpy(bytes.data(), values->data(), bytes.size());
+      inputs["matrix_file " + *file] =
+          content_hash(bytes) + " (" + std::to_string(values->size()) + " numbers)";
+    }
+  }
+  h["inputs"] = inputs;
   h["shard"] = {{"index", shard.index}, {"count", shard.count}};
   h["report"] = {{"command", source.command},
                  {"file", source.file},
@@ -43,6 +76,60 @@ std::string job_fingerprint(const nlohmann::json& header) {
   std::snprintf(hex, sizeof hex, "%016llx",
                 static_cast<unsigned long long>(fnv1a64(header_identity(header).dump())));
   return hex;
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string s;
+  for (const std::string& l : lines)
+    s += (s.empty() ? "" : "; ") + l;
+  return s;
+}
+
+void claim_output_directory(const std::string& dir, const nlohmann::json& header, bool force) {
+  namespace fs = std::filesystem;
+  const fs::path d(dir);
+  std::vector<std::string> present;
+  for (const char* name : {"summary.csv", "summary.json", "trajectories.csv", "shard.json"}) {
+    std::error_code ec;
+    if (fs::exists(d / name, ec)) present.emplace_back(name);
+  }
+  if (present.empty()) return;
+  // The finished run's identity: summary.json's "job", or a shard's fingerprint.
+  auto read_json = [&](const char* name) {
+    std::ifstream in(d / name);
+    nlohmann::json j;
+    try {
+      if (in) j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception&) {
+      j = nullptr;
+    }
+    return j;
+  };
+  const std::string there = "the run in " + dir;
+  std::vector<std::string> diffs;
+  const nlohmann::json summary = read_json("summary.json");
+  const nlohmann::json shard = read_json("shard.json");
+  if (summary.is_object() && summary.contains("job")) {
+    diffs = header_differences(header, summary.at("job"), "this run", there);
+  } else if (shard.is_object() && shard.contains("fingerprint")) {
+    if (shard.at("fingerprint") != job_fingerprint(header))
+      diffs.push_back("its shard's fingerprint " + shard.at("fingerprint").dump() + " is not " +
+                      job_fingerprint(header));
+  } else {
+    diffs.push_back("its summary records no configuration to compare with");
+  }
+  if (diffs.empty()) return;
+  if (!force)
+    throw ConfigError("out", dir + " holds the finished run of another configuration (" +
+                                 join_lines(diffs) +
+                                 "): choose another --out, or add --force to replace it");
+  for (const std::string& name : present) {
+    std::error_code ec;
+    fs::remove(d / name, ec);
+    if (ec)
+      throw std::runtime_error("--force: cannot remove '" + (d / name).string() +
+                               "': " + ec.message());
+  }
 }
 
 SweepPlan rebuild_plan(const nlohmann::json& header, JobSource& source) {

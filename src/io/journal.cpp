@@ -10,13 +10,14 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <stdexcept>
 #include <algorithm>
 
 namespace relusim {
 namespace {
 
-constexpr char kMagic[4] = {'R', 'S', 'J', '1'};
-constexpr std::size_t kFrame = 4 + 1 + 8;  // magic, type, length
+constexpr char kMagic[4] = {'R', 'S', 'J', '2'};  // 2: tallies count their slots' values
+constexpr std::size_t kFrame = 4 + 1 + 8;         // magic, type, length
 
 void put_u64(std::string& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i)
@@ -69,8 +70,10 @@ std::uint64_t record_checksum(char type, std::uint64_t length, std::string_view 
   return fnv1a64(payload, fnv1a64(head));
 }
 
+/// A failed system call on the journal: the environment failed (disk full, permissions), not the
+/// input, so std::runtime_error (exit code 1), not JournalError.
 [[noreturn]] void fail_errno(const std::string& what, const std::string& path) {
-  throw JournalError(what + " '" + path + "': " + std::strerror(errno));
+  throw std::runtime_error(what + " '" + path + "': " + std::strerror(errno));
 }
 
 void sync_directory_of(const std::string& path) {
@@ -102,8 +105,11 @@ std::string encode_batch(std::size_t batch, const BatchResult& r) {
   for (std::int64_t c : t.flag_counts)
     put_i64(out, c);
   put_i64(out, t.steps_to_converge_sum);
-  for (double s : t.slot_sums)
-    put_f64(out, s);
+  for (const ExactSum& s : t.slot_sums)
+    for (std::uint64_t l : s.limb)
+      put_u64(out, l);
+  for (std::int64_t c : t.slot_counts)
+    put_i64(out, c);
   put_u64(out, r.records.size());
   for (const TrajectoryRecord& rec : r.records) {
     put_u32(out, rec.id);
@@ -131,8 +137,11 @@ std::size_t decode_batch(std::string_view bytes, BatchResult& r) {
   for (std::int64_t& c : t.flag_counts)
     c = in.i64();
   t.steps_to_converge_sum = in.i64();
-  for (double& s : t.slot_sums)
-    s = in.f64();
+  for (ExactSum& s : t.slot_sums)
+    for (std::uint64_t& l : s.limb)
+      l = in.u64();
+  for (std::int64_t& c : t.slot_counts)
+    c = in.i64();
   const std::uint64_t n = in.u64();
   constexpr std::size_t kRecordBytes = 4 + 4 + 4 + 8 + 8 + 8 * kRecordSlots;
   if (n > in.left() / kRecordBytes) throw JournalError("batch record: bad record count");
@@ -160,10 +169,14 @@ std::size_t decode_batch(std::string_view bytes, BatchResult& r) {
 
 JournalContents read_journal(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
-  if (!f) throw JournalError("cannot read the journal '" + path + "'");
+  if (!f) fail_errno("cannot read the journal", path);
   const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw JournalError("cannot read the journal '" + path + "'");
+  if (f.bad()) fail_errno("cannot read the journal", path);
   JournalContents j;
+  if (bytes.size() >= 4 && std::memcmp(bytes.data(), "RSJ", 3) == 0 && bytes[3] != kMagic[3])
+    throw JournalError("'" + path + "' was written by another version of relusim (journal format " +
+                       std::string(bytes.data(), 4) + ", this relusim writes " +
+                       std::string(kMagic, 4) + "): finish it with that version, or start anew");
   std::size_t pos = 0;
   while (pos < bytes.size()) {
     const std::string at = " at byte " + std::to_string(pos);
@@ -219,17 +232,26 @@ JournalContents read_journal(const std::string& path) {
     j.good_bytes = pos;
   }
   if (j.good_bytes == 0) {
-    // Killed while the header was being written: nothing was done yet.
-    j.header = nullptr;
+    // The header is written whole before the journal gets its name (JournalWriter::create), so
+    // a journal without a whole header is damaged, not cut off: refuse it rather than start
+    // again from zero, which would throw finished work away.
+    throw JournalError("the header of the journal '" + path + "' is damaged (" +
+                       (j.damage.empty() ? std::string("the file is empty") : j.damage) +
+                       "): it cannot be resumed; restore it, or start anew in another --out (or "
+                       "with --force)");
   }
   return j;
 }
 
 JournalWriter JournalWriter::create(const std::string& path, const nlohmann::json& header) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail_errno("cannot create the journal", path);
+  // The header is written and synced under a temporary name, which is then renamed: a journal
+  // always starts with a whole header, so a damaged one is known for damage (read_journal).
+  const std::string fresh = path + ".new";
+  const int fd = ::open(fresh.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail_errno("cannot create the journal", fresh);
   JournalWriter w(path, fd);
   w.write_record('H', header.dump());
+  if (::rename(fresh.c_str(), path.c_str()) != 0) fail_errno("cannot create the journal", path);
   sync_directory_of(path);
   return w;
 }

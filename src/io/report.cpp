@@ -1,15 +1,23 @@
 #include "relusim/io/report.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <ostream>
 #include <sstream>
+#include <string_view>
 
 #include "relusim/engine/stats.hpp"
+#include "relusim/io/param_parsing.hpp"
 #include "relusim/models/model_info.hpp"
 
 #ifndef RELUSIM_VERSION
@@ -20,18 +28,23 @@
 namespace relusim {
 namespace {
 
+/// A table entry: `digits` decimals, or scientific notation where that would be wider than 12
+/// characters (a mean of 1e150 printed 150 digits), "n/a" for NaN.
 std::string fixed(double v, int digits) {
   if (std::isnan(v)) return "n/a";
   std::ostringstream os;
   os << std::fixed << std::setprecision(digits) << v;
-  return os.str();
+  if (os.str().size() <= 12) return os.str();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*e", std::max(digits, 2), v);
+  return buf;
 }
 
+/// The shortest text that reads back as the same double (MODEL.md's one-step checks need every
+/// digit), "nan" for NaN, "inf" and "-inf".
 std::string number(double v) {
   if (std::isnan(v)) return "nan";
-  std::ostringstream os;
-  os << std::setprecision(10) << v;
-  return os.str();
+  return params::format_double(v);
 }
 
 std::string csv_field(const std::string& s) {
@@ -166,6 +179,18 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
        << first.cells.substr(0, first.cells.find(',')) << ", " << first.verdict << ": "
        << first.reason << '\n';
   }
+  // Non-finite numbers never enter a statistic (MODEL.md §5): say where the means cover fewer
+  // trajectories than the trials.
+  std::string diverging;
+  std::size_t n_diverging = 0;
+  for (std::size_t c = 0; c < cells.size(); ++c)
+    if (results[c].summary.counts[static_cast<int>(Outcome::diverged)] > 0 && ++n_diverging <= 8)
+      diverging += (diverging.empty() ? "" : ", ") + std::to_string(c);
+  if (n_diverging > 8) diverging += " and " + std::to_string(n_diverging - 8) + " more";
+  if (n_diverging > 0)
+    os << "note: the means of cell" << (n_diverging == 1 ? " " : "s ") << diverging
+       << " are over the trajectories that did not diverge (the *_count columns of summary.csv "
+          "say how many)\n";
   if (model.table_note != nullptr) os << model.table_note(cells);
   if (model.comparison != nullptr) os << model.comparison(cells, results);
 }
@@ -229,6 +254,32 @@ nlohmann::json cell_json(const CellConfig& cell) {
   return j;
 }
 
+nlohmann::json cell_identity(const CellConfig& cell) {
+  CellConfig c = cell;
+  const ModelInfo& model = model_info(c.model);
+  if (model.canonical != nullptr) model.canonical(c);
+  return cell_json(c);
+}
+
+void refuse_identical_cells(const std::vector<CellConfig>& cells) {
+  std::map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const auto [it, fresh] = seen.emplace(cell_identity(cells[i]).dump(), i);
+    if (fresh) continue;
+    const nlohmann::json a = cell_json(cells[it->second]), b = cell_json(cells[i]);
+    std::string keys;
+    for (const auto& [k, v] : a.items())
+      if (b.value(k, nlohmann::json()) != v) keys += (keys.empty() ? "" : ", ") + k;
+    throw ConfigError("", "cells " + std::to_string(it->second) + " and " + std::to_string(i) +
+                              " are the same cell once resolved" +
+                              (keys.empty() ? std::string()
+                                            : " (they differ only in " + keys +
+                                                  ": equal values written two ways, or keys "
+                                                  "these cells do not read)") +
+                              ": they would run twice to the same numbers; remove one");
+  }
+}
+
 nlohmann::json summary_json(const std::vector<CellConfig>& cells,
                             const std::vector<CellResult>& results, const RunProvenance& run,
                             const nlohmann::json& sweep_definition) {
@@ -240,6 +291,11 @@ nlohmann::json summary_json(const std::vector<CellConfig>& cells,
   j["backend"] = run.backend;
   j["seconds"] = run.seconds;
   j["sweep"] = sweep_definition;
+  // What identifies the run (io/job.hpp): a later run into the same --out compares with it.
+  if (!run.job.is_null()) {
+    j["fingerprint"] = run.fingerprint;
+    j["job"] = run.job;
+  }
   nlohmann::json arr = nlohmann::json::array();
   for (std::size_t c = 0; c < cells.size(); ++c) {
     const CellSummary& s = results[c].summary;
@@ -296,23 +352,74 @@ OutputDirectory::~OutputDirectory() {
   }
 }
 
+void write_file_synced(const std::string& path, std::string_view contents) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw BackendError("cannot write '" + path + "': " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = n < 0 ? std::strerror(errno) : "nothing written";
+      ::close(fd);
+      throw BackendError("cannot write '" + path + "': " + why);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  // A full disk or a failing device may show only here (delayed allocation, NFS).
+  if (::fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    throw BackendError("cannot write '" + path + "': " + why);
+  }
+  if (::close(fd) != 0) throw BackendError("cannot write '" + path + "': " + std::strerror(errno));
+}
+
+void rename_synced(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0)
+    throw BackendError("cannot publish '" + to + "': " + std::strerror(errno));
+  const std::filesystem::path dir = std::filesystem::absolute(to).parent_path();
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {  // best effort: the file itself is synced
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
 void OutputDirectory::stage(const std::string& name, const std::string& contents) {
   const auto tmp = std::filesystem::path(path_) / (name + ".partial");
-  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
   staged_.push_back(name);
-  out << contents;
-  out.flush();
-  if (!out) throw BackendError("cannot write '" + tmp.string() + "'");
+  write_file_synced(tmp.string(), contents);
 }
 
 void OutputDirectory::commit() {
   for (const auto& name : staged_) {
     const auto dir = std::filesystem::path(path_);
-    std::error_code ec;
-    std::filesystem::rename(dir / (name + ".partial"), dir / name, ec);
-    if (ec) throw BackendError("cannot publish '" + (dir / name).string() + "': " + ec.message());
+    rename_synced((dir / (name + ".partial")).string(), (dir / name).string());
   }
   committed_ = true;
+}
+
+std::string one_line(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 std::string shell_quote(const std::string& s) {

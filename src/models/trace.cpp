@@ -1,10 +1,13 @@
 #include "relusim/models/trace.hpp"
 
 #include <iomanip>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "relusim/core/team.hpp"
 #include "relusim/engine/cpu_trajectory.hpp"
+#include "relusim/io/report.hpp"
 #include "relusim/models/registry.hpp"
 
 namespace relusim {
@@ -27,10 +30,14 @@ struct TraceObserver {
   void print(std::int64_t t, const TrajectoryRecord& rec, const T* w, int n) {
     *os << t;
     for (const auto& [name, slot] : model->trace_columns)
-      *os << ',' << rec.slot[slot];
+      *os << ',' << report_number(rec.slot[slot]);
     for (int j = 0; j < n; ++j)
-      *os << ',' << static_cast<double>(w[j]);
+      *os << ',' << report_number(static_cast<double>(w[j]));
     *os << '\n';
+    // A closed pipe or a full disk ends the trace with an error, not a torn CSV with exit 0.
+    if (!*os)
+      throw std::runtime_error("cannot write the trace: the output refused it at step " +
+                               std::to_string(t));
     last_printed = t;
   }
 };
@@ -51,7 +58,6 @@ TrajectoryRecord trace_trajectory(const CellConfig& cell, std::uint32_t id, std:
   if (id >= cell.trials) throw ConfigError("trajectory", "must lie in [0, trials)");
   if (every < 1) throw ConfigError("every", "must be >= 1");
   const ModelInfo& model = model_info(cell.model);
-  const auto old_precision = os.precision(10);
   const TrajectoryRecord r = with_model(cell.model, [&](auto tag) {
     using M = typename decltype(tag)::type;
     const typename M::Params p = ModelHost<M>::resolve(cell);
@@ -78,7 +84,6 @@ TrajectoryRecord trace_trajectory(const CellConfig& cell, std::uint32_t id, std:
       return rec;
     }
   });
-  os.precision(old_precision);
   return r;
 }
 

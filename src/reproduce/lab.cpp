@@ -23,16 +23,9 @@ namespace relusim {
 namespace {
 
 void write_atomically(const std::filesystem::path& path, const std::string& contents) {
-  const std::filesystem::path tmp = path.string() + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << contents;
-    out.flush();
-    if (!out) throw BackendError("cannot write '" + tmp.string() + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw BackendError("cannot publish '" + path.string() + "': " + ec.message());
+  const std::string tmp = path.string() + ".partial";
+  write_file_synced(tmp, contents);
+  rename_synced(tmp, path.string());
 }
 
 std::string python_path() {

@@ -70,7 +70,7 @@ struct CellSummary {
 class CellAggregator {
  public:
   explicit CellAggregator(const CellConfig& cell) : cell_(&cell) {}
-  void add(const CellTally& t) { tally_ = tally_ + t; }
+  void add(const CellTally& t) { tally_ += t; }
   CellSummary summary() const;
 
  private:

@@ -56,7 +56,7 @@ std::vector<BatchResult> run_in_waves(const std::vector<TrajectoryBatch>& batche
       const LaunchItem item = items[b0 + k];
       const TrajectoryBatch& b = batches[item.param];
       const std::size_t local = item.id - b.first_id;
-      out[item.param].tally = out[item.param].tally + tally_of(w.records[k]);
+      add_record(out[item.param].tally, w.records[k]);
       if (b.keep_records) out[item.param].records[local] = w.records[k];
       if (b.keep_weights)
         std::copy_n(

@@ -122,6 +122,11 @@ void validate(const CellConfig& cell);
 /// sum N of them (MODEL.md §5: never call a theorem violated because of overflow).
 void require_representable_scale(const CellConfig& cell, const char* key, double norm);
 
+/// The least `tol` the arithmetic of `precision` resolves for `criterion` (a relative distance:
+/// 1e3 eps; an angle: sqrt(200 eps), the cosine test's resolution; a relative loss: (1e3 eps)^2);
+/// validate() refuses a smaller one (docs/model.md, "Reachable criteria").
+double criterion_floor(Criterion criterion, Precision precision);
+
 // Names of enum values as the user writes them.
 std::string to_string(DataMode m);
 std::string to_string(Regularizer r);

@@ -28,9 +28,20 @@ struct JobSource {
 std::string random_number_scheme();
 
 /// The journal header of a run: identity (plan, version, scheme, backend kind, trajectories
-/// kept) plus `shard` {index, count} and `report` (source and definition).
+/// kept, and the inputs' contents: the sweep file's text and each matrix file's numbers,
+/// hashed) plus `shard` {index, count} and `report` (source and definition).
 nlohmann::json job_header(const SweepPlan& plan, const JobSource& source,
                           const std::string& backend_kind, Part shard, bool keep_records);
+
+/// The lines of header_differences() as one line, separated by "; ".
+std::string join_lines(const std::vector<std::string>& lines);
+
+/// Makes `dir` (an --out directory) this run's: a directory that holds the finished run of
+/// another configuration (summary.json's or shard.json's identity differs from `header`'s) is
+/// refused with what differs (ConfigError, exit 2), unless `force`, which removes those files
+/// first, so that a replacement killed later never leaves the old summary beside the new run's
+/// journal. A finished run of the same configuration stays until the new one replaces it.
+void claim_output_directory(const std::string& dir, const nlohmann::json& header, bool force);
 
 /// FNV-1a 64 of the header's identity, as 16 hex digits (what shard.json shows).
 std::string job_fingerprint(const nlohmann::json& header);

@@ -12,6 +12,7 @@
 
 namespace relusim::params {
 
+/// The shortest text that reads back as the same double (std::to_chars).
 std::string format_double(double v);
 std::string format_vector(const std::vector<double>& v);
 std::string join(const std::vector<std::string>& v);

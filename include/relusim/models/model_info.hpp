@@ -35,6 +35,15 @@ struct SummaryColumn {
   std::string (*table_text)(const CellTally&, const CellConfig&) = nullptr;
 };
 
+/// The column beside a slot's mean that says how many trajectories the mean covers (those that
+/// did not diverge and whose value is finite, engine/tally.hpp): `<mean_name>_count`.
+template <int Slot>
+SummaryColumn slot_count_column(const std::string& mean_name) {
+  return {mean_name + "_count", "", 0, [](const CellTally& t, const CellConfig&) {
+            return static_cast<double>(t.slot_counts[Slot]);
+          }};
+}
+
 struct ModelInfo {
   std::string name;                                       ///< as the user writes it: A, B, ...
   std::string summary;                                    ///< one line for --help
@@ -44,7 +53,12 @@ struct ModelInfo {
   std::vector<std::string> default_table_keys;            ///< table columns when nothing is swept
   void (*apply_defaults)(CellConfig&) = nullptr;          ///< when `model` selects this model
   void (*validate)(const CellConfig&) = nullptr;          ///< the model's own checks
-  TheoryBound (*bound)(const CellConfig&) = nullptr;      ///< the theorem of the cell
+  /// Writes a validated cell in one form: keys its dynamics and reports do not read for it (B in
+  /// fixed mode, lambda without a regulariser, ...) set to their defaults, equal values written
+  /// one way (teacher ones as its vector). Cells equal after it are the same cell (a sweep that
+  /// holds two is refused, io/report.hpp cell_identity).
+  void (*canonical)(CellConfig&) = nullptr;
+  TheoryBound (*bound)(const CellConfig&) = nullptr;  ///< the theorem of the cell
   /// Why the theorem's hypotheses fail for the cell (MODEL.md §5), or "" when they hold; the
   /// verdict is then `outside`, never `violated`.
   std::string (*outside_reason)(const CellTally&, const CellConfig&) = nullptr;

@@ -118,6 +118,22 @@ void validate_a(const CellConfig& c) {
           "for gaussian inputs only");
 }
 
+void canonical_a(CellConfig& c) {
+  const CellConfig defaults;
+  if (c.regularizer == Regularizer::none) {
+    c.lambda = 0.0;
+    c.convention = defaults.convention;
+  }
+  if (c.mode != DataMode::online) c.batch = defaults.batch;
+  if (c.teacher == TeacherKind::ones) {
+    c.teacher = TeacherKind::explicit_vector;
+    c.teacher_vector.assign(static_cast<std::size_t>(c.d), 1.0);
+  }
+  if (c.teacher != TeacherKind::random) c.teacher_norm = defaults.teacher_norm;
+  if (c.init != InitKind::gaussian) c.init_scale = defaults.init_scale;
+  if (c.mode == DataMode::online) c.stuck_tol = defaults.stuck_tol;  // no rest test online
+}
+
 TheoryBound bound_a(const CellConfig& c) {
   if (c.init != InitKind::ball && c.init != InitKind::ball_tight) return {"none", kNaN};
   const bool regularized = c.regularizer != Regularizer::none && c.lambda > 0.0;
@@ -172,9 +188,9 @@ std::vector<SummaryColumn> columns() {
   c.push_back({"frac_target_valid", "", 3, [](const CellTally& t, const CellConfig&) {
                  return fraction(t.flag_counts[A::kTargetValid], t.trials);
                }});
-  c.push_back({"mean_final_distance", "", 3, [](const CellTally& t, const CellConfig&) {
-                 return t.slot_sums[A::kDistance] / static_cast<double>(t.trials);
-               }});
+  c.push_back({"mean_final_distance", "", 3,
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, A::kDistance); }});
+  c.push_back(slot_count_column<A::kDistance>("mean_final_distance"));
   return c;
 }
 
@@ -237,6 +253,7 @@ ModelInfo make_info() {
   m.short_outcomes = {"conv", "div", "dead", "stuck", "undec"};
   m.default_table_keys = {"N", "d", "mode", "regularizer", "lambda"};
   m.validate = validate_a;
+  m.canonical = canonical_a;
   m.bound = bound_a;
   m.outside_reason = outside_reason_a;
   m.columns = columns();

@@ -1,5 +1,6 @@
 // Model B's registration (models/model_info.hpp): its keys, validation, resolution and report
 // columns (MODEL.md §2, §2.1).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -105,6 +106,22 @@ void defaults_b(CellConfig& c) {
   c.init_vector.clear();
 }
 
+void canonical_b(CellConfig& c) {
+  const CellConfig defaults;
+  if (c.mode != DataMode::online) c.batch = defaults.batch;
+  if (c.teacher != TeacherKind::random) c.teacher_norm = defaults.teacher_norm;
+  if (c.init != InitKind::gaussian) c.init_scale = defaults.init_scale;
+  if (c.init != InitKind::symmetric) {
+    c.init_x = defaults.init_x;
+    c.init_y = defaults.init_y;
+  }
+  if (c.init != InitKind::noise) c.noise_level = defaults.noise_level;
+  if (c.init != InitKind::ball) c.eps = defaults.eps;
+  if (std::all_of(c.top_weights.begin(), c.top_weights.end(), [](double a) { return a == 1.0; }))
+    c.top_weights.clear();
+  if (c.mode == DataMode::online) c.stuck_tol = defaults.stuck_tol;  // no rest test online
+}
+
 void validate_b(const CellConfig& c) {
   auto require = [](bool ok, const char* key, const std::string& what) {
     if (!ok) throw ConfigError(key, what);
@@ -181,9 +198,6 @@ double rms_teacher_row_norm(const CellConfig& c) {
 double fraction(std::int64_t k, std::int64_t n) {
   return static_cast<double>(k) / static_cast<double>(n);
 }
-double mean_slot(const CellTally& t, int s) {
-  return t.slot_sums[s] / static_cast<double>(t.trials);
-}
 std::int64_t saddles(const CellTally& t) {
   return t.counts[static_cast<int>(Outcome::stuck)];
 }
@@ -210,24 +224,29 @@ std::vector<SummaryColumn> columns() {
   c.push_back({"mean_steps_to_converge", "steps", 0,
                [](const CellTally& t, const CellConfig&) { return mean_steps_to_converge(t); }});
   c.push_back({"mean_final_loss", "loss", 3,
-               [](const CellTally& t, const CellConfig&) { return mean_slot(t, B::kLoss); },
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, B::kLoss); },
                [](const CellTally& t, const CellConfig&) {
                  char buf[64];
-                 std::snprintf(buf, sizeof buf, "%.2e", mean_slot(t, B::kLoss));
+                 std::snprintf(buf, sizeof buf, "%.2e", slot_mean(t, B::kLoss));
                  return std::string(buf);
                }});
+  c.push_back(slot_count_column<B::kLoss>("mean_final_loss"));
   c.push_back({"mean_matched_distance", "", 3, [](const CellTally& t, const CellConfig&) {
-                 return mean_slot(t, B::kMatchedDistance);
+                 return slot_mean(t, B::kMatchedDistance);
                }});
+  c.push_back(slot_count_column<B::kMatchedDistance>("mean_matched_distance"));
   c.push_back({"frac_matched", "", 3, [](const CellTally& t, const CellConfig&) {
                  return fraction(t.flag_counts[B::kMatched], t.trials);
                }});
   c.push_back({"mean_dead_units", "dead-units", 2,
-               [](const CellTally& t, const CellConfig&) { return mean_slot(t, B::kDeadUnits); }});
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, B::kDeadUnits); }});
+  c.push_back(slot_count_column<B::kDeadUnits>("mean_dead_units"));
   c.push_back({"mean_x", "x", 4,
-               [](const CellTally& t, const CellConfig&) { return mean_slot(t, B::kX); }});
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, B::kX); }});
+  c.push_back(slot_count_column<B::kX>("mean_x"));
   c.push_back({"mean_y", "y", 4,
-               [](const CellTally& t, const CellConfig&) { return mean_slot(t, B::kY); }});
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, B::kY); }});
+  c.push_back(slot_count_column<B::kY>("mean_y"));
   return c;
 }
 
@@ -257,6 +276,7 @@ ModelInfo make_info() {
   m.default_table_keys = {"K", "d", "mode", "init"};
   m.apply_defaults = defaults_b;
   m.validate = validate_b;
+  m.canonical = canonical_b;
   m.bound = [](const CellConfig&) { return TheoryBound{"none", kNaN}; };
   m.columns = columns();
   m.trajectory_header = "final_loss,matched_distance,dead_units,grad_norm,x,y,weight_norm,matched";

@@ -19,6 +19,9 @@ SymmetricField symmetric_field(int K, double x, double y) {
   //   + (sin phi_s + (K-1) sin psi_s - (K-1) n sin psi) (x e_j + y S_j) / n,  all over 2 pi.
   const double k = K;
   const double n = std::sqrt(x * x + (k - 1.0) * y * y);
+  // Every unit zero: with 1[z > 0] at z = 0 (MODEL.md §2.1) no unit is active and nothing moves;
+  // the angles below would divide by n = 0.
+  if (n == 0.0) return {0.0, 0.0};
   auto angle = [](double c) { return std::acos(std::fmax(-1.0, std::fmin(1.0, c))); };
   const double phi_s = angle(x / n), psi_s = angle(y / n);
   const double psi = angle((2.0 * x * y + (k - 2.0) * y * y) / (n * n));

@@ -40,8 +40,11 @@ std::vector<double> read_matrix_file(const char* key, const std::string& path) {
   std::string token;
   std::string line;
   int line_no = 0;
+  std::size_t rows = 0, columns = 0;  // of the lines that hold numbers
+  int first_row_line = 0;
   while (std::getline(in, line)) {
     ++line_no;
+    const std::size_t before = v.size();
     for (char& ch : line)
       if (ch == ',' || ch == ';' || ch == '\t') ch = ' ';
     std::istringstream ls(line);
@@ -58,8 +61,25 @@ std::vector<double> read_matrix_file(const char* key, const std::string& path) {
                                    "' is not a finite number");
       v.push_back(x);
     }
+    const std::size_t here = v.size() - before;
+    if (here == 0) continue;
+    if (rows == 0) {
+      columns = here;
+      first_row_line = line_no;
+    } else if (here != columns) {
+      throw ConfigError(key, "'" + path + "' line " + std::to_string(line_no) + " holds " +
+                                 std::to_string(here) + " numbers, line " +
+                                 std::to_string(first_row_line) + " " + std::to_string(columns) +
+                                 ": the rows of a matrix must be equally long");
+    }
+    ++rows;
   }
   if (v.empty()) throw ConfigError(key, "'" + path + "' holds no numbers");
+  // Row by row, a d x d matrix has as many rows as columns (or stands on one line).
+  if (rows > 1 && rows != columns)
+    throw ConfigError(key, "'" + path + "' holds " + std::to_string(rows) + " rows of " +
+                               std::to_string(columns) +
+                               " numbers: a d x d matrix has d rows of d (or all on one line)");
   return v;
 }
 
@@ -234,6 +254,21 @@ void defaults_c(CellConfig& c) {
   c.init_vector.clear();
 }
 
+void canonical_c(CellConfig& c) {
+  const CellConfig defaults;
+  if (!c.prelu) c.slope = defaults.slope;
+  if (c.mode != DataMode::online) c.batch = defaults.batch;
+  if (c.teacher_matrix_kind != MatrixKind::spectrum)
+    c.teacher_frobenius = defaults.teacher_frobenius;
+  if (c.teacher_matrix_kind == MatrixKind::zero || c.teacher_matrix_kind == MatrixKind::matrix)
+    c.teacher_spectral = defaults.teacher_spectral;
+  if (c.init_matrix_kind != MatrixKind::spectrum) c.init_frobenius = defaults.init_frobenius;
+  if (c.init_matrix_kind == MatrixKind::zero || c.init_matrix_kind == MatrixKind::matrix)
+    c.init_spectral = defaults.init_spectral;
+  c.teacher_file.clear();  // a matrix is its numbers, wherever they were read from
+  c.init_file.clear();
+}
+
 double frobenius(const std::vector<double>& m) {
   double s = 0.0;
   for (double x : m)
@@ -273,13 +308,6 @@ void validate_c(const CellConfig& c) {
                "init_spectral");
 }
 
-std::int64_t finite_trials(const CellTally& t) {
-  return t.trials - t.counts[static_cast<int>(Outcome::diverged)];
-}
-double mean_slot(const CellTally& t, int s) {
-  const std::int64_t n = finite_trials(t);
-  return n > 0 ? t.slot_sums[s] / static_cast<double>(n) : kNaN;
-}
 std::string sci(double v) {
   if (std::isnan(v)) return "n/a";
   char buf[64];
@@ -288,8 +316,7 @@ std::string sci(double v) {
 }
 
 double mean_phase(const CellTally& t) {
-  const std::int64_t n = t.flag_counts[kCPhaseEnded];
-  return n > 0 ? t.slot_sums[kCPhaseEnd] / static_cast<double>(n) : kNaN;
+  return slot_mean(t, kCPhaseEnd);
 }
 
 std::vector<SummaryColumn> columns() {
@@ -302,21 +329,28 @@ std::vector<SummaryColumn> columns() {
                }});
   c.push_back({"mean_phase_one_steps", "phase-I", 1,
                [](const CellTally& t, const CellConfig&) { return mean_phase(t); }});
+  c.push_back(slot_count_column<kCPhaseEnd>("mean_phase_one_steps"));
   c.push_back({"mean_final_loss", "loss", 3,
-               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCLoss); },
-               [](const CellTally& t, const CellConfig&) { return sci(mean_slot(t, kCLoss)); }});
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, kCLoss); },
+               [](const CellTally& t, const CellConfig&) { return sci(slot_mean(t, kCLoss)); }});
+  c.push_back(slot_count_column<kCLoss>("mean_final_loss"));
   c.push_back({"mean_potential_g", "g", 3,
-               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCPotential); }});
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, kCPotential); }});
+  c.push_back(slot_count_column<kCPotential>("mean_potential_g"));
   c.push_back({"mean_inner", "", 3,
-               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCInner); }});
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, kCInner); }});
+  c.push_back(slot_count_column<kCInner>("mean_inner"));
   c.push_back({"mean_ratio", "", 3,
-               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCRatio); }});
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, kCRatio); }});
+  c.push_back(slot_count_column<kCRatio>("mean_ratio"));
   c.push_back({"mean_dist_fro", "|W-W*|_F", 3,
-               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCDistF); },
-               [](const CellTally& t, const CellConfig&) { return sci(mean_slot(t, kCDistF)); }});
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, kCDistF); },
+               [](const CellTally& t, const CellConfig&) { return sci(slot_mean(t, kCDistF)); }});
+  c.push_back(slot_count_column<kCDistF>("mean_dist_fro"));
   c.push_back({"mean_dist_spec", "|W-W*|_2", 3,
-               [](const CellTally& t, const CellConfig&) { return mean_slot(t, kCDist2); },
-               [](const CellTally& t, const CellConfig&) { return sci(mean_slot(t, kCDist2)); }});
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, kCDist2); },
+               [](const CellTally& t, const CellConfig&) { return sci(slot_mean(t, kCDist2)); }});
+  c.push_back(slot_count_column<kCDist2>("mean_dist_spec"));
   c.push_back({"frac_started_dead", "", 3, [](const CellTally& t, const CellConfig&) {
                  return static_cast<double>(t.flag_counts[kCStartedDead]) /
                         static_cast<double>(t.trials);
@@ -383,8 +417,8 @@ std::string comparison(const std::vector<CellConfig>& cells,
     std::snprintf(buf, sizeof buf,
                   "  %3d/%-3d   %.3f [%.3f, %.3f]    %.3f [%.3f, %.3f]   %6s/%-6s   %s/%s\n", r, v,
                   a.rate, a.ci.lo, a.ci.hi, b.rate, b.ci.lo, b.ci.hi, phase(a.tally).c_str(),
-                  phase(b.tally).c_str(), sci(mean_slot(a.tally, kCDistF)).c_str(),
-                  sci(mean_slot(b.tally, kCDistF)).c_str());
+                  phase(b.tally).c_str(), sci(slot_mean(a.tally, kCDistF)).c_str(),
+                  sci(slot_mean(b.tally, kCDistF)).c_str());
     os << buf;
   }
   return os.str();
@@ -399,6 +433,7 @@ ModelInfo make_info() {
   m.short_outcomes = {"conv", "div", "dead", "stuck", "undec"};
   m.default_table_keys = {"d", "mode", "identity", "activation"};
   m.apply_defaults = defaults_c;
+  m.canonical = canonical_c;
   m.validate = validate_c;
   m.bound = [](const CellConfig&) { return TheoryBound{"none", kNaN}; };
   m.columns = columns();
@@ -454,16 +489,25 @@ TrajectoryRecord model_c_record(const ModelCState& s, const ModelCParams& p, std
   r.steps_to_converge = s.steps_to_converge;
   r.set_flag(kCPhaseEnded, s.phase_ended != 0);
   r.set_flag(kCStartedDead, s.started_dead != 0);
-  if (s.outcome != Outcome::diverged) {
-    r.slot[kCLoss] = s.loss;
-    r.slot[kCPotential] = s.potential;
-    r.slot[kCInner] = s.inner;
-    r.slot[kCRatio] = s.ratio;
-    // Vanilla: the distance to its nearest-unit matching of the teacher.
-    r.slot[kCDistF] = p.identity ? s.dist_f : s.matched_dist;
-    r.slot[kCDist2] = s.dist_2;
+  // A final state whose diagnostics are not finite (the loss of weights past the arithmetic's
+  // range, say) has diverged, whatever blowup says (MODEL.md §5); its slots stay out of the means.
+  const double end_distance = p.identity ? s.dist_f : s.matched_dist;
+  if (r.outcome != Outcome::diverged &&
+      !(std::isfinite(s.loss) && std::isfinite(s.potential) && std::isfinite(s.inner) &&
+        std::isfinite(end_distance) && std::isfinite(s.dist_2))) {
+    r.outcome = Outcome::diverged;
+    r.steps_to_converge = -1;
   }
-  r.slot[kCPhaseEnd] = s.phase_ended != 0 ? static_cast<double>(s.phase_end) : 0.0;
+  // A diverged trajectory's diagnostics are not numbers: NaN (trajectories.csv says nan).
+  const bool diverged = r.outcome == Outcome::diverged;
+  r.slot[kCLoss] = diverged ? kNaN : s.loss;
+  r.slot[kCPotential] = diverged ? kNaN : s.potential;
+  r.slot[kCInner] = diverged ? kNaN : s.inner;
+  r.slot[kCRatio] = diverged ? kNaN : s.ratio;
+  // Vanilla: the distance to its nearest-unit matching of the teacher.
+  r.slot[kCDistF] = diverged ? kNaN : end_distance;
+  r.slot[kCDist2] = diverged ? kNaN : s.dist_2;
+  r.slot[kCPhaseEnd] = s.phase_ended != 0 ? static_cast<double>(s.phase_end) : kNaN;
   return r;
 }
 

@@ -2,8 +2,11 @@
 // steps. |W - W*|_2 comes from LAPACK's SVD here for d <= 400 (the runs use power iteration at
 // the end).
 #include <limits>
+#include <stdexcept>
+#include <string>
 #include <ostream>
 
+#include "relusim/io/report.hpp"
 #include "relusim/models/c/host.hpp"
 #include "relusim/models/model_info.hpp"
 
@@ -47,12 +50,17 @@ struct TracePrinter {
   void print(std::int64_t t, const TrajectoryRecord& rec, const T* wcol, int d) {
     *os << t;
     for (const auto& [name, slot] : ModelHost<ModelC>::info().trace_columns)
-      *os << ',' << rec.slot[slot];
+      *os << ',' << report_number(rec.slot[slot]);
     if (d <= 10)
       for (int r = 0; r < d; ++r)
         for (int c = 0; c < d; ++c)
-          *os << ',' << static_cast<double>(wcol[static_cast<std::size_t>(c) * d + r]);
+          *os << ','
+              << report_number(static_cast<double>(wcol[static_cast<std::size_t>(c) * d + r]));
     *os << '\n';
+    // A closed pipe or a full disk ends the trace with an error, not a torn CSV with exit 0.
+    if (!*os)
+      throw std::runtime_error("cannot write the trace: the output refused it at step " +
+                               std::to_string(t));
     last_printed = t;
   }
 };

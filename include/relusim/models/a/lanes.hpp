@@ -279,7 +279,8 @@ class ModelALanes {
     if (!screen_) return (1u << kTrajectories) - 1u;
     const T big = std::numeric_limits<T>::max();
     // ~ of a comparison's mask (0 or all ones) is its negation: true for NaN too.
-    auto flagged = ~(e.ww <= blowup_) | ~(e.ww <= big) | ~(e.gg <= big) | ~(e.loss <= big);
+    auto flagged =
+        ~(e.ww <= blowup_) | ~(e.ww <= big) | ~(e.dd <= big) | ~(e.gg <= big) | ~(e.loss <= big);
     if (p_.early_stop) flagged |= (e.active < T(0.5)) | (e.gg < small_);  // else they end nothing
     // The criterion's test is classify's own (round_up): flag the lanes whose place changed.
     switch (p_.criterion) {

@@ -104,7 +104,10 @@ struct ModelA {
     StepStatus st;
     const double ssd = static_cast<double>(s.ss);
     const double ww = static_cast<double>(e.norms.ww);
-    const bool finite = hd::isfinite(e.norms.ww) && hd::isfinite(e.gg) && hd::isfinite(e.loss);
+    // Whatever blowup says, a non-finite state, distance, loss or gradient has diverged (MODEL.md
+    // §5): it would otherwise reach the statistics.
+    const bool finite = hd::isfinite(e.norms.ww) && hd::isfinite(e.norms.dd) &&
+                        hd::isfinite(e.norms.ws) && hd::isfinite(e.gg) && hd::isfinite(e.loss);
     st.diverged = !finite || ww > p.blowup * p.blowup * ssd;
     switch (p.criterion) {
       case Criterion::distance:
@@ -121,8 +124,12 @@ struct ModelA {
     // revive the unit. A minibatch without an active sample says nothing: online, only w = 0 is.
     st.dead = p.mode == DataMode::online ? ww == 0.0 : e.active == 0;
     st.dead_for_good = st.dead && (p.regularizer == Regularizer::none || ww == 0.0);
+    // At rest (|Delta| < stuck_tol |w*|) counts only away from the target: closer than
+    // sqrt(stuck_tol) (relative) a resting trajectory is in the target's own basin, slowly
+    // converging, and keeps running (docs/model.md, "At rest near the target").
     st.small_step =
-        p.mode != DataMode::online && static_cast<double>(e.gg) < p.stuck_tol * p.stuck_tol * ssd;
+        p.mode != DataMode::online && static_cast<double>(e.gg) < p.stuck_tol * p.stuck_tol * ssd &&
+        static_cast<double>(e.norms.dd) >= p.stuck_tol * static_cast<double>(s.target_sq);
     return st;
   }
 

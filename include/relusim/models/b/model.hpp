@@ -398,6 +398,7 @@ struct ModelB {
     T gg;            ///< |Delta|_F^2
     T ww;            ///< |W|_F^2
     int bad;         ///< units not matched within the criterion (or matched twice)
+    int far;         ///< units not one-to-one within sqrt(stuck_tol) of their teacher unit
     int dead_units;  ///< units that cannot move again
   };
 
@@ -543,13 +544,17 @@ struct ModelB {
         ok = ws.ww[j] > T(0) && ws.dots[j * K + m] > cos_tol * hd::sqrt(ws.ww[j] * ws.tss[m]);
       }
       bad += (twice || !ok) ? 1 : 0;
+      // Packed with `bad` into one reduction (both count units, 0..K).
+      bad += (twice || !(ws.mdist[j] < static_cast<T>(p.stuck_tol))) ? K + 1 : 0;
       const bool unit_dead = p.mode == DataMode::fixed ? ws.active[j] == T(0) : ws.ww[j] == T(0);
       dead += unit_dead ? 1 : 0;
       ww += ws.ww[j];
     }
     for (int q = team.rank(); q < K * d; q += team.size())
       gg = hd::fma(ws.delta[q], ws.delta[q], gg);
-    e.bad = team.reduce_sum(bad);
+    const int bad_far = team.reduce_sum(bad);
+    e.bad = bad_far % (K + 1);
+    e.far = bad_far / (K + 1);
     e.dead_units = team.reduce_sum(dead);
     e.ww = team.reduce_sum(ww);
     e.gg = team.reduce_sum(gg);
@@ -560,14 +565,18 @@ struct ModelB {
   RELUSIM_HD static StepStatus classify(const Params& p, const Start<T>& s, const Eval<T>& e) {
     StepStatus st;
     const double ssd = static_cast<double>(s.ss);
+    // Whatever blowup says, a non-finite state, loss or gradient has diverged (MODEL.md §5).
     const bool finite = hd::isfinite(e.ww) && hd::isfinite(e.gg) && hd::isfinite(e.loss);
     st.diverged = !finite || static_cast<double>(e.ww) > p.blowup * p.blowup * ssd;
     st.met =
         p.criterion == Criterion::loss ? static_cast<double>(e.loss) < p.tol * ssd : e.bad == 0;
     st.dead = e.dead_units == p.K;
     st.dead_for_good = st.dead;  // no regulariser: a unit that never fires never moves
-    st.small_step =
-        p.mode != DataMode::online && static_cast<double>(e.gg) < p.stuck_tol * p.stuck_tol * ssd;
+    // At rest counts only away from the teacher: with every unit one-to-one within
+    // sqrt(stuck_tol) of its teacher unit the trajectory is slowly converging and keeps running
+    // (docs/model.md, "At rest near the target").
+    st.small_step = p.mode != DataMode::online &&
+                    static_cast<double>(e.gg) < p.stuck_tol * p.stuck_tol * ssd && e.far > 0;
     return st;
   }
 

@@ -286,7 +286,8 @@ struct Classify {
     s.norm_f = hd::sqrt(norm2);
     s.bad = bad;
     s.live_units = live;
-    if (bad != 0 || !(s.norm_f <= p.blowup)) {
+    // Whatever blowup says, a state whose norms are not finite has diverged (MODEL.md §5).
+    if (bad != 0 || !hd::isfinite(dist2) || !hd::isfinite(norm2) || !(s.norm_f <= p.blowup)) {
       s.outcome = Outcome::diverged;
       s.active = 0;
       return;

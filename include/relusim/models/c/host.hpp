@@ -62,8 +62,8 @@ inline int model_c_train(const ModelCParams& p) {
   return p.mode == DataMode::fixed ? p.n_samples : 0;
 }
 
-/// A trajectory's record from its final state. A diverged trajectory's slots are 0 (its
-/// diagnostics are not finite); the reports average the slots over the others.
+/// A trajectory's record from its final state. A state whose diagnostics are not finite has
+/// diverged; a diverged trajectory's slots are NaN, and the reports average over the others.
 TrajectoryRecord model_c_record(const ModelCState& s, const ModelCParams& p, std::uint32_t id);
 
 /// Row-major W (W[r][c]) of trajectory k of a column-major wave array.

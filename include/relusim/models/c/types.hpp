@@ -43,7 +43,7 @@ enum ModelCSlot : int {
   kCRatio = 3,      ///< the inner product / |W* - W|_F^2
   kCDistF = 4,      ///< |W - W*|_F (effective weights: |[I] + W - I - W*|_F)
   kCDist2 = 5,      ///< |W - W*|_2, power iteration
-  kCPhaseEnd = 6,   ///< step at which phase I ended (0 when it did not)
+  kCPhaseEnd = 6,   ///< step at which phase I ended (NaN when it did not)
 };
 /// Record flags.
 enum ModelCFlag : int {
