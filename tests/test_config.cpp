@@ -16,9 +16,12 @@
 #include "relusim/engine/world.hpp"
 #include "relusim/io/config.hpp"
 #include "relusim/models/registry.hpp"
+#include "test_helpers.hpp"
 
 namespace relusim {
 namespace {
+
+using testing::run_cli;
 
 /// The key a ConfigError names, or "<none>" when nothing is thrown.
 std::string error_key_of_text(const std::string& toml) {
@@ -128,23 +131,6 @@ TEST(Config, FlagTextParsing) {
       EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
     }
   }
-}
-
-/// Runs the CLI, returns its exit code; stderr goes to `err`.
-int run_cli(const std::string& args, std::string& err) {
-  static int calls = 0;  // ctest runs tests in parallel processes: one file per process and call
-  const auto err_file = std::filesystem::temp_directory_path() /
-                        ("relusim_test_stderr_" + std::to_string(::getpid()) + "_" +
-                         std::to_string(calls++) + ".txt");
-  const std::string cmd =
-      std::string(RELUSIM_CLI_PATH) + " " + args + " > /dev/null 2> " + err_file.string();
-  const int status = std::system(cmd.c_str());
-  std::ifstream in(err_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  err = ss.str();
-  std::filesystem::remove(err_file);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 TEST(Cli, BackendCudaWithoutADeviceIsAFailureNotBadInput) {

@@ -3,7 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "relusim/engine/backend.hpp"
@@ -39,6 +47,31 @@ inline void expect_same_tally(const CellTally& got, const CellTally& want, doubl
       EXPECT_NEAR(got.slot_sums[s].value(), w, rel * std::fabs(w)) << "slot " << s;
     }
   }
+}
+
+/// Runs the CLI (a shell command line: redirections and pipes allowed after the arguments),
+/// returns its exit code; stderr goes to `err`, stdout to `out` when given (else /dev/null).
+inline int run_cli(const std::string& args, std::string& err, std::string* out = nullptr) {
+  static int calls = 0;  // ctest runs tests in parallel processes: one file per process and call
+  const auto base =
+      std::filesystem::temp_directory_path() /
+      ("relusim_test_cli_" + std::to_string(::getpid()) + "_" + std::to_string(calls++));
+  const std::string err_file = base.string() + ".err", out_file = base.string() + ".out";
+  const std::string cmd = std::string(RELUSIM_CLI_PATH) + " " + args + " > " +
+                          (out != nullptr ? out_file : std::string("/dev/null")) + " 2> " +
+                          err_file;
+  const int status = std::system(cmd.c_str());
+  auto slurp = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  err = slurp(err_file);
+  if (out != nullptr) *out = slurp(out_file);
+  std::filesystem::remove(err_file);
+  std::filesystem::remove(out_file);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 inline double norm(const std::vector<double>& v) {

@@ -115,6 +115,31 @@ TEST(ModelB, ReducedFieldEqualsTheProjectionOfTheKUnitField) {
   }
 }
 
+TEST(ModelB, ReducedLossEqualsTheKUnitPopulationLoss) {
+  // symmetric_loss (closed form) against the loss the simulator's expected mode computes for the
+  // K-unit symmetric W, W* = I; at the teacher it is 0, at the origin half the teacher's term.
+  std::mt19937_64 gen(29);
+  std::uniform_real_distribution<double> u(-1.0, 1.5);
+  for (int K : {1, 2, 3, 5, 8}) {
+    std::vector<double> identity(static_cast<std::size_t>(K * K), 0.0);
+    for (int j = 0; j < K; ++j)
+      identity[static_cast<std::size_t>(j * K + j)] = 1.0;
+    for (int i = 0; i < 40; ++i) {
+      const double x = i == 0 ? 1.0 : u(gen), y = i == 0 ? 0.0 : u(gen);
+      std::vector<double> w(identity.size());
+      for (int j = 0; j < K; ++j)
+        for (int q = 0; q < K; ++q)
+          w[static_cast<std::size_t>(j * K + q)] = j == q ? x : y;
+      double loss = -1.0;
+      model_b_expected_update(K, K, w, identity, {}, &loss);
+      EXPECT_NEAR(symmetric_loss(K, x, y), loss, 1e-12 * (1.0 + loss)) << K << " " << x << " " << y;
+    }
+    EXPECT_NEAR(symmetric_loss(K, 1.0, 0.0), 0.0, 1e-14);
+    EXPECT_NEAR(symmetric_loss(K, 0.0, 0.0), 0.5 * (K * 0.5 + K * (K - 1.0) / (2.0 * M_PI)), 1e-14);
+    EXPECT_TRUE(std::isfinite(symmetric_field(K, 0.0, 0.0).dx));
+  }
+}
+
 /// Tian (13) written out as MODEL.md §2 prints it (top weights 1), with plain loops.
 std::vector<double> tian13(int K, int d, const std::vector<double>& w,
                            const std::vector<double>& ws) {

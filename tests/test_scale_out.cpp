@@ -102,6 +102,8 @@ BatchResult sample_result() {
   r.tally.slot_sums[2].add(std::numeric_limits<double>::max());
   r.tally.slot_sums[3].add(std::numeric_limits<double>::denorm_min());
   r.tally.slot_sums[4].add(-0.0);
+  r.tally.slot_sums[5].add(std::ldexp(1.0, 63 - 1074));  // positive, top bit of limb 0 set
+  r.tally.slot_sums[6].add(-std::numeric_limits<double>::denorm_min());  // every bit set
   r.tally.slot_counts[3] = 5;
   for (std::uint32_t i = 0; i < 3; ++i) {
     TrajectoryRecord rec;

@@ -659,17 +659,20 @@ int run_theory_b(std::int64_t k, bool have_xy, double x, double y) {
     if (have_xy && !(std::fabs(v) <= kFieldCoordinateLimit))  // NaN too
       throw ConfigError(key, "must be finite, within +-1e100");
   const int K = static_cast<int>(k);
-  std::cout << std::setprecision(10);
+  // Every number in its shortest round-trip form: the closed forms are checked against them.
+  const auto v = [](double value) { return report_number(value); };
   std::cout << "K                          " << K << "\nx*(K) (Tian Thm 4.1)       "
-            << tian_saddle_x(K)
+            << v(tian_saddle_x(K))
             << "   (sqrt(K-1) - arccos(1/sqrt(K)) + pi) / (pi K): symmetric starts x = y end at "
                "(x*, x*)\n";
   if (have_xy) {
     const SymmetricField f = symmetric_field(K, x, y);
     const SymmetricField g = projected_symmetric_field(K, x, y);
-    std::cout << "(x, y)                     (" << x << ", " << y << ")\n"
-              << "(dx, dy) closed form       (" << f.dx << ", " << f.dy << ")\n"
-              << "(dx, dy) K-unit projection (" << g.dx << ", " << g.dy << ")\n";
+    std::cout << "(x, y)                     (" << v(x) << ", " << v(y) << ")\n"
+              << "(dx, dy) closed form       (" << v(f.dx) << ", " << v(f.dy) << ")\n"
+              << "(dx, dy) K-unit projection (" << v(g.dx) << ", " << v(g.dy) << ")\n"
+              << "population loss            " << v(symmetric_loss(K, x, y))
+              << "   1/2 E[(g(x; W*) - g(x; W))^2] of the symmetric W, W* = I\n";
   }
   return 0;
 }
@@ -679,16 +682,17 @@ int run_theory(std::int64_t n, std::int64_t d, double eps) {
   if (d < 1) throw ConfigError("d", "must be >= 1");
   if (!(eps > 0.0 && eps < 1.0)) throw ConfigError("eps", "must lie in (0, 1)");
   const int di = static_cast<int>(d);
-  std::cout << std::setprecision(10);
+  const auto v = [](double value) { return report_number(value); };
   std::cout << "N                          " << n << "\nd                          " << d
-            << "\neps                        " << eps << "\nA_d = P(rank D* <= d)      "
-            << a_k(n, d) << "\nlog A_d                    " << log_a_k(n, d)
-            << "\nP(X^T D* X pos. definite)  " << 1.0 - a_k(n, d - 1)
+            << "\neps                        " << v(eps) << "\nA_d = P(rank D* <= d)      "
+            << v(a_k(n, d)) << "\nlog A_d                    " << v(log_a_k(n, d))
+            << "\nP(X^T D* X pos. definite)  " << v(1.0 - a_k(n, d - 1))
             << "   1 - A_(d-1); Kong Lemma 2 states 1 - A_d, a lower bound"
-            << "\nTian Thm 3.3 bound         " << tian_bound(eps) << "   (1-eps)/2"
-            << "\nKong Thm 5 bound           " << kong_bound(eps, n, d) << "   (1-eps)(1-A_d)/2"
-            << "\nball radius / |w*|         " << ball_radius(di, eps) << "   eps sqrt(2 pi/(d+1))"
-            << "\ntight radius / |w*|        " << tight_ball_radius(di, eps)
+            << "\nTian Thm 3.3 bound         " << v(tian_bound(eps)) << "   (1-eps)/2"
+            << "\nKong Thm 5 bound           " << v(kong_bound(eps, n, d)) << "   (1-eps)(1-A_d)/2"
+            << "\nball radius / |w*|         " << v(ball_radius(di, eps))
+            << "   eps sqrt(2 pi/(d+1))"
+            << "\ntight radius / |w*|        " << v(tight_ball_radius(di, eps))
             << "   eps sqrt(pi) Gamma((d+1)/2)/Gamma(d/2+1)\n";
   return 0;
 }

@@ -94,6 +94,25 @@ std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t h) {
   return h;
 }
 
+/// An exact sum as its significant limbs only: the index of the lowest non-zero limb and the
+/// count of limbs from there up to where the rest is the sign's fill (all 0 or all 1 bits), then
+/// those limbs. A sum of doubles of one scale spans a few limbs of the 34: ~40 bytes, not 272.
+void put_exact_sum(std::string& out, const ExactSum& s) {
+  constexpr int n = ExactSum::kLimbs;
+  auto fill = [](std::uint64_t below) { return (below >> 63) != 0u ? ~std::uint64_t{0} : 0u; };
+  int lo = 0;
+  while (lo < n && s.limb[lo] == 0u)
+    ++lo;
+  int hi = n;  // limbs [hi, n) equal the fill of limb hi - 1
+  while (hi > lo + 1 && s.limb[hi - 1] == fill(s.limb[hi - 2]))
+    --hi;
+  if (lo == n) hi = n;  // zero: no limbs
+  put_u32(out, static_cast<std::uint32_t>(lo));
+  put_u32(out, static_cast<std::uint32_t>(hi - lo));
+  for (int i = lo; i < hi; ++i)
+    put_u64(out, s.limb[i]);
+}
+
 std::string encode_batch(std::size_t batch, const BatchResult& r) {
   std::string out;
   out.reserve(256 + r.records.size() * 96 + r.final_weights.size() * 8);
@@ -106,8 +125,7 @@ std::string encode_batch(std::size_t batch, const BatchResult& r) {
     put_i64(out, c);
   put_i64(out, t.steps_to_converge_sum);
   for (const ExactSum& s : t.slot_sums)
-    for (std::uint64_t l : s.limb)
-      put_u64(out, l);
+    put_exact_sum(out, s);
   for (std::int64_t c : t.slot_counts)
     put_i64(out, c);
   put_u64(out, r.records.size());
@@ -137,9 +155,18 @@ std::size_t decode_batch(std::string_view bytes, BatchResult& r) {
   for (std::int64_t& c : t.flag_counts)
     c = in.i64();
   t.steps_to_converge_sum = in.i64();
-  for (ExactSum& s : t.slot_sums)
-    for (std::uint64_t& l : s.limb)
-      l = in.u64();
+  for (ExactSum& s : t.slot_sums) {
+    const std::uint32_t lo = in.u32(), count = in.u32();
+    if (lo > static_cast<std::uint32_t>(ExactSum::kLimbs) ||
+        count > static_cast<std::uint32_t>(ExactSum::kLimbs) - lo)
+      throw JournalError("batch record: bad sum");
+    for (std::uint32_t i = 0; i < count; ++i)
+      s.limb[lo + i] = in.u64();
+    const std::uint64_t fill =
+        count > 0 && (s.limb[lo + count - 1] >> 63) != 0u ? ~std::uint64_t{0} : 0u;
+    for (std::uint32_t i = lo + count; i < static_cast<std::uint32_t>(ExactSum::kLimbs); ++i)
+      s.limb[i] = fill;
+  }
   for (std::int64_t& c : t.slot_counts)
     c = in.i64();
   const std::uint64_t n = in.u64();

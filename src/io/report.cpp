@@ -314,7 +314,9 @@ nlohmann::json summary_json(const std::vector<CellConfig>& cells,
     e["verdict"] = s.verdict;
     e["verdict_reason"] = s.verdict_reason;
     for (std::size_t i = 0; i < model.columns.size(); ++i)
-      e[model.columns[i].name] = json_number(s.values[i]);
+      e[model.columns[i].name] = model.columns[i].integer
+                                     ? nlohmann::json(static_cast<std::int64_t>(s.values[i]))
+                                     : json_number(s.values[i]);
     // What the configuration resolves to: the numbers the dynamics and the bounds used.
     if (model.resolved != nullptr) e["resolved"] = model.resolved(cells[c]);
     arr.push_back(e);

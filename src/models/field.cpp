@@ -67,7 +67,7 @@ Field model_b_field(const CellConfig& cell, const FieldGrid& g) {
       const double x = grid_at(g.x0, g.x1, j, g.points);
       const double y = grid_at(g.y0, g.y1, i, g.points);
       const SymmetricField s = symmetric_field(cell.K, x, y);
-      f.points.push_back({x, y, s.dx, s.dy, std::numeric_limits<double>::quiet_NaN()});
+      f.points.push_back({x, y, s.dx, s.dy, symmetric_loss(cell.K, x, y)});
     }
   }
   const double xs = tian_saddle_x(cell.K);

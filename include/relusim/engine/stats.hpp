@@ -66,7 +66,7 @@ struct CellSummary {
   double value(const std::string& name) const;
 };
 
-/// Accumulates batch tallies in plan order (so sums are reproducible), then summarises.
+/// Accumulates batch tallies (exact sums: any order gives the same bits), then summarises.
 class CellAggregator {
  public:
   explicit CellAggregator(const CellConfig& cell) : cell_(&cell) {}

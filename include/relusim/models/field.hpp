@@ -23,7 +23,7 @@ struct FieldGrid {
 struct FieldPoint {
   double x, y;    ///< where
   double dx, dy;  ///< the field there (the update direction, per unit step size)
-  double loss;    ///< Model A: the data loss at w; Model B: NaN
+  double loss;    ///< Model A: the data loss at w; Model B: the population loss
 };
 
 /// A named point to mark on the figure (the teacher, a saddle).

@@ -33,15 +33,21 @@ struct SummaryColumn {
   double (*value)(const CellTally&, const CellConfig&) = nullptr;
   /// Optional text for the table (e.g. an interval); the value with table_digits otherwise.
   std::string (*table_text)(const CellTally&, const CellConfig&) = nullptr;
+  bool integer = false;  ///< a count: written as an integer in summary.json
 };
 
 /// The column beside a slot's mean that says how many trajectories the mean covers (those that
 /// did not diverge and whose value is finite, engine/tally.hpp): `<mean_name>_count`.
 template <int Slot>
 SummaryColumn slot_count_column(const std::string& mean_name) {
-  return {mean_name + "_count", "", 0, [](const CellTally& t, const CellConfig&) {
+  return {mean_name + "_count",
+          "",
+          0,
+          [](const CellTally& t, const CellConfig&) {
             return static_cast<double>(t.slot_counts[Slot]);
-          }};
+          },
+          nullptr,
+          true};
 }
 
 struct ModelInfo {

@@ -32,6 +32,22 @@ SymmetricField symmetric_field(int K, double x, double y) {
   return {dx / (2.0 * M_PI), dy / (2.0 * M_PI)};
 }
 
+double symmetric_loss(int K, double x, double y) {
+  const double k = K;
+  const double n = std::sqrt(x * x + (k - 1.0) * y * y);
+  // E[relu(a.x) relu(b.x)] over N(0, I) for |a| |b| = m and cos(angle) = c.
+  auto pair = [](double m, double c) {
+    const double t = std::acos(std::fmax(-1.0, std::fmin(1.0, c)));
+    return m * (std::sin(t) + (M_PI - t) * std::cos(t)) / (2.0 * M_PI);
+  };
+  const double teacher = k * 0.5 + k * (k - 1.0) * pair(1.0, 0.0);  // sum_{j,q} E[relu relu]
+  if (n == 0.0) return 0.5 * teacher;                               // the student outputs 0
+  const double student =
+      k * 0.5 * n * n + k * (k - 1.0) * pair(n * n, (2.0 * x * y + (k - 2.0) * y * y) / (n * n));
+  const double cross = k * pair(n, x / n) + k * (k - 1.0) * pair(n, y / n);
+  return std::fmax(0.0, 0.5 * (student - 2.0 * cross + teacher));
+}
+
 std::vector<double> model_b_expected_update(int K, int d, const std::vector<double>& w,
                                             const std::vector<double>& w_star,
                                             const std::vector<double>& a, double* loss) {

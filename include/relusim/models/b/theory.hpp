@@ -21,6 +21,11 @@ struct SymmetricField {
 /// Closed form, derived in docs/model.md from Tian (12)-(13) (the printed (16) is damaged).
 SymmetricField symmetric_field(int K, double x, double y);
 
+/// The population loss 1/2 E[(g(x; W*) - g(x; W))^2] of the same symmetric W (top weights 1,
+/// W* = I), in closed form from E[relu(a.x) relu(b.x)] = |a||b| (sin t + (pi - t) cos t) / (2 pi)
+/// (t the angle between a and b): the level the field of `relusim field --model B` flows down.
+double symmetric_loss(int K, double x, double y);
+
 /// The same field obtained by projecting the K-unit expected update (the simulator's own
 /// single-source code, d = K) of the symmetric W onto (e_1, sum_{j != 1} e_j).
 SymmetricField projected_symmetric_field(int K, double x, double y);
