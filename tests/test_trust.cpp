@@ -134,8 +134,10 @@ TEST(Trust, ModelCConvergesAtTenTimesTheFloor) {
   c.steps = 20000;
   const CellResult r = testing::run_cells({c}, 0, 4096, true)[0];
   EXPECT_EQ(r.summary.counts[static_cast<int>(Outcome::converged)], c.trials);
-  for (const TrajectoryRecord& rec : r.records)
+  for (const TrajectoryRecord& rec : r.records) {
     EXPECT_LT(rec.slot[kCDistF], c.tol * 10.0) << rec.id;  // |W*|_F of the default is below 10
+    EXPECT_GE(rec.slot[kCLoss], 0.0) << rec.id;  // at the teacher the closed form cancels to ~0
+  }
 }
 
 // ---- 2. Inputs enter the job identity by content --------------------------------------------

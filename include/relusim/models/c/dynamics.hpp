@@ -443,7 +443,9 @@ struct ReduceDiagnostics {
     }
     s.matched = matched;
     s.matched_dist = hd::sqrt(match2);
-    s.loss = loss;
+    // A sum of closed-form terms that cancel at the teacher: it can round a few ulps below 0.
+    // Clamped (a loss is >= 0); NaN stays NaN (`<` is false) and marks the trajectory diverged.
+    s.loss = loss < 0.0 ? 0.0 : loss;
     s.potential = potential;
     s.inner = inner;
     s.ratio = dist2 > 0.0 ? inner / dist2 : 0.0;
