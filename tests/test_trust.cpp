@@ -209,31 +209,28 @@ void expect_means_cover_the_finite(const CellResult& r, const std::vector<int>& 
 }
 
 TEST(Trust, NonFiniteStatesDivergeWhateverBlowupSays) {
+  struct Case {
+    std::string model;
+    int d;  // 0: the model's default
+    double eta;
+    std::int64_t trials, steps;
+    std::vector<int> slots;  // the means to look at
+  };
+  const std::vector<Case> cases = {
+      {"A", 0, 3.0, 40, 2000, {ModelA::kDistance, ModelA::kLoss, ModelA::kGradNorm}},
+      {"B", 0, 3.0, 40, 2000, {ModelB::kLoss, ModelB::kMatchedDistance, ModelB::kX}},
+      {"C", 3, 1.0, 20, 500, {kCLoss, kCDistF, kCDist2}},  // most diverge, some do not
+  };
   for (double blowup : {1e300, std::numeric_limits<double>::infinity()}) {
-    CellConfig a = cell_of("A");
-    a.eta = 3.0;
-    a.blowup = blowup;
-    a.trials = 40;
-    a.steps = 2000;
-    expect_means_cover_the_finite(testing::run_cells({a}, 0, 4096, true)[0],
-                                  {ModelA::kDistance, ModelA::kLoss, ModelA::kGradNorm});
-
-    CellConfig b = cell_of("B");
-    b.eta = 3.0;
-    b.blowup = blowup;
-    b.trials = 40;
-    b.steps = 2000;
-    expect_means_cover_the_finite(testing::run_cells({b}, 0, 4096, true)[0],
-                                  {ModelB::kLoss, ModelB::kMatchedDistance, ModelB::kX});
-
-    CellConfig c = cell_of("C");
-    c.d = 3;
-    c.eta = 1.0;  // most diverge, some do not
-    c.blowup = blowup;
-    c.trials = 20;
-    c.steps = 500;
-    expect_means_cover_the_finite(testing::run_cells({c}, 0, 4096, true)[0],
-                                  {kCLoss, kCDistF, kCDist2});
+    for (const Case& k : cases) {
+      CellConfig c = cell_of(k.model);
+      if (k.d > 0) c.d = k.d;
+      c.eta = k.eta;
+      c.blowup = blowup;
+      c.trials = k.trials;
+      c.steps = k.steps;
+      expect_means_cover_the_finite(testing::run_cells({c}, 0, 4096, true)[0], k.slots);
+    }
   }
 }
 
@@ -376,6 +373,18 @@ TEST(Trust, ADamagedJournalHeaderIsRefusedWithExitTwo) {
   EXPECT_EQ(run_cli(cmd + " --resume", err), 2) << err;
   EXPECT_NE(err.find("damaged"), std::string::npos) << err;
   EXPECT_EQ(slurp(dir / "out" / "journal.rsj"), bytes);  // kept for the user to restore
+  fs::remove_all(dir);
+}
+
+TEST(Trust, SweepTrialsIsCheckedOnEachCellNotOnTheBase) {
+  // The base alone (K = 3 units in d = 2) is no valid cell; every cell of the grid is. --trials
+  // is read and checked as the key is, on the cells it applies to.
+  const fs::path dir = fresh_dir("trials");
+  std::ofstream(dir / "s.toml") << "model = \"B\"\nK = 3\nd = 2\nsteps = 10\n[grid]\nd = [3, 4]\n";
+  std::string err, out;
+  EXPECT_EQ(run_cli("sweep " + (dir / "s.toml").string() + " --trials 4e0", err, &out), 0) << err;
+  EXPECT_EQ(run_cli("sweep " + (dir / "s.toml").string() + " --trials 0", err), 2) << err;
+  EXPECT_NE(err.find("'trials': must be >= 1"), std::string::npos) << err;
   fs::remove_all(dir);
 }
 

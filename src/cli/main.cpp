@@ -929,13 +929,16 @@ int main_impl(int argc, char** argv) {
     SweepConfig s = load_sweep_file(sweep_file);
     std::int64_t trials_override = 0;
     if (!sweep_trials.empty()) {
-      // The key's own reader and checks, as `run --trials` and the sweep file use them.
-      set_parameter(s.base, "trials",
-                    parse_param_text(find_parameter(s.base.model, "trials"), sweep_trials));
-      validate(s.base);
+      // The key's own reader and checks, as `run --trials` and the sweep file use them; each
+      // cell is checked whole (the base alone need not be a valid cell before the grid applies).
+      const ParamValue value =
+          parse_param_text(find_parameter(s.base.model, "trials"), sweep_trials);
+      set_parameter(s.base, "trials", value);
       trials_override = s.base.trials;
-      for (auto& c : s.cells)
-        c.trials = trials_override;
+      for (auto& c : s.cells) {
+        set_parameter(c, "trials", value);
+        validate(c);
+      }
     }
     refuse_identical_cells(s.cells);
     std::vector<std::string> swept;

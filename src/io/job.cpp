@@ -1,10 +1,10 @@
 #include "relusim/io/job.hpp"
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <cstring>
 #include <string_view>
 #include <utility>
 
@@ -20,11 +20,16 @@ std::string random_number_scheme() {
 
 namespace {
 
-/// "fnv1a64:" and the 16 hex digits of the bytes' FNV-1a 64 hash.
-std::string content_hash(std::string_view bytes) {
+/// The 16 hex digits of the bytes' FNV-1a 64 hash.
+std::string hash_hex(std::string_view bytes) {
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes)));
-  return std::string("fnv1a64:") + hex;
+  return hex;
+}
+
+/// An input's content as the header records it: "fnv1a64:" and its hash.
+std::string content_hash(std::string_view bytes) {
+  return "fnv1a64:" + hash_hex(bytes);
 }
 
 }  // namespace
@@ -45,9 +50,9 @@ nlohmann::json job_header(const SweepPlan& plan, const JobSource& source,
   for (const CellConfig& c : plan.cells)
     cells.push_back(cell_json(c));
   h["cells"] = cells;
-  // Every input the results depend on enters the identity by content (issue: a matrix file
-  // changed between a run and its resume mixed two teachers in one summary): the sweep file's
-  // text and each matrix file's numbers, hashed.
+  // Every input the results depend on enters the identity by content, so that a matrix file
+  // changed between a run and its resume (or between shards) cannot mix two teachers in one
+  // summary: the sweep file's text and each matrix file's numbers, hashed.
   nlohmann::json inputs = nlohmann::json::object();
   if (source.command == "sweep") inputs["sweep_file"] = content_hash(source.text);
   for (const CellConfig& c : plan.cells) {
@@ -72,10 +77,7 @@ nlohmann::json job_header(const SweepPlan& plan, const JobSource& source,
 }
 
 std::string job_fingerprint(const nlohmann::json& header) {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx",
-                static_cast<unsigned long long>(fnv1a64(header_identity(header).dump())));
-  return hex;
+  return hash_hex(header_identity(header).dump());
 }
 
 std::string join_lines(const std::vector<std::string>& lines) {
