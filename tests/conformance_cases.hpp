@@ -4,10 +4,21 @@
 
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "relusim/io/config.hpp"
 #include "relusim/models/registry.hpp"
 
 namespace relusim::testing {
+
+/// The one list of models (models/list.hpp) as GoogleTest's type list.
+template <class L>
+struct GTestTypes;
+template <class... M>
+struct GTestTypes<ModelList<M...>> {
+  using type = ::testing::Types<M...>;
+};
+using AllModels = GTestTypes<Models>::type;
 
 template <class M>
 std::vector<CellConfig> conformance_cells();

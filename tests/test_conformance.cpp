@@ -3,7 +3,9 @@
 // equals the same trajectory in a batch; summaries are byte-identical for any thread count and
 // batch size; a group run in waves by a CPU executor equals the CPU backend. (GPU == CPU, typed
 // the same way, is in test_gpu.cpp.)
+#include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <gtest/gtest.h>
 
 #include "conformance_cases.hpp"
@@ -19,8 +21,32 @@ namespace {
 
 template <class M>
 class Conformance : public ::testing::Test {};
-using Models = ::testing::Types<ModelA, ModelB, ModelC>;
+using Models = testing::AllModels;  // the one list (models/list.hpp)
 TYPED_TEST_SUITE(Conformance, Models);
+
+TYPED_TEST(Conformance, TheRegistryReachesItByName) {
+  // The registry takes its models from the one list: the name leads back to the same type, its
+  // registration carries the name, and model_names() lists it.
+  const std::string name = TypeParam::kName;
+  EXPECT_TRUE(with_model(
+      name, [](auto tag) { return std::is_same_v<typename decltype(tag)::type, TypeParam>; }));
+  EXPECT_EQ(model_info(name).name, name);
+  const std::vector<std::string> names = model_names();
+  EXPECT_EQ(std::count(names.begin(), names.end(), name), 1);
+  EXPECT_TRUE(ModelContract<TypeParam>);
+}
+
+TEST(Registry, AnUnknownNameListsTheModels) {
+  try {
+    with_model("Z", [](auto) { return 0; });
+    ADD_FAILURE() << "no ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown model 'Z'; expected A, B or C"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(model_names(), (std::vector<std::string>{"A", "B", "C"}));
+}
 
 /// A wave model's counterpart of the team test: a wave of many trajectories (of several cells of
 /// one shape) gives each trajectory exactly what it gives alone.

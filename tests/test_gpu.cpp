@@ -8,6 +8,7 @@
 #include "relusim/engine/cpu_trajectory.hpp"
 #include "relusim/models/registry.hpp"
 #include "relusim/engine/cuda_backend.hpp"
+#include "relusim/models/a/cuda_targets.hpp"
 #include "relusim/engine/launch_rule.hpp"
 #include "relusim/engine/stats.hpp"
 #include "conformance_cases.hpp"
@@ -109,7 +110,7 @@ TEST(Gpu, DoubleMatchesCpuTrajectoryByTrajectory) {
 /// in double (outcomes equal for >= 99.9%; final weights within 1e-6 relative where they agree).
 template <class M>
 class GpuConformance : public ::testing::Test {};
-using Models = ::testing::Types<ModelA, ModelB, ModelC>;
+using Models = testing::AllModels;  // the one list (models/list.hpp)
 TYPED_TEST_SUITE(GpuConformance, Models);
 
 TYPED_TEST(GpuConformance, DoubleMatchesCpuTrajectoryByTrajectory) {

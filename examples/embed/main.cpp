@@ -1,17 +1,17 @@
-// Runs a small sweep through relusim's engine from C++: Tian's Thm 3.3 cell (one ReLU, ball
-// init, lambda = 0) in the three data modes and Tian's Thm 4.1 symmetric start (Model B), on the
-// CPU backend, and prints each cell's rate next to the theory. Exits 1 if a bound is violated.
+// Runs small jobs through relusim's job layer from C++ (relusim/app/job.hpp, the API the
+// command line calls): Tian's Thm 3.3 cell (one ReLU, ball init, lambda = 0) in the three data
+// modes and Tian's Thm 4.1 symmetric start (Model B), on the CPU backend, and prints each cell's
+// rate next to the theory. With an argument DIR, the first job also writes DIR/summary.csv and
+// summary.json as `relusim sweep --out DIR` does. Exits 1 if a bound is violated.
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "relusim/engine/backend.hpp"
-#include "relusim/engine/driver.hpp"
-#include "relusim/engine/plan.hpp"
+#include "relusim/app/job.hpp"
 #include "relusim/io/report.hpp"
 #include "relusim/models/b/theory.hpp"
 
-int main() {
+int main(int argc, char** argv) {
   using namespace relusim;
   std::vector<CellConfig> cells;
   for (const char* mode : {"fixed", "online", "expected"}) {
@@ -22,11 +22,16 @@ int main() {
     set_parameter(c, "trials", std::int64_t{200});
     cells.push_back(c);
   }
-  const std::unique_ptr<Backend> backend = make_cpu_backend(0);
-  const std::vector<CellResult> a = run_plan(make_plan(cells, 4096), *backend, DriverOptions{});
-  print_table(std::cout, cells, a, {"mode"});
+  JobOptions options;
+  options.backend = BackendKind::cpu;
+  options.out_dir = argc > 1 ? argv[1] : "";
+  options.force = true;
+  JobSource source;
+  source.swept = {"mode"};
+  const JobOutcome a = run_job(cells, source, options);
+  print_table(std::cout, a.plan.cells, a.results, a.table_keys);
   int violated = 0;
-  for (const CellResult& r : a)
+  for (const CellResult& r : a.results)
     violated += r.summary.verdict == "violated" ? 1 : 0;
 
   CellConfig b;
@@ -39,9 +44,11 @@ int main() {
   set_parameter(b, "init_y", 0.3);
   set_parameter(b, "eta", 0.1);
   set_parameter(b, "trials", std::int64_t{1});
-  const std::vector<CellResult> r = run_plan(make_plan({b}, 4096), *backend, DriverOptions{});
-  std::cout << "Model B, K = 5, symmetric start: mean x = " << r[0].summary.value("mean_x")
-            << ", x*(5) = " << tian_saddle_x(5) << ", saddle fraction "
-            << r[0].summary.value("frac_saddle") << '\n';
-  return violated == 0 && r[0].summary.value("frac_saddle") == 1.0 ? 0 : 1;
+  options.out_dir.clear();
+  const JobOutcome r = run_job({b}, cell_job_source(b), options);
+  const CellSummary& s = r.results.at(0).summary;
+  std::cout << "Model B, K = 5, symmetric start: mean x = " << s.value("mean_x")
+            << ", x*(5) = " << tian_saddle_x(5) << ", saddle fraction " << s.value("frac_saddle")
+            << '\n';
+  return violated == 0 && s.value("frac_saddle") == 1.0 ? 0 : 1;
 }

@@ -11,6 +11,7 @@
 
 #include "cuda_check.cuh"
 #include "relusim/core/blas.hpp"
+#include "relusim/core/hd.hpp"
 
 namespace relusim {
 
@@ -40,7 +41,7 @@ inline void gemm_strided_batched(cublasHandle_t handle, BlasTrans ta, BlasTrans 
 /// How many of `n` states (any struct with an `active` field) are still active.
 struct IsActive {
   template <class State>
-  __host__ __device__ bool operator()(const State& s) const {
+  RELUSIM_HD bool operator()(const State& s) const {
     return s.active != 0;
   }
 };

@@ -24,7 +24,7 @@
 #include "relusim/engine/plan.hpp"
 #include "relusim/engine/trajectory.hpp"
 #include "relusim/engine/waves.hpp"
-#include "relusim/models/model_host.hpp"
+#include "relusim/engine/model.hpp"
 
 namespace relusim {
 

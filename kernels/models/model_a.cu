@@ -9,6 +9,7 @@
 
 #include "cublas_ops.cuh"
 #include "relusim/engine/cuda_backend.hpp"
+#include "relusim/models/a/cuda_targets.hpp"
 #include "relusim/models/a/batched_targets.hpp"
 #include "relusim/models/a/host.hpp"
 #include "runner.cuh"

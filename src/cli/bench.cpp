@@ -1,5 +1,10 @@
 #include "bench.hpp"
 
+#include <memory>
+
+#include "commands.hpp"
+#include "options.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -246,3 +251,38 @@ int run_bench(const BenchOptions& o) {
 }
 
 }  // namespace relusim
+
+namespace relusim::cli {
+
+Command add_bench(CLI::App& app, const Context&) {
+  struct State {
+    BenchOptions options;
+    std::string backend = "auto";
+  };
+  auto s = std::make_shared<State>();
+  CLI::App* bench = app.add_subcommand(
+      "bench",
+      "run fixed workloads end to end (W1, W2: Model A fixed; W3: Model C online; W4: Model B "
+      "expected; the Kong grid) and print trajectory-steps/s, GFLOP/s and the fraction of this "
+      "machine's FMA peak, measured by the command itself (docs/benchmarks.md)");
+  bench->add_option("--backend", s->backend, "cpu, cuda or auto")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  bench
+      ->add_option("--threads", s->options.threads,
+                   "CPU threads (0 = all; " + threads_limit() + ")")
+      ->check(at_least(0, kMaxThreads));
+  bench->add_flag("--quick", s->options.quick,
+                  "small versions of the workloads (seconds; CI runs each once this way)");
+  bench->add_option("--only", s->options.only, "comma-separated workloads: W1,W2,W3,W4,Kong");
+  CLI::Option* kong =
+      bench->add_option("--kong", s->options.kong_file, "the Kong grid's sweep file")
+          ->default_val("examples/kong-table1.toml");
+  bench->add_option("--out", s->options.out_dir, "also write DIR/bench.csv");
+  return {bench, [s, kong] {
+            s->options.backend = backend_kind(s->backend);
+            s->options.kong_given = kong->count() > 0;
+            return run_bench(s->options);
+          }};
+}
+
+}  // namespace relusim::cli

@@ -116,7 +116,7 @@ void HostBlasBatchedOps::gram(int n, int k, const double* a, int lda, std::int64
   for (int q = 0; q < batch; ++q) {
     double* cq = c + q * stride_c;
     // OpenBLAS's SYRK packs its operands whatever their size; its small-matrix GEMM does not,
-    // and ran 5x faster at d = 5 (and 1.4x at d = 32; 1.4x slower at d = 64).
+    // and is faster up to kGramByGemm (docs/benchmarks.md, "Measurements behind the code").
     if (n <= kGramByGemm)
       cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, n, n, k, 1.0, a + q * stride_a, lda,
                   a + q * stride_a, lda, 0.0, cq, ldc);

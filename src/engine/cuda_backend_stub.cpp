@@ -18,9 +18,4 @@ std::unique_ptr<Backend> make_cuda_backend() {
   throw BackendError("the CUDA backend is not available: relusim was built without CUDA support");
 }
 
-std::vector<TargetInfo> cuda_fixed_targets(const ModelAParams&, Precision, std::uint32_t,
-                                           std::uint32_t) {
-  throw BackendError("the CUDA backend is not available: relusim was built without CUDA support");
-}
-
 }  // namespace relusim

@@ -6,9 +6,7 @@
 namespace relusim {
 
 LaunchShape launch_shape(const CellConfig& c) {
-  const int rows =
-      c.mode == DataMode::fixed ? c.n_samples : (c.mode == DataMode::online ? c.batch : 0);
-  return {c.model, static_cast<int>(c.precision), static_cast<int>(c.mode), rows, c.d, c.K};
+  return {c.model, c.precision, c.mode, data_rows(c.mode, c.n_samples, c.batch), c.d, c.K};
 }
 
 SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch) {

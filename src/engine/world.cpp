@@ -9,7 +9,7 @@
 #include <thread>
 #include <utility>
 
-#include "relusim/io/journal.hpp"
+#include "relusim/engine/batch_codec.hpp"
 
 #ifdef RELUSIM_HAVE_MPI
 #include <mpi.h>

@@ -147,14 +147,15 @@ std::vector<ParamInfo> make_common() {
                [](CellConfig& c, const ParamValue& v) { c.d = as_int32("d", v); },
                RELUSIM_GET(std::to_string(c.d))});
   r.push_back({"mode", T::choice,
-               "data mode: fixed (X drawn once, full-batch GD), online (fresh minibatch of B "
+               "data mode: fixed (X drawn once, full-batch GD), online (a fresh minibatch of --B "
                "samples each step), expected (population gradient in closed form)",
                kModes.names(),
                [](CellConfig& c, const ParamValue& v) { c.mode = kModes.parse("mode", v); },
                RELUSIM_GET(kModes.name_of(c.mode))});
   r.push_back({"B",
                T::integer,
-               "minibatch size B (online mode); must not exceed N",
+               "minibatch size: samples per step in online mode (the key B, not model B); must "
+               "not exceed N",
                {},
                [](CellConfig& c, const ParamValue& v) { c.batch = as_int32("B", v); },
                RELUSIM_GET(std::to_string(c.batch))});
@@ -416,6 +417,10 @@ std::string to_string(Outcome o) {
       return "undecided";
   }
   return "?";
+}
+
+std::string report_number(double v) {
+  return std::isnan(v) ? std::string("nan") : params::format_double(v);
 }
 
 }  // namespace relusim

@@ -19,54 +19,9 @@ namespace {
 constexpr char kMagic[4] = {'R', 'S', 'J', '2'};  // 2: tallies count their slots' values
 constexpr std::size_t kFrame = 4 + 1 + 8;         // magic, type, length
 
-void put_u64(std::string& out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i)
-    out.push_back(static_cast<char>((v >> (8 * i)) & 0xffu));
-}
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i)
-    out.push_back(static_cast<char>((v >> (8 * i)) & 0xffu));
-}
-void put_i64(std::string& out, std::int64_t v) {
-  put_u64(out, static_cast<std::uint64_t>(v));
-}
-void put_f64(std::string& out, double v) {
-  std::uint64_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  put_u64(out, bits);
-}
-
-/// Reads little-endian numbers from a byte range; a read past the end throws JournalError.
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  std::uint64_t u64() { return get(8); }
-  std::uint32_t u32() { return static_cast<std::uint32_t>(get(4)); }
-  std::int64_t i64() { return static_cast<std::int64_t>(get(8)); }
-  double f64() {
-    const std::uint64_t bits = get(8);
-    double v;
-    std::memcpy(&v, &bits, sizeof v);
-    return v;
-  }
-  std::size_t left() const { return bytes_.size() - pos_; }
-
- private:
-  std::uint64_t get(int n) {
-    if (left() < static_cast<std::size_t>(n)) throw JournalError("batch record too short");
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i)
-      v |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
-    pos_ += static_cast<std::size_t>(n);
-    return v;
-  }
-  std::string_view bytes_;
-  std::size_t pos_ = 0;
-};
-
 std::uint64_t record_checksum(char type, std::uint64_t length, std::string_view payload) {
   std::string head(1, type);
-  put_u64(head, length);
+  codec::put_u64(head, length);
   return fnv1a64(payload, fnv1a64(head));
 }
 
@@ -85,115 +40,6 @@ void sync_directory_of(const std::string& path) {
 }
 
 }  // namespace
-
-std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t h) {
-  for (char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-/// An exact sum as its significant limbs only: the index of the lowest non-zero limb and the
-/// count of limbs from there up to where the rest is the sign's fill (all 0 or all 1 bits), then
-/// those limbs. A sum of doubles of one scale spans a few of the 34 limbs (a batch record of
-/// Kong's cells measured 341 bytes with this, 2109 with every limb).
-void put_exact_sum(std::string& out, const ExactSum& s) {
-  constexpr int n = ExactSum::kLimbs;
-  auto fill = [](std::uint64_t below) { return (below >> 63) != 0u ? ~std::uint64_t{0} : 0u; };
-  int lo = 0;
-  while (lo < n && s.limb[lo] == 0u)
-    ++lo;
-  int hi = n;  // limbs [hi, n) equal the fill of limb hi - 1
-  while (hi > lo + 1 && s.limb[hi - 1] == fill(s.limb[hi - 2]))
-    --hi;
-  if (lo == n) hi = n;  // zero: no limbs
-  put_u32(out, static_cast<std::uint32_t>(lo));
-  put_u32(out, static_cast<std::uint32_t>(hi - lo));
-  for (int i = lo; i < hi; ++i)
-    put_u64(out, s.limb[i]);
-}
-
-std::string encode_batch(std::size_t batch, const BatchResult& r) {
-  std::string out;
-  out.reserve(256 + r.records.size() * 96 + r.final_weights.size() * 8);
-  put_u64(out, batch);
-  const CellTally& t = r.tally;
-  put_i64(out, t.trials);
-  for (std::int64_t c : t.counts)
-    put_i64(out, c);
-  for (std::int64_t c : t.flag_counts)
-    put_i64(out, c);
-  put_i64(out, t.steps_to_converge_sum);
-  for (const ExactSum& s : t.slot_sums)
-    put_exact_sum(out, s);
-  for (std::int64_t c : t.slot_counts)
-    put_i64(out, c);
-  put_u64(out, r.records.size());
-  for (const TrajectoryRecord& rec : r.records) {
-    put_u32(out, rec.id);
-    put_u32(out, static_cast<std::uint32_t>(rec.outcome));
-    put_u32(out, rec.flags);
-    put_i64(out, rec.steps);
-    put_i64(out, rec.steps_to_converge);
-    for (double s : rec.slot)
-      put_f64(out, s);
-  }
-  put_u64(out, r.final_weights.size());
-  for (double w : r.final_weights)
-    put_f64(out, w);
-  return out;
-}
-
-std::size_t decode_batch(std::string_view bytes, BatchResult& r) {
-  Reader in(bytes);
-  const std::uint64_t batch = in.u64();
-  r = BatchResult{};
-  CellTally& t = r.tally;
-  t.trials = in.i64();
-  for (std::int64_t& c : t.counts)
-    c = in.i64();
-  for (std::int64_t& c : t.flag_counts)
-    c = in.i64();
-  t.steps_to_converge_sum = in.i64();
-  for (ExactSum& s : t.slot_sums) {
-    const std::uint32_t lo = in.u32(), count = in.u32();
-    if (lo > static_cast<std::uint32_t>(ExactSum::kLimbs) ||
-        count > static_cast<std::uint32_t>(ExactSum::kLimbs) - lo)
-      throw JournalError("batch record: bad sum");
-    for (std::uint32_t i = 0; i < count; ++i)
-      s.limb[lo + i] = in.u64();
-    const std::uint64_t fill =
-        count > 0 && (s.limb[lo + count - 1] >> 63) != 0u ? ~std::uint64_t{0} : 0u;
-    for (std::uint32_t i = lo + count; i < static_cast<std::uint32_t>(ExactSum::kLimbs); ++i)
-      s.limb[i] = fill;
-  }
-  for (std::int64_t& c : t.slot_counts)
-    c = in.i64();
-  const std::uint64_t n = in.u64();
-  constexpr std::size_t kRecordBytes = 4 + 4 + 4 + 8 + 8 + 8 * kRecordSlots;
-  if (n > in.left() / kRecordBytes) throw JournalError("batch record: bad record count");
-  r.records.resize(n);
-  for (TrajectoryRecord& rec : r.records) {
-    rec.id = in.u32();
-    const std::uint32_t o = in.u32();
-    if (o >= static_cast<std::uint32_t>(kOutcomeCount))
-      throw JournalError("batch record: bad outcome");
-    rec.outcome = static_cast<Outcome>(o);
-    rec.flags = in.u32();
-    rec.steps = in.i64();
-    rec.steps_to_converge = in.i64();
-    for (double& s : rec.slot)
-      s = in.f64();
-  }
-  const std::uint64_t w = in.u64();
-  if (w > in.left() / 8) throw JournalError("batch record: bad weight count");
-  r.final_weights.resize(w);
-  for (double& x : r.final_weights)
-    x = in.f64();
-  if (in.left() != 0) throw JournalError("batch record: trailing bytes");
-  return static_cast<std::size_t>(batch);
-}
 
 JournalContents read_journal(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -248,7 +94,7 @@ JournalContents read_journal(const std::string& path) {
       try {
         const std::size_t b = decode_batch(payload, r);
         j.batches.emplace_back(b, std::move(r));
-      } catch (const JournalError& e) {
+      } catch (const BatchFormatError& e) {
         j.damage = std::string(e.what()) + at;
         break;
       }
@@ -320,9 +166,9 @@ void JournalWriter::append(std::size_t batch, const BatchResult& result) {
 void JournalWriter::write_record(char type, std::string_view payload) {
   std::string rec(kMagic, 4);
   rec.push_back(type);
-  put_u64(rec, payload.size());
+  codec::put_u64(rec, payload.size());
   rec.append(payload);
-  put_u64(rec, record_checksum(type, payload.size(), payload));
+  codec::put_u64(rec, record_checksum(type, payload.size(), payload));
   std::size_t done = 0;
   while (done < rec.size()) {
     const ssize_t n = ::write(fd_, rec.data() + done, rec.size() - done);

@@ -68,10 +68,6 @@ std::string relusim_git_revision() {
   return RELUSIM_GIT_REVISION;
 }
 
-std::string report_number(double v) {
-  return number(v);
-}
-
 namespace {
 
 /// The one model of a list of cells (a sweep never mixes models).

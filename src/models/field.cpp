@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "relusim/core/team.hpp"
-#include "relusim/io/report.hpp"
+#include "relusim/io/param_parsing.hpp"  // report_number
 #include "relusim/models/a/dynamics.hpp"
 #include "relusim/models/a/host.hpp"
 #include "relusim/models/b/theory.hpp"
@@ -77,6 +77,20 @@ Field model_b_field(const CellConfig& cell, const FieldGrid& g) {
 }
 
 }  // namespace
+
+FieldGrid default_field_grid(const CellConfig& cell) {
+  FieldGrid g;
+  const bool b = cell.model == "B";
+  g.x0 = b ? 0.0 : -1.0;
+  g.x1 = b ? 1.2 : 2.0;
+  g.y0 = b ? 0.0 : -1.0;
+  g.y1 = b ? 1.0 : 2.0;
+  return g;
+}
+
+void complete_field_cell(CellConfig& cell, bool d_given) {
+  if (cell.model == "B" && !d_given) cell.d = cell.K;
+}
 
 Field vector_field(const CellConfig& cell, std::uint32_t id, const FieldGrid& grid) {
   if (grid.points < 2 || grid.points > 1000) throw ConfigError("points", "must lie in [2, 1000]");

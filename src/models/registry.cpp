@@ -9,7 +9,9 @@ const ModelInfo& model_info(const std::string& name) {
 }
 
 std::vector<std::string> model_names() {
-  return {ModelA::kName, ModelB::kName, ModelC::kName};
+  std::vector<std::string> names;
+  for_each_model([&](auto tag) { names.push_back(decltype(tag)::type::kName); });
+  return names;
 }
 
 }  // namespace relusim

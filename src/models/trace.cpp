@@ -7,7 +7,7 @@
 
 #include "relusim/core/team.hpp"
 #include "relusim/engine/cpu_trajectory.hpp"
-#include "relusim/io/report.hpp"
+#include "relusim/io/param_parsing.hpp"  // report_number
 #include "relusim/models/registry.hpp"
 
 namespace relusim {

@@ -1,5 +1,7 @@
 // The identity-mapping experiments: Li & Yuan Fig. 7 (ResLink against vanilla) and Fig. 8 (the
 // two phases), and the PReLU report's Fig. 4 and zero-initialisation stage (MODEL.md §3, §3.1).
+// Over 500 lines: four experiments and their figure scripts; to be split one file per
+// experiment, each figure script a real .py file.
 #include <algorithm>
 #include <cmath>
 #include <sstream>

@@ -1,4 +1,6 @@
 // Kong's experiments (§4): Table 1, Figure 1 (paths at lambda 0.01 and 0.1), Figure 2 (fields).
+// Over 500 lines: three experiments and their figure scripts; to be split one file per
+// experiment, each figure script a real .py file.
 #include <algorithm>
 #include <cmath>
 #include <map>

@@ -1,5 +1,7 @@
 // Tian's experiments: Fig. 2(b) (P(start in Omega)), Fig. 3 (the closed form of E[F]), Thm 3.3,
 // Fig. 4 (the symmetric dynamics), Thm 4.1 and Fig. 5 (noise and top weights).
+// Over 500 lines: six experiments and their figure scripts; the next step of the reproduce
+// layout gives each experiment its own file and each figure a real .py file.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -7,6 +9,7 @@
 #include <thread>
 
 #include "common.hpp"
+#include "relusim/core/hd.hpp"
 #include "relusim/models/a/model.hpp"
 #include "relusim/models/a/theory.hpp"
 #include "relusim/models/b/model.hpp"
@@ -22,7 +25,7 @@ using repro::fmt;
 using repro::rate_text;
 using repro::sci;
 
-constexpr double kPi = 3.14159265358979323846;
+using hd::kPi;  // core/hd.hpp
 
 void tian_fig2(Lab& lab) {
   const std::vector<int> dims = {2, 5, 20};

@@ -53,9 +53,9 @@ struct HostBatchedOps {
 ///
 /// Factorisations and solves of order up to kSolveByLoops run the plain loops as well. Every
 /// DGETRF and DGETRS call takes OpenBLAS's one buffer lock (blas_memory_alloc, a process-wide
-/// mutex in Debian's 0.3.21), and at d = 5 the lock is the call: on 16 cores the setup of
-/// Model A's fixed mode ran no faster than on 4 (docs/benchmarks.md). A 16 x 16 LU is about
-/// 3,000 flops, a few microseconds in the loops.
+/// mutex in Debian's 0.3.21), and at d = 5 the lock is the call (docs/benchmarks.md,
+/// "Measurements behind the code"). A 16 x 16 LU is about 3,000 flops, a few microseconds in
+/// the loops.
 struct HostBlasBatchedOps : HostBatchedOps {
   /// Gram matrices up to this order come from GEMM (A^T A), larger ones from SYRK.
   static constexpr int kGramByGemm = 32;

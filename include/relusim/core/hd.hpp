@@ -154,8 +154,8 @@ static_assert((kDesignPad & (kDesignPad - 1)) == 0, "design_ld masks with -kDesi
 /// The leading dimension of a column-major design of `rows` rows: rows rounded up to kDesignPad,
 /// and kDesignPad more where that is a multiple of 512. Columns a multiple of 4 KiB apart (512
 /// doubles, 1024 floats) fall into the same sets of the L1 cache, so a pass across the columns
-/// of a few rows evicted its own lines: at N = 4096, d = 256 this padding made the step 19%
-/// faster (one run). Written without a branch: the CUDA kernels' register budget is tight.
+/// of a few rows evicted its own lines (docs/benchmarks.md, "Measurements behind the code").
+/// Written without a branch: the CUDA kernels' register budget is tight.
 RELUSIM_HD inline int design_ld(int rows) {
   const int ld = (rows + kDesignPad - 1) & -kDesignPad;
   return ld + (((ld & 511) == 0 && ld > 0) ? kDesignPad : 0);

@@ -57,9 +57,8 @@ RELUSIM_HD inline PhiloxWords philox4x32_10(PhiloxWords c, std::uint32_t k0, std
   // The host keeps each word in 64 bits, of which only the low 32 count: a product's high
   // half rides above its low half until the next product masks it off. The words are the
   // same, and a loop over counters vectorises in 64-bit lanes, the lanes of the doubles the
-  // words become, without repacking 32-bit lanes every round: 1.7x the calls per second on
-  // the development machine's AVX-512 core (docs/benchmarks.md, ninth round). No branch
-  // inside: the loop vectorises.
+  // words become, without repacking 32-bit lanes every round (the measurement is in
+  // docs/benchmarks.md, "Measurements behind the code"). No branch inside: the loop vectorises.
   std::uint64_t x = c.x, y = c.y, z = c.z, w = c.w;
   for (int round = 0; round < 10; ++round) {
     const std::uint64_t p0 = (x & 0xffffffffu) * 0xD2511F53u;
@@ -77,7 +76,8 @@ RELUSIM_HD inline PhiloxWords philox4x32_10(PhiloxWords c, std::uint32_t k0, std
 }
 
 inline constexpr double kTwoPow53Inv = 1.1102230246251565e-16;  // CURAND_2POW53_INV_DOUBLE
-inline constexpr double kPi = 3.1415926535897932;               // CURAND_PI_DOUBLE
+using hd::kPi;  // the one definition of pi (core/hd.hpp)
+static_assert(kPi == 3.1415926535897932, "cuRAND's CURAND_PI_DOUBLE is the same double");
 
 /// cuRAND's _curand_uniform_double_hq: 53 bits from two words, in (0, 1).
 RELUSIM_HD inline double uniform_double(std::uint32_t x, std::uint32_t y) {

@@ -8,7 +8,7 @@
 
 #include "relusim/engine/record.hpp"
 #include "relusim/engine/trajectory.hpp"
-#include "relusim/models/model_host.hpp"
+#include "relusim/engine/model.hpp"
 
 namespace relusim {
 

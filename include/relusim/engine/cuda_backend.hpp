@@ -6,7 +6,6 @@
 #include <string>
 
 #include "relusim/engine/backend.hpp"
-#include "relusim/models/a/targets.hpp"
 
 namespace relusim {
 
@@ -22,10 +21,5 @@ void cuda_bind_device(int index);
 
 /// The CUDA backend on the current device; throws BackendError when unavailable.
 std::unique_ptr<Backend> make_cuda_backend();
-
-/// The fixed-design targets of trajectories [first_id, first_id + count) of one cell, computed
-/// on the device (design kernel + cuBLAS batched targets); for the GPU-against-CPU tests.
-std::vector<TargetInfo> cuda_fixed_targets(const ModelAParams& p, Precision precision,
-                                           std::uint32_t first_id, std::uint32_t count);
 
 }  // namespace relusim

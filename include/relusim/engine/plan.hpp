@@ -4,7 +4,7 @@
 
 #include <cstdint>
 #include <string>
-#include <tuple>
+#include <compare>
 #include <vector>
 
 #include "relusim/io/config.hpp"
@@ -31,9 +31,16 @@ struct SweepPlan {
   std::uint32_t max_batch = 0;  ///< the cap the plan was cut with
 };
 
-/// What must agree for cells to share a launch: model, precision, data mode, rows per step, d
-/// and K (hence block size and workspace size).
-using LaunchShape = std::tuple<std::string, int, int, int, int, int>;
+/// What must agree for cells to share a launch (hence block size and workspace size).
+struct LaunchShape {
+  std::string model;
+  Precision precision = Precision::f64;
+  DataMode mode = DataMode::fixed;
+  int rows = 0;   ///< data rows a trajectory keeps (data_rows)
+  int d = 0;      ///< input dimension
+  int units = 0;  ///< hidden units (the cell's K)
+  auto operator<=>(const LaunchShape&) const = default;
+};
 LaunchShape launch_shape(const CellConfig& cell);
 
 /// The most batches a plan is cut into where the trials allow it: a run holds every batch's

@@ -2,7 +2,7 @@
 // seam"): evaluate, classify, observe, stop or apply. The step budget, early stopping and the
 // steps-to-converge rule live here and nowhere else. Single-source.
 //
-// A model M (models/model.hpp describes the concept) supplies, besides its setup:
+// A model M (engine/model.hpp: the contract, as concepts) supplies, besides its setup:
 //   M::begin(team, p, ws, rec)          -> Start   constants of the trajectory (may set flags)
 //   M::evaluate(team, p, id, t, ws, s)  -> Eval    one gradient evaluation at step t (team work)
 //   M::classify(p, s, e)                -> StepStatus                        (pure)

@@ -127,6 +127,26 @@ void require_representable_scale(const CellConfig& cell, const char* key, double
 /// validate() refuses a smaller one (docs/model.md, "Reachable criteria").
 double criterion_floor(Criterion criterion, Precision precision);
 
+/// Copies the keys every model resolves the same way from a validated cell into its Params `p`:
+/// d, N, B, mode, eta, steps (as max_steps), early_stop, tol, blowup and seed, and, where the
+/// Params has them, inputs, criterion and stuck_tol. Each model's resolve then adds its own.
+template <class P>
+void resolve_common(const CellConfig& c, P& p) {
+  p.d = c.d;
+  p.n_samples = c.n_samples;
+  p.batch = c.batch;
+  p.mode = c.mode;
+  p.eta = c.eta;
+  p.max_steps = c.steps;
+  p.early_stop = c.early_stop;
+  p.tol = c.tol;
+  p.blowup = c.blowup;
+  p.seed = c.seed;
+  if constexpr (requires { p.inputs; }) p.inputs = c.inputs;
+  if constexpr (requires { p.criterion; }) p.criterion = c.criterion;
+  if constexpr (requires { p.stuck_tol; }) p.stuck_tol = c.stuck_tol;
+}
+
 // Names of enum values as the user writes them.
 std::string to_string(DataMode m);
 std::string to_string(Regularizer r);

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "relusim/engine/backend.hpp"
+#include "relusim/engine/batch_codec.hpp"  // the batch records' payload
 
 namespace relusim {
 
@@ -29,13 +30,6 @@ class JournalError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t h = 14695981039346656037ull);
-
-/// One batch's result as exact bytes (the journal's and the MPI messages' payload).
-std::string encode_batch(std::size_t batch, const BatchResult& result);
-/// The inverse; throws JournalError on bytes that are not an encoded batch.
-std::size_t decode_batch(std::string_view bytes, BatchResult& result);
 
 /// What a journal holds, up to its first incomplete or damaged record.
 struct JournalContents {

@@ -88,3 +88,11 @@ const ChoiceTable<Regularizer>& regularizer_choices();
 const ChoiceTable<Convention>& convention_choices();
 
 }  // namespace relusim::params
+
+namespace relusim {
+
+/// A number as the files write it: the shortest text that reads back as the same double, "nan"
+/// for NaN (params::format_double, with NaN spelled one way).
+std::string report_number(double v);
+
+}  // namespace relusim

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "relusim/io/config.hpp"
+#include "relusim/io/param_parsing.hpp"  // report_number
 #include "relusim/engine/driver.hpp"
 
 namespace relusim {
@@ -27,10 +28,6 @@ struct RunProvenance {
 /// Keys shown as table columns: the swept ones, or the model's default set when nothing is swept.
 std::vector<std::string> table_keys(const std::vector<std::string>& swept,
                                     const std::string& model);
-
-/// A number as the files write it: the shortest text that reads back as the same double, "nan"
-/// for NaN.
-std::string report_number(double v);
 
 void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
                  const std::vector<CellResult>& results, const std::vector<std::string>& keys);

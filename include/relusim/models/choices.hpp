@@ -7,6 +7,12 @@
 namespace relusim {
 
 enum class DataMode : int { fixed = 0, online = 1, expected = 2 };
+
+/// Rows of data a trajectory keeps: N (fixed design), the minibatch size (online), none
+/// (expected: the population gradient).
+RELUSIM_HD inline int data_rows(DataMode mode, int n_samples, int minibatch) {
+  return mode == DataMode::fixed ? n_samples : (mode == DataMode::online ? minibatch : 0);
+}
 enum class Criterion : int { distance = 0, angle = 1, loss = 2 };
 enum class InitKind : int {
   ball = 0,        ///< uniform in a ball (A: Tian Thm 3.3's radius; B: per unit)

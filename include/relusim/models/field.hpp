@@ -43,6 +43,14 @@ struct Field {
 /// when the cell has no 2-D field.
 Field vector_field(const CellConfig& cell, std::uint32_t id, const FieldGrid& grid);
 
+/// The grid a field is drawn on unless the user gives its ranges: Model A (w_1, w_2) in
+/// [-1, 2]^2, Model B (x, y) in [0, 1.2] x [0, 1].
+FieldGrid default_field_grid(const CellConfig& cell);
+
+/// Makes a cell given by flags one whose field exists where a field needs less than a run:
+/// Model B's d (not given) becomes K, since the reduced field does not depend on d.
+void complete_field_cell(CellConfig& cell, bool d_given);
+
 /// The field as CSV: x,y,dx,dy,speed,loss (pandas and gnuplot read it).
 std::string field_csv(const Field& f);
 /// The marks as CSV: name,x,y.

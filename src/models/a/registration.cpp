@@ -5,7 +5,6 @@
 
 #include "relusim/engine/stats.hpp"
 #include "relusim/io/param_parsing.hpp"
-#include "relusim/io/report.hpp"
 #include "relusim/models/a/host.hpp"
 #include "relusim/models/a/theory.hpp"
 
@@ -296,21 +295,10 @@ double teacher_norm_of(const CellConfig& c) {
 ModelAParams resolve_model_a(const CellConfig& c) {
   validate(c);
   ModelAParams p;
-  p.d = c.d;
-  p.n_samples = c.n_samples;
-  p.batch = c.batch;
-  p.mode = c.mode;
-  p.inputs = c.inputs;
+  resolve_common(c, p);
   p.regularizer = c.regularizer;
   p.convention = c.convention;
   p.lambda = c.regularizer == Regularizer::none ? 0.0 : c.lambda;
-  p.eta = c.eta;
-  p.max_steps = c.steps;
-  p.criterion = c.criterion;
-  p.tol = c.tol;
-  p.stuck_tol = c.stuck_tol;
-  p.blowup = c.blowup;
-  p.early_stop = c.early_stop;
   p.init = c.init;
   const double ns = teacher_norm_of(c);
   p.init_radius = c.init == InitKind::ball_tight ? tight_ball_radius(c.d, c.eps) * ns
@@ -320,7 +308,6 @@ ModelAParams resolve_model_a(const CellConfig& c) {
   p.teacher_norm = c.teacher_norm;
   p.teacher_vector = c.teacher_vector.empty() ? nullptr : c.teacher_vector.data();
   p.init_vector = c.init_vector.empty() ? nullptr : c.init_vector.data();
-  p.seed = c.seed;
   return p;
 }
 

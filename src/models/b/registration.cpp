@@ -6,7 +6,6 @@
 
 #include "relusim/engine/stats.hpp"
 #include "relusim/io/param_parsing.hpp"
-#include "relusim/io/report.hpp"
 #include "relusim/models/a/theory.hpp"
 #include "relusim/models/b/host.hpp"
 #include "relusim/models/b/theory.hpp"
@@ -300,19 +299,8 @@ const ModelInfo& ModelHost<ModelB>::info() {
 ModelBParams resolve_model_b(const CellConfig& c) {
   validate(c);
   ModelBParams p;
+  resolve_common(c, p);
   p.K = c.K;
-  p.d = c.d;
-  p.n_samples = c.n_samples;
-  p.batch = c.batch;
-  p.mode = c.mode;
-  p.inputs = c.inputs;
-  p.eta = c.eta;
-  p.max_steps = c.steps;
-  p.early_stop = c.early_stop;
-  p.criterion = c.criterion;
-  p.tol = c.tol;
-  p.stuck_tol = c.stuck_tol;
-  p.blowup = c.blowup;
   p.teacher = c.teacher;
   p.teacher_norm = c.teacher_norm;
   p.init = c.init;
@@ -324,7 +312,6 @@ ModelBParams resolve_model_b(const CellConfig& c) {
   p.teacher_matrix = c.teacher_vector.empty() ? nullptr : c.teacher_vector.data();
   p.init_matrix = c.init_vector.empty() ? nullptr : c.init_vector.data();
   p.top_weights = c.top_weights.empty() ? nullptr : c.top_weights.data();
-  p.seed = c.seed;
   return p;
 }
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <ostream>
 
-#include "relusim/io/report.hpp"
+#include "relusim/io/param_parsing.hpp"  // report_number
 #include "relusim/models/c/host.hpp"
 #include "relusim/models/model_info.hpp"
 

@@ -6,6 +6,8 @@
 //   (the backend fills ws.target: w* when lambda = 0, else w_hat, see targets.hpp)
 //   model_a_evaluate(...)               one evaluation of Delta(w), its norms and |Delta|^2
 // The trajectory loop itself is engine/trajectory.hpp's, shared by every model.
+// Over 500 lines: Model A's single-source step with its serial (SIMD) and team variants side by
+// side, so that each variant is read against the other.
 #pragma once
 
 #include <cstdint>
@@ -303,7 +305,8 @@ RELUSIM_HD inline DataTerm<T> serial_data_gradient_banks(const T* x, int ld, con
 }
 
 /// Up to this many rows the serial step goes row by row: a vector's setup and final sums cost
-/// more than they save (Kong's N = 10 and 20 cells; measured with bench/kong-ab.sh).
+/// more than they save (Kong's N = 10 and 20 cells; docs/benchmarks.md, "Measurements behind
+/// the code").
 inline constexpr int kScalarRows = 32;
 
 /// The data term row by row (z_i = x_i . w, then g += r_i x_i while the row is in cache).

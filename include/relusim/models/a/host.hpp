@@ -1,4 +1,4 @@
-// Model A's host side (models/model_host.hpp): registration, resolution of a cell into
+// Model A's host side (engine/model.hpp): registration, resolution of a cell into
 // ModelAParams, and the preparation between setup and dynamics, which computes the target
 // (w* when lambda = 0, else w_hat; models/a/targets.hpp).
 #pragma once
@@ -11,7 +11,7 @@
 #include "relusim/models/a/lanes.hpp"
 #include "relusim/models/a/model.hpp"
 #include "relusim/models/a/targets.hpp"
-#include "relusim/models/model_host.hpp"
+#include "relusim/engine/model.hpp"
 #include "relusim/models/model_info.hpp"
 
 namespace relusim {
@@ -79,5 +79,8 @@ struct ModelHost<ModelA> {
     if (p.init_vector != nullptr) out.push_back({&p.init_vector, static_cast<std::size_t>(p.d)});
   }
 };
+
+/// The contract (engine/model.hpp), checked in every build.
+static_assert(TeamModel<ModelA>, "ModelA does not meet the model contract of engine/model.hpp");
 
 }  // namespace relusim

@@ -36,7 +36,7 @@
 #include "relusim/engine/trajectory.hpp"
 #include "relusim/models/a/dynamics.hpp"
 #include "relusim/models/a/model.hpp"
-#include "relusim/models/model_host.hpp"
+#include "relusim/engine/model.hpp"
 
 namespace relusim {
 

@@ -1,4 +1,4 @@
-// Model A behind the seam (models/model.hpp): one ReLU teacher, one ReLU student (MODEL.md §1).
+// Model A behind the seam (engine/model.hpp): one ReLU teacher, one ReLU student (MODEL.md §1).
 // Single-source: the CPU and the CUDA backend run exactly these members.
 #pragma once
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "relusim/core/hd.hpp"
+#include "relusim/core/layout.hpp"
 #include "relusim/core/random.hpp"
 #include "relusim/engine/record.hpp"
 #include "relusim/models/choices.hpp"
@@ -44,7 +45,7 @@ struct ModelAParams {
 
 /// Rows of data a trajectory keeps: N (fixed), B (online), none (expected).
 RELUSIM_HD inline int model_a_rows(const ModelAParams& p) {
-  return p.mode == DataMode::fixed ? p.n_samples : (p.mode == DataMode::online ? p.batch : 0);
+  return data_rows(p.mode, p.n_samples, p.batch);
 }
 
 /// The leading dimension of a trajectory's design (design_ld: rows padded to whole vectors).
@@ -73,27 +74,34 @@ struct ModelAWorkspace {
   T* partial;  ///< team_size + d partial sums (a team), d x 256 bytes of lane sums (serial)
 };
 
-RELUSIM_HD inline std::int64_t model_a_workspace_size(const ModelAParams& p, int team_size) {
+/// The workspace's layout in one place (core/layout.hpp): sizes it, or carves it.
+template <class T, bool kCarve>
+RELUSIM_HD inline ModelAWorkspace<T> model_a_layout(const ModelAParams& p, int team_size,
+                                                    Layout<T, kCarve>& l) {
   const std::int64_t ld = model_a_ld(p), d = p.d;
-  const std::int64_t partial = team_size == 1 ? 64 * d : team_size + d;
-  return ld * d + 2 * ld + 4 * d + partial;
+  ModelAWorkspace<T> ws;
+  ws.x = l.take(ld * d);
+  ws.u = l.take(ld);
+  ws.r = l.take(ld);
+  ws.w = l.take(d);
+  ws.w_star = l.take(d);
+  ws.target = l.take(d);
+  ws.delta = l.take(d);
+  ws.partial = l.take(team_size == 1 ? 64 * d : team_size + d);
+  return ws;
+}
+
+RELUSIM_HD inline std::int64_t model_a_workspace_size(const ModelAParams& p, int team_size) {
+  CountingLayout<double> l;
+  model_a_layout(p, team_size, l);
+  return l.size();
 }
 
 template <class T>
 RELUSIM_HD inline ModelAWorkspace<T> model_a_workspace(const ModelAParams& p, int team_size,
                                                        T* scratch) {
-  const std::int64_t ld = model_a_ld(p);
-  ModelAWorkspace<T> ws;
-  ws.x = scratch;
-  ws.u = ws.x + ld * p.d;
-  ws.r = ws.u + ld;
-  ws.w = ws.r + ld;
-  ws.w_star = ws.w + p.d;
-  ws.target = ws.w_star + p.d;
-  ws.delta = ws.target + p.d;
-  ws.partial = ws.delta + p.d;
-  (void)team_size;
-  return ws;
+  Layout<T> l(scratch);
+  return model_a_layout(p, team_size, l);
 }
 
 /// What a fixed design says about a trajectory's target (MODEL.md §1.3-1.4, Kong Lemma 2 and

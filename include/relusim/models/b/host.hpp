@@ -1,11 +1,11 @@
-// Model B's host side (models/model_host.hpp): registration and resolution; no preparation.
+// Model B's host side (engine/model.hpp): registration and resolution; no preparation.
 #pragma once
 
 #include <vector>
 
 #include "relusim/io/config.hpp"
 #include "relusim/models/b/model.hpp"
-#include "relusim/models/model_host.hpp"
+#include "relusim/engine/model.hpp"
 #include "relusim/models/model_info.hpp"
 
 namespace relusim {
@@ -28,5 +28,8 @@ struct ModelHost<ModelB> {
     if (p.top_weights != nullptr) out.push_back({&p.top_weights, static_cast<std::size_t>(p.K)});
   }
 };
+
+/// The contract (engine/model.hpp), checked in every build.
+static_assert(TeamModel<ModelB>, "ModelB does not meet the model contract of engine/model.hpp");
 
 }  // namespace relusim

@@ -1,4 +1,4 @@
-// Model B behind the seam (models/model.hpp): g(x; W) = sum_j a_j relu(w_j . x), K units, fixed
+// Model B behind the seam (engine/model.hpp): g(x; W) = sum_j a_j relu(w_j . x), K units, fixed
 // top weights shared by teacher and student (MODEL.md §2, §2.1; Tian §4). Single-source over a
 // Team: the CPU and the CUDA backend run exactly these members, with the same Philox streams.
 //
@@ -6,6 +6,8 @@
 // mode); (2) the update direction: the data term over the rows of the fixed design or a fresh
 // minibatch, or the expected update of Tian (12)-(13) with top weights; (3) the matching of
 // student units to their nearest teacher units (success up to permutation, MODEL.md §2.1).
+// Over 500 lines: the whole of Model B's step (pair pass, three data modes, classification),
+// single-source for every backend; split, one algorithm would live in several headers.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "relusim/core/hd.hpp"
+#include "relusim/core/layout.hpp"
 #include "relusim/core/random.hpp"
 #include "relusim/models/choices.hpp"
 
@@ -39,7 +40,7 @@ struct ModelBParams {
 };
 
 RELUSIM_HD inline int model_b_rows(const ModelBParams& p) {
-  return p.mode == DataMode::fixed ? p.n_samples : (p.mode == DataMode::online ? p.batch : 0);
+  return data_rows(p.mode, p.n_samples, p.batch);
 }
 
 /// The leading dimension of a trajectory's design (design_ld: rows padded to whole vectors).
@@ -75,38 +76,46 @@ struct ModelBWorkspace {
   T* partial;  ///< team_size partial sums
 };
 
-RELUSIM_HD inline std::int64_t model_b_workspace_size(const ModelBParams& p, int team_size) {
+/// The workspace's layout in one place (core/layout.hpp): sizes it, or carves it.
+template <class T, bool kCarve>
+RELUSIM_HD inline ModelBWorkspace<T> model_b_layout(const ModelBParams& p, int team_size,
+                                                    Layout<T, kCarve>& l) {
   const std::int64_t ld = model_b_ld(p), K = p.K, d = p.d;
-  return ld * (d + 1 + 2 * K) + 3 * K * d + 7 * K + 6 * K * K + team_size;
+  ModelBWorkspace<T> ws;
+  ws.x = l.take(ld * d);
+  ws.u = l.take(ld);
+  ws.rm = l.take(ld * K);
+  ws.act = l.take(ld * K);
+  ws.w = l.take(K * d);
+  ws.w_star = l.take(K * d);
+  ws.delta = l.take(K * d);
+  ws.a = l.take(K);
+  ws.active = l.take(K);
+  ws.ww = l.take(K);
+  ws.tss = l.take(K);
+  ws.h = l.take(K);
+  ws.match = l.take(K);
+  ws.mdist = l.take(K);
+  ws.dots = l.take(K * K);
+  ws.dist = l.take(K * K);
+  ws.gram = l.take(K * K);
+  ws.tgram = l.take(K * K);
+  ws.coef_s = l.take(K * K);
+  ws.coef_w = l.take(K * K);
+  ws.partial = l.take(team_size);
+  return ws;
+}
+
+RELUSIM_HD inline std::int64_t model_b_workspace_size(const ModelBParams& p, int team_size) {
+  CountingLayout<double> l;
+  model_b_layout(p, team_size, l);
+  return l.size();
 }
 
 template <class T>
 RELUSIM_HD inline ModelBWorkspace<T> model_b_workspace(const ModelBParams& p, int team_size, T* s) {
-  const std::int64_t ld = model_b_ld(p), K = p.K, d = p.d;
-  ModelBWorkspace<T> ws;
-  ws.x = s;
-  ws.u = ws.x + ld * d;
-  ws.rm = ws.u + ld;
-  ws.act = ws.rm + ld * K;
-  ws.w = ws.act + ld * K;
-  ws.w_star = ws.w + K * d;
-  ws.delta = ws.w_star + K * d;
-  ws.a = ws.delta + K * d;
-  ws.active = ws.a + K;
-  ws.ww = ws.active + K;
-  ws.tss = ws.ww + K;
-  ws.h = ws.tss + K;
-  ws.match = ws.h + K;
-  ws.mdist = ws.match + K;
-  ws.dots = ws.mdist + K;
-  ws.dist = ws.dots + K * K;
-  ws.gram = ws.dist + K * K;
-  ws.tgram = ws.gram + K * K;
-  ws.coef_s = ws.tgram + K * K;
-  ws.coef_w = ws.coef_s + K * K;
-  ws.partial = ws.coef_w + K * K;
-  (void)team_size;
-  return ws;
+  Layout<T> l(s);
+  return model_b_layout(p, team_size, l);
 }
 
 /// Model B has no preparation between setup and dynamics.

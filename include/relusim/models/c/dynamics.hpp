@@ -16,6 +16,7 @@
 //   L = sum_ij k(u_i, u_j) - 2 k(u*_i, u_j) + k(u*_i, u*_j),
 //   k(u, v) = a u.v + (1 - a)^2 |u||v| (sin t + (pi - t) cos t) / (2 pi),  t = angle(u, v).
 // Both come from Gram matrices (two GEMMs) and go back through two more GEMMs.
+// Over 500 lines: every element-wise pass of Model C's wave step, in the order wave.hpp runs them.
 #pragma once
 
 #include <cstdint>

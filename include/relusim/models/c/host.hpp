@@ -1,4 +1,4 @@
-// Model C's host side: registration and resolution (models/model_host.hpp), and the host run of a
+// Model C's host side: registration and resolution (engine/model.hpp), and the host run of a
 // wave on OpenBLAS (the CPU backend, the trace command and the tests).
 #pragma once
 
@@ -14,7 +14,7 @@
 #include "relusim/models/c/model.hpp"
 #include "relusim/models/c/setup.hpp"
 #include "relusim/models/c/wave.hpp"
-#include "relusim/models/model_host.hpp"
+#include "relusim/engine/model.hpp"
 #include "relusim/models/model_info.hpp"
 
 namespace relusim {
@@ -32,7 +32,7 @@ template <>
 struct ModelHost<ModelC> {
   static const ModelInfo& info();
   static ModelCParams resolve(const CellConfig& cell) { return resolve_model_c(cell); }
-  /// The wave model's host run (models/model_host.hpp): trajectories ids[k] of
+  /// The wave model's host run (engine/model.hpp): trajectories ids[k] of
   /// params[param_of[k]] as one wave on OpenBLAS; final weights (n d^2, row-major) if asked for.
   template <class T>
   static std::vector<TrajectoryRecord> run_wave(const std::vector<ModelCParams>& params,
@@ -118,5 +118,9 @@ std::vector<TrajectoryRecord> run_model_c_on_host(const std::vector<ModelCParams
   }
   return records;
 }
+
+/// The contract (engine/model.hpp), checked in every build.
+static_assert(WaveModelContract<ModelC>,
+              "ModelC does not meet the model contract of engine/model.hpp");
 
 }  // namespace relusim

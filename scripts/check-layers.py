@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Checks that #include lines point one way through relusim's layers (README "Layout").
+
+    core <- config <- engine <- models <- registry <- io <- app <- reproduce <- cli
+
+A file may include its own layer and the layers to its left. Every file under include/relusim,
+src and kernels belongs to one layer (LAYER_OF below, first match wins); a file that matches no
+rule is an error too, so a new folder has to be placed. KNOWN lists the arrows that still run
+the wrong way, each with what removes it: an arrow not listed fails, and so does a listed arrow
+that no longer exists (remove it from the list). Standard library only; exit 1 on a violation.
+
+    python3 scripts/check-layers.py [REPO_ROOT]
+"""
+import pathlib
+import re
+import sys
+
+LAYERS = ["core", "config", "engine", "models", "registry", "io", "app", "reproduce", "cli"]
+
+# (path prefix relative to include/relusim/, src/ or kernels/, layer); first match wins.
+LAYER_OF = [
+    ("core/", "core"),
+    ("io/config.", "config"),
+    ("io/param_parsing.", "config"),
+    ("io/config_registry.", "config"),
+    ("io/sweep_file.", "config"),
+    ("engine/cpu_backend.", "registry"),     # the backends instantiate every model
+    ("engine/backend_select.", "registry"),
+    ("engine/cuda_backend.cu", "registry"),
+    ("engine/", "engine"),
+    ("models/registry.", "registry"),
+    ("models/field.", "registry"),
+    ("models/trace.", "registry"),
+    ("models/", "models"),
+    ("io/", "io"),
+    ("app/", "app"),
+    ("reproduce/", "reproduce"),
+    ("cli/", "cli"),
+]
+
+# Wrong-way arrows that remain, as (file, included header): each names what removes it.
+KNOWN = {
+    # CellConfig holds every model's fields (and Model A's enums): it becomes common fields plus
+    # a model-owned part.
+    ("include/relusim/io/config.hpp", "relusim/models/a/types.hpp"),
+    ("include/relusim/io/config.hpp", "relusim/models/choices.hpp"),
+    # The key registry looks models up by name: it moves to the registry layer with CellConfig.
+    ("src/io/config.cpp", "relusim/models/model_info.hpp"),
+    ("src/io/config_registry.cpp", "relusim/models/model_info.hpp"),
+    # A cell's summary names its model's columns: the columns move into the tally's caller.
+    ("include/relusim/engine/stats.hpp", "relusim/models/model_info.hpp"),
+    # The host batched ops carry Model A's and Model C's batched passes: those move to the models.
+    ("include/relusim/core/batched_ops_host.hpp", "relusim/models/a/batched_targets.hpp"),
+    ("include/relusim/core/blas_ops_host.hpp", "relusim/models/c/dynamics.hpp"),
+}
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"(relusim/[^"]+)"', re.M)
+SOURCES = (".hpp", ".cpp", ".cu", ".cuh", ".h")
+
+
+def layer_of(rel):
+    for prefix, layer in LAYER_OF:
+        if rel.startswith(prefix):
+            return layer
+    return None
+
+
+def main(argv):
+    root = pathlib.Path(argv[1] if len(argv) > 1 else pathlib.Path(__file__).parent.parent)
+    problems, seen_known = [], set()
+    files = 0
+    for top, strip in (("include/relusim", "include/relusim/"), ("src", "src/"),
+                       ("kernels", "kernels/")):
+        for path in sorted((root / top).rglob("*")):
+            if path.suffix not in SOURCES or not path.is_file():
+                continue
+            files += 1
+            name = path.relative_to(root).as_posix()
+            rel = name[len(strip):]
+            mine = layer_of(rel)
+            if mine is None:
+                if "/" in rel:
+                    problems.append(f"{name}: in no layer (add its folder to LAYER_OF)")
+                continue  # kernels/CMakeLists-level files, e.g. none today
+            for header in INCLUDE.findall(path.read_text(errors="replace")):
+                theirs = layer_of(header[len("relusim/"):])
+                if theirs is None:
+                    problems.append(f"{name}: includes {header}, which is in no layer")
+                    continue
+                if LAYERS.index(theirs) <= LAYERS.index(mine):
+                    continue
+                if (name, header) in KNOWN:
+                    seen_known.add((name, header))
+                    continue
+                problems.append(f"{name} ({mine}) includes {header} ({theirs}): "
+                                "an include may only point to its own layer or one to its left")
+    for stale in sorted(KNOWN - seen_known):
+        problems.append(f"{stale[0]} no longer includes {stale[1]}: remove it from KNOWN")
+    for p in problems:
+        print(p)
+    print(f"check-layers: {files} files, {len(seen_known)} known wrong-way include(s) left, "
+          f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
