@@ -123,8 +123,8 @@ void BM_CpuBackendKongCell(benchmark::State& state) {
   CellConfig c;
   c.n_samples = static_cast<int>(state.range(0));
   c.d = static_cast<int>(state.range(1));
-  c.regularizer = Regularizer::l2;
-  c.lambda = 0.01;
+  c.of<ModelACell>().regularizer = Regularizer::l2;
+  c.of<ModelACell>().lambda = 0.01;
   c.trials = 256;
   auto backend = make_cpu_backend(0);
   std::int64_t steps = 0;

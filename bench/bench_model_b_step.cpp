@@ -18,7 +18,7 @@ namespace {
 CellConfig bench_cell(DataMode mode, int d) {
   CellConfig c;
   set_parameter(c, "model", std::string("B"));
-  c.K = 5;
+  c.of<ModelBCell>().K = 5;
   c.d = d;
   c.mode = mode;
   c.n_samples = 100;

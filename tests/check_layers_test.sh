@@ -14,8 +14,10 @@ fi
 grep -q 'include/relusim/core/team.hpp (core) includes relusim/app/job.hpp (app)' "$tmp/out.txt" ||
   { cat "$tmp/out.txt"; echo "the planted include is not named"; exit 1; }
 # An arrow on the known list that is gone must be taken off the list.
-sed -i '/relusim\/models\/choices.hpp"/d' "$tmp/include/relusim/io/config.hpp"
-python3 "$root/scripts/check-layers.py" "$tmp" > "$tmp/out.txt" || true
-grep -q 'no longer includes relusim/models/choices.hpp' "$tmp/out.txt" ||
+sed 's#^KNOWN = set()#KNOWN = {("include/relusim/core/team.hpp", "relusim/models/registry.hpp")}#' \
+  "$root/scripts/check-layers.py" > "$tmp/check-layers.py"
+grep -q 'relusim/models/registry.hpp")}' "$tmp/check-layers.py" || { echo "KNOWN not planted"; exit 1; }
+python3 "$tmp/check-layers.py" "$root" > "$tmp/out.txt" || true
+grep -q 'no longer includes relusim/models/registry.hpp' "$tmp/out.txt" ||
   { cat "$tmp/out.txt"; echo "a stale known arrow is not reported"; exit 1; }
 echo "check-layers: the tree passes, a planted wrong-way include and a stale entry fail"

@@ -35,8 +35,8 @@ inline std::vector<CellConfig> conformance_cells<ModelA>() {
       c.n_samples = 12;
       c.batch = 4;
       c.d = 3;
-      c.regularizer = Regularizer::l2;
-      c.lambda = 0.002;
+      c.of<ModelACell>().regularizer = Regularizer::l2;
+      c.of<ModelACell>().lambda = 0.002;
       c.trials = 50;
       c.steps = 3000;
       c.seed = 11;
@@ -55,7 +55,7 @@ inline std::vector<CellConfig> conformance_cells<ModelB>() {
     for (Precision prec : {Precision::f64, Precision::f32}) {
       CellConfig c;
       set_parameter(c, "model", std::string("B"));
-      c.K = 3;
+      c.of<ModelBCell>().K = 3;
       c.d = 4;
       c.mode = mode;
       c.precision = prec;
@@ -70,9 +70,9 @@ inline std::vector<CellConfig> conformance_cells<ModelB>() {
   }
   CellConfig c = cells.front();
   c.teacher = TeacherKind::random;
-  c.top_weights = {1.0, -0.5, 2.0};
+  c.of<ModelBCell>().top_weights = {1.0, -0.5, 2.0};
   c.init = InitKind::noise;
-  c.noise_level = 10.0;
+  c.of<ModelBCell>().noise_level = 10.0;
   cells.push_back(c);
   return cells;
 }
@@ -95,21 +95,21 @@ inline std::vector<CellConfig> conformance_cells<ModelC>() {
     c.steps = 300;
     c.trials = 50;
     c.seed = 9;
-    c.teacher_matrix_kind = MatrixKind::spectrum;
-    c.teacher_spectral = 0.4;
-    c.teacher_frobenius = 0.6;
-    c.diagnostics_every = 5;
+    c.of<ModelCCell>().teacher_matrix_kind = MatrixKind::spectrum;
+    c.of<ModelCCell>().teacher_spectral = 0.4;
+    c.of<ModelCCell>().teacher_frobenius = 0.6;
+    c.of<ModelCCell>().diagnostics_every = 5;
     return c;
   };
   cells.push_back(make(DataMode::online, Precision::f64));
   CellConfig v = make(DataMode::online, Precision::f64);
-  v.identity = false;
-  v.prelu = true;
-  v.slope = 0.2;
+  v.of<ModelCCell>().identity = false;
+  v.of<ModelCCell>().prelu = true;
+  v.of<ModelCCell>().slope = 0.2;
   cells.push_back(v);
   CellConfig e = make(DataMode::online, Precision::f64);
-  e.prelu = true;
-  e.slope = 0.1;
+  e.of<ModelCCell>().prelu = true;
+  e.of<ModelCCell>().slope = 0.1;
   e.eta = 0.05;
   cells.push_back(e);
   for (DataMode mode : {DataMode::fixed, DataMode::expected})

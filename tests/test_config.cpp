@@ -53,9 +53,9 @@ TEST(Config, SweepFileBaseAndGrid) {
   EXPECT_EQ(s.axes[1].first, "lambda");
   EXPECT_EQ(s.axes[2].first, "convention");
   EXPECT_EQ(s.cells[0].n_samples, 10);
-  EXPECT_EQ(s.cells[0].convention, Convention::descent);
-  EXPECT_EQ(s.cells[1].convention, Convention::as_printed);
-  EXPECT_DOUBLE_EQ(s.cells[2].lambda, 0.1);
+  EXPECT_EQ(s.cells[0].of<ModelACell>().convention, Convention::descent);
+  EXPECT_EQ(s.cells[1].of<ModelACell>().convention, Convention::as_printed);
+  EXPECT_DOUBLE_EQ(s.cells[2].of<ModelACell>().lambda, 0.1);
   EXPECT_EQ(s.cells[7].n_samples, 20);
   for (const auto& c : s.cells) {
     EXPECT_EQ(c.d, 3);

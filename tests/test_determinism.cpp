@@ -1,4 +1,6 @@
 // Results depend on the seed; the plan cuts cells into batches and groups without changing them.
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "relusim/io/report.hpp"
@@ -40,8 +42,8 @@ TEST(Plan, GroupsGatherBatchesOfOneShapeInOrder) {
     for (double lambda : {0.0, 0.01, 0.1}) {
       CellConfig c;
       c.d = d;
-      c.regularizer = Regularizer::l2;
-      c.lambda = lambda;
+      c.of<ModelACell>().regularizer = Regularizer::l2;
+      c.of<ModelACell>().lambda = lambda;
       c.trials = 25;
       cells.push_back(c);
     }
@@ -70,6 +72,41 @@ TEST(Plan, GroupsGatherBatchesOfOneShapeInOrder) {
     EXPECT_EQ(next_id[c], 25u);
   // Cells of one shape share groups (two cells of 25 fit under the cap of 60).
   EXPECT_LT(plan.groups.size(), plan.batches.size());
+}
+
+TEST(Plan, AModelsOwnLaunchKeySplitsGroups) {
+  // Model B's K and Model C's wave shape (batch, steps, diagnostics cadence, N in fixed mode) are
+  // part of the launch shape: the plan, not the model's runner, keeps such cells apart.
+  auto groups_of = [](const std::vector<CellConfig>& cells) {
+    const SweepPlan plan = make_plan(cells, 1000);
+    std::set<std::set<std::size_t>> out;
+    for (const LaunchGroup& g : plan.groups) {
+      std::set<std::size_t> members;
+      for (std::size_t b : g.batches)
+        members.insert(plan.batches[b].cell);
+      out.insert(members);
+    }
+    return out;
+  };
+  std::vector<CellConfig> c(4);
+  for (CellConfig& x : c) {
+    set_parameter(x, "model", std::string("C"));
+    x.trials = 5;
+  }
+  c[1].of<ModelCCell>().identity = false;  // the same wave shape as cell 0
+  c[2].steps = 100;                        // another step budget
+  c[3].of<ModelCCell>().diagnostics_every = 10;
+  EXPECT_EQ(groups_of(c), (std::set<std::set<std::size_t>>{{0, 1}, {2}, {3}}));
+  EXPECT_NE(launch_shape(c[0]), launch_shape(c[2]));
+  std::vector<CellConfig> b(3);
+  for (CellConfig& x : b) {
+    set_parameter(x, "model", std::string("B"));
+    x.d = 4;
+    x.trials = 5;
+  }
+  b[1].eta = 0.2;  // not part of any shape
+  b[2].of<ModelBCell>().K = 3;
+  EXPECT_EQ(groups_of(b), (std::set<std::set<std::size_t>>{{0, 1}, {2}}));
 }
 
 TEST(Plan, TenMillionTrajectoriesCutIntoBoundedGroups) {
@@ -130,8 +167,8 @@ TEST(Plan, GroupingDoesNotChangeResults) {
   std::vector<CellConfig> cells;
   for (double lambda : {0.0, 0.005, 0.02}) {
     CellConfig c;
-    c.regularizer = Regularizer::l1;
-    c.lambda = lambda;
+    c.of<ModelACell>().regularizer = Regularizer::l1;
+    c.of<ModelACell>().lambda = lambda;
     c.trials = 30;
     c.n_samples = 15;
     cells.push_back(c);

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "relusim/models/b/cell.hpp"
 #include "relusim/models/b/theory.hpp"
 #include "relusim/models/field.hpp"
 
@@ -72,7 +73,7 @@ TEST(Field, ModelBVanishesAtTheSaddleAndTheTeacher) {
   for (int k : {2, 5, 10}) {
     CellConfig c;
     c.model = "B";
-    c.K = k;
+    c.of<ModelBCell>().K = k;
     const double xs = tian_saddle_x(k);
     const Field f = vector_field(c, 0, {xs, 1.0, 0.0, xs, 2});
     // Grid (xs, 0), (1, 0), (xs, xs), (1, xs): the saddle is index 2, the teacher index 1.

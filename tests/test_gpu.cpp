@@ -45,9 +45,10 @@ std::vector<CellConfig> comparison_cells(Precision precision) {
         c.n_samples = n;
         c.d = d;
         c.batch = std::min(n, 32);
-        c.regularizer = reg;
-        c.lambda = reg == Regularizer::none ? 0.0 : 0.001;
-        c.convention = reg == Regularizer::l1sq ? Convention::as_printed : Convention::descent;
+        c.of<ModelACell>().regularizer = reg;
+        c.of<ModelACell>().lambda = reg == Regularizer::none ? 0.0 : 0.001;
+        c.of<ModelACell>().convention =
+            reg == Regularizer::l1sq ? Convention::as_printed : Convention::descent;
         c.precision = precision;
         c.trials = mode == DataMode::fixed ? 400 : 100;
         c.steps = 5000;
@@ -152,7 +153,7 @@ TEST(Gpu, ModelBLargerShapesMatchTheCpu) {
     for (int d : {5, 100}) {
       CellConfig c;
       set_parameter(c, "model", std::string("B"));
-      c.K = 5;
+      c.of<ModelBCell>().K = 5;
       c.d = d;
       c.mode = mode;
       c.n_samples = 500;
@@ -187,9 +188,9 @@ TEST(Gpu, CublasTargetsMatchTheHostReference) {
           CellConfig c;
           c.n_samples = n;
           c.d = d;
-          c.regularizer = reg;
-          c.convention = conv;
-          c.lambda = 0.01;
+          c.of<ModelACell>().regularizer = reg;
+          c.of<ModelACell>().convention = conv;
+          c.of<ModelACell>().lambda = 0.01;
           c.teacher = TeacherKind::random;
           c.precision = precision;
           c.seed = 17;

@@ -317,8 +317,8 @@ TEST(ModelALanes, TheCpuBackendGivesTheSameRecordsOnAnyThreadCount) {
   CellConfig c;
   c.n_samples = 10;
   c.d = 2;
-  c.regularizer = Regularizer::l1;
-  c.lambda = 0.01;
+  c.of<ModelACell>().regularizer = Regularizer::l1;
+  c.of<ModelACell>().lambda = 0.01;
   c.trials = 61;
   c.steps = 2000;
   c.seed = 3;

@@ -20,7 +20,7 @@ namespace {
 CellConfig model_b_cell(int K, int d, DataMode mode) {
   CellConfig c;
   set_parameter(c, "model", std::string("B"));
-  c.K = K;
+  c.of<ModelBCell>().K = K;
   c.d = d;
   c.mode = mode;
   return c;
@@ -60,8 +60,8 @@ TEST(ModelB, TheoremFourOneSymmetricStartsEndAtTheSaddle) {
     for (double x0 : {0.05, 0.3, 0.7, 1.0}) {
       CellConfig c = model_b_cell(K, K, DataMode::expected);
       c.init = InitKind::symmetric;
-      c.init_x = x0;
-      c.init_y = x0;
+      c.of<ModelBCell>().init_x = x0;
+      c.of<ModelBCell>().init_y = x0;
       c.eta = 0.1;
       c.stuck_tol = 1e-12;
       c.steps = 100000;
@@ -84,8 +84,8 @@ TEST(ModelB, TheoremFourOneSymmetryBrokenStartsReachTheTeacher) {
         if (!(x0 > y0)) continue;
         CellConfig c = model_b_cell(K, K, DataMode::expected);
         c.init = InitKind::symmetric;
-        c.init_x = x0;
-        c.init_y = y0;
+        c.of<ModelBCell>().init_x = x0;
+        c.of<ModelBCell>().init_y = y0;
         c.eta = 0.1;
         c.steps = 200000;
         const TrajectoryRecord r = run_b(c, 0);
@@ -216,7 +216,7 @@ TEST(ModelB, ExpectedUpdateWithTopWeightsIsTheMeanOfFixedDesignGradients) {
     c.teacher_vector = ws;
     c.init = InitKind::explicit_vector;
     c.init_vector = w;
-    c.top_weights = a;
+    c.of<ModelBCell>().top_weights = a;
     c.seed = 21;
     const ModelBParams p = resolve_model_b(c);
     std::vector<double> scratch(static_cast<std::size_t>(ModelB::workspace_size(p, 1)));
@@ -320,7 +320,7 @@ TEST(ModelB, NoiseInitHasThePrescribedVariance) {
   // W = 1e-3 W* + E, E_jk ~ N(0, 1e-3 level): the sample variance of W - 1e-3 W*.
   CellConfig c = model_b_cell(5, 40, DataMode::expected);
   c.init = InitKind::noise;
-  c.noise_level = 4.0;
+  c.of<ModelBCell>().noise_level = 4.0;
   const ModelBParams p = resolve_model_b(c);
   std::vector<double> scratch(static_cast<std::size_t>(ModelB::workspace_size(p, 1)));
   const ModelBWorkspace<double> ws = ModelB::carve<double>(p, 1, scratch.data());
@@ -370,7 +370,7 @@ TEST(ModelB, ConfigurationKeysBelongToTheirModel) {
   EXPECT_EQ(s.cells[0].model, "B");
   EXPECT_EQ(s.cells[0].init, InitKind::explicit_vector);
   EXPECT_EQ(s.cells[0].init_vector, (std::vector<double>{1, 0, 0, 0, 1, 0}));
-  EXPECT_EQ(s.cells[0].top_weights, (std::vector<double>{1.0, -1.0}));
+  EXPECT_EQ(s.cells[0].of<ModelBCell>().top_weights, (std::vector<double>{1.0, -1.0}));
   EXPECT_EQ(s.cells[0].teacher, TeacherKind::orthonormal);  // model B's default
 }
 
@@ -387,9 +387,9 @@ void expect_data_term_matches_rows(int K, int d, int n, double tol) {
   CellConfig c = model_b_cell(K, d, DataMode::fixed);
   c.n_samples = n;
   c.init = InitKind::gaussian;
-  c.top_weights.assign(static_cast<std::size_t>(K), 1.0);
+  c.of<ModelBCell>().top_weights.assign(static_cast<std::size_t>(K), 1.0);
   for (int j = 0; j < K; ++j)
-    c.top_weights[static_cast<std::size_t>(j)] = 1.0 - 0.3 * j;
+    c.of<ModelBCell>().top_weights[static_cast<std::size_t>(j)] = 1.0 - 0.3 * j;
   const ModelBParams p = resolve_model_b(c);
   std::vector<T> scratch(static_cast<std::size_t>(ModelB::workspace_size(p, 1)));
   const auto ws = ModelB::carve<T>(p, 1, scratch.data());

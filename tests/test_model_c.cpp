@@ -226,10 +226,10 @@ TEST(ModelC, PreluWithSlopeZeroIsRelu) {
       c->batch = 16;
       c->steps = 150;
       c->trials = 6;
-      c->identity = identity;
+      c->of<ModelCCell>().identity = identity;
     }
-    prelu.prelu = true;
-    prelu.slope = 0.0;
+    prelu.of<ModelCCell>().prelu = true;
+    prelu.of<ModelCCell>().slope = 0.0;
     auto cpu = make_cpu_backend(1);
     const BatchResult a = cpu->run({&relu, 0, 6, true, true});
     const BatchResult b = cpu->run({&prelu, 0, 6, true, true});
@@ -276,10 +276,10 @@ TEST(ModelC, ZeroInitConvergesWithTheIdentityAndIsDeadWithout) {
   CellConfig c;
   set_parameter(c, "model", std::string("C"));
   c.d = 10;
-  c.teacher_matrix_kind = MatrixKind::spectrum;
-  c.teacher_spectral = 0.1;
-  c.teacher_frobenius = 0.2;
-  c.init_matrix_kind = MatrixKind::zero;
+  c.of<ModelCCell>().teacher_matrix_kind = MatrixKind::spectrum;
+  c.of<ModelCCell>().teacher_spectral = 0.1;
+  c.of<ModelCCell>().teacher_frobenius = 0.2;
+  c.of<ModelCCell>().init_matrix_kind = MatrixKind::zero;
   c.trials = 10;
   c.steps = 4000;
   c.tol = 0.02;
@@ -287,10 +287,10 @@ TEST(ModelC, ZeroInitConvergesWithTheIdentityAndIsDeadWithout) {
   for (DataMode mode : {DataMode::expected, DataMode::online}) {
     c.mode = mode;
     c.eta = mode == DataMode::expected ? 0.2 : 0.05;
-    c.identity = true;
+    c.of<ModelCCell>().identity = true;
     const BatchResult r = cpu->run({&c, 0, 10, true, false});
     EXPECT_EQ(r.tally.counts[static_cast<int>(Outcome::converged)], 10) << to_string(mode);
-    c.identity = false;
+    c.of<ModelCCell>().identity = false;
     const BatchResult v = cpu->run({&c, 0, 10, true, false});
     for (const TrajectoryRecord& rec : v.records) {
       EXPECT_EQ(rec.outcome, Outcome::dead) << to_string(mode);
@@ -426,7 +426,7 @@ TEST(ModelC, ResLinkAndVanillaAreComparedSideBySide) {
   c.steps = 100;
   c.trials = 5;
   std::vector<CellConfig> cells = {c, c};
-  cells[1].identity = false;
+  cells[1].of<ModelCCell>().identity = false;
   const auto results = testing::run_cells(cells);
   const std::string text = model_info("C").comparison(cells, results);
   EXPECT_NE(text.find("ResLink vs vanilla"), std::string::npos) << text;

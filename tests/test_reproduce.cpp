@@ -146,15 +146,11 @@ TEST(ReproduceLab, ReportAndVerdictsAreWritten) {
   o.draw = false;
   Experiment e{"demo", "a demo", "nowhere", "one claim", 0, 0, [](Lab& lab) {
                  const Lab::Sweep s = lab.sweep("s", "N = 10\nd = 2\ntrials = 64\nlambda = 0\n");
-                 Claim c;
-                 c.id = "rate";
-                 c.paper = "p";
-                 c.measured = "m";
-                 c.value = s.results[0].summary.rate;
-                 c.verdict = c.value > 0.5 ? kReproduced : kNotReproduced;
-                 c.reason = c.value > 0.5 ? "" : "low";
-                 lab.claim(c);
-                 lab.figure("f", "caption", "fig, ax = plt.subplots()\n");
+                 const double rate = s.results[0].summary.rate;
+                 lab.check({.id = "rate", .paper = "p", .measured = "m", .value = rate}, rate > 0.5,
+                           "low");
+                 // A figure is a script of src/reproduce/figures/NAME/: the demo has none.
+                 EXPECT_THROW(lab.figure("f", "caption"), std::logic_error);
                  Claim bad;
                  bad.id = "bad";
                  bad.verdict = "maybe";
@@ -167,7 +163,9 @@ TEST(ReproduceLab, ReportAndVerdictsAreWritten) {
   EXPECT_EQ(j["claims"][0]["id"], "rate");
   EXPECT_DOUBLE_EQ(j["claims"][0]["value"].get<double>(), r.claims[0].value);
   EXPECT_FALSE(j["figures_drawn"].get<bool>());
-  for (const char* f : {"report.md", "s.toml", "s.csv", "f.py"})
+  EXPECT_EQ(j["claims"][0]["verdict"], r.claims[0].value > 0.5 ? "reproduced" : "not reproduced");
+  EXPECT_EQ(j["claims"][0]["reason"], r.claims[0].value > 0.5 ? "" : "low");
+  for (const char* f : {"report.md", "s.toml", "s.csv"})
     EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
   // No staging leftovers.
   for (const auto& entry : std::filesystem::directory_iterator(dir))
@@ -177,6 +175,24 @@ TEST(ReproduceLab, ReportAndVerdictsAreWritten) {
   text << md.rdbuf();
   EXPECT_NE(text.str().find("| `rate` | p | m |"), std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST(ReproduceLab, TheBinaryCarriesEveryFigureScriptAsItsSourceFile) {
+  // src/reproduce/figures holds the scripts as .py files; the build embeds them byte for byte.
+  const std::filesystem::path root =
+      std::filesystem::path(RELUSIM_SOURCE_DIR) / "src" / "reproduce" / "figures";
+  int scripts = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.path().extension() != ".py") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string rel = std::filesystem::relative(entry.path(), root).generic_string();
+    EXPECT_EQ(figure_script(rel), text.str()) << rel;
+    ++scripts;
+  }
+  EXPECT_GE(scripts, 14);  // one per figure of the 13 experiments, and relusim_plot.py
+  EXPECT_THROW(figure_script("none/none.py"), std::logic_error);
 }
 
 TEST(ReproduceLab, UnknownExperimentNamesTheKnownOnes) {

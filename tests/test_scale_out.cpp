@@ -309,7 +309,7 @@ TEST(Journal, DifferencesNameTheFieldAndTheCells) {
             job_fingerprint(job_header(plan, other_source, "cpu", {2, 3}, false)));
 
   std::vector<CellConfig> cells = uneven_cells();
-  cells[2].lambda = 0.5;
+  cells[2].of<ModelACell>().lambda = 0.5;
   const nlohmann::json b = job_header(make_plan(cells, 8), source, "cuda", {1, 3}, false);
   const std::vector<std::string> d = header_differences(a, b, "A", "B");
   std::set<std::string> lines(d.begin(), d.end());

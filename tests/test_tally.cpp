@@ -19,8 +19,8 @@ TEST(Tally, SummariesFromBatchTalliesMatchCountsTakenFromTheRecords) {
   CellConfig c;
   c.n_samples = 20;
   c.d = 3;
-  c.regularizer = Regularizer::l2;
-  c.lambda = 0.01;
+  c.of<ModelACell>().regularizer = Regularizer::l2;
+  c.of<ModelACell>().lambda = 0.01;
   c.trials = 300;
   c.steps = 4000;
   c.seed = 4;

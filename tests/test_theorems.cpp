@@ -70,8 +70,8 @@ TEST(KongTheorem5, SmallLambdaRatesAreAboveTheBound) {
     CellConfig c;
     c.n_samples = 20;
     c.d = 3;
-    c.regularizer = reg;
-    c.lambda = 0.001;
+    c.of<ModelACell>().regularizer = reg;
+    c.of<ModelACell>().lambda = 0.001;
     c.eta = 0.05;
     c.trials = 300;
     c.seed = 7;
@@ -96,8 +96,8 @@ TEST(Verdicts, OutsideTheHypothesesNeverViolated) {
   // Tian Thm 3.3 is for lambda = 0: a regularised expected-mode cell is outside.
   CellConfig t;
   t.mode = DataMode::expected;
-  t.regularizer = Regularizer::l2;
-  t.lambda = 0.05;
+  t.of<ModelACell>().regularizer = Regularizer::l2;
+  t.of<ModelACell>().lambda = 0.05;
   t.trials = 50;
   const CellSummary st = testing::run_cells({t})[0].summary;
   EXPECT_EQ(st.bound.name, "tian-3.3");
@@ -108,9 +108,9 @@ TEST(Verdicts, OutsideTheHypothesesNeverViolated) {
   CellConfig k;
   k.n_samples = 10;
   k.d = 5;
-  k.regularizer = Regularizer::l2;
-  k.convention = Convention::as_printed;
-  k.lambda = 0.1;
+  k.of<ModelACell>().regularizer = Regularizer::l2;
+  k.of<ModelACell>().convention = Convention::as_printed;
+  k.of<ModelACell>().lambda = 0.1;
   k.trials = 300;
   const CellSummary sk = testing::run_cells({k})[0].summary;
   EXPECT_EQ(sk.bound.name, "kong-5");
@@ -119,7 +119,7 @@ TEST(Verdicts, OutsideTheHypothesesNeverViolated) {
   EXPECT_EQ(sk.verdict, "outside");
   EXPECT_NE(sk.verdict_reason.find("Kong's small-lambda bound"), std::string::npos);
   // The same cell at lambda = 0.001 is inside and compared with the bound.
-  k.lambda = 0.001;
+  k.of<ModelACell>().lambda = 0.001;
   const CellSummary sk2 = testing::run_cells({k})[0].summary;
   EXPECT_GT(sk2.value("frac_lambda_within_bound"), 0.5 * sk2.value("frac_positive_definite"));
   EXPECT_EQ(sk2.verdict, "holds");

@@ -1,6 +1,6 @@
 // The CUDA backend: the Backend interface over the generic runner (runner.cuh), which each
-// model instantiates in kernels/models/model_<m>.cu. The registry's with_model is the only
-// place that names the models.
+// model of the list (models/list.hpp) instantiates in kernels/models/model_<m>.cu; the
+// registry's with_model switches over that list. A model added at run time has no kernels.
 #include <string>
 #include <vector>
 
@@ -33,7 +33,12 @@ class CudaBackend final : public Backend {
     for (const TrajectoryBatch& b : batches)
       if (launch_shape(*b.cell) != launch_shape(*batches.front().cell))
         throw BackendError("run_group: batches of one group must share their launch shape");
-    return with_model(batches.front().cell->model, [&](auto tag) {
+    const std::string& name = batches.front().cell->model;
+    if (!model_entry(name).built_in)
+      throw BackendError("model " + name +
+                         " has no CUDA kernels (it was added at run time); "
+                         "run it with --backend cpu");
+    return with_model(name, [&](auto tag) {
       return cuda_run_group<typename decltype(tag)::type>(ctx_, batches);
     });
   }

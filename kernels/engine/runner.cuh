@@ -165,8 +165,8 @@ std::vector<BatchResult> run_group_block(CudaContext& ctx,
       sizeof(TrajectoryRecord) + sizeof(LaunchItem) + sizeof(std::uint32_t) +
       sizeof(double) * static_cast<std::size_t>(n_weights) +
       static_cast<std::size_t>(Prep::bytes_per_trajectory(shape)));
-  const std::int64_t wave = gpu_wave_size(total, place.bytes, extra, place.in_shared,
-                                          static_cast<std::int64_t>(free_bytes / 2));
+  const std::int64_t wave =
+      gpu_wave_size(total, place.bytes, extra, place.in_shared, device_budget_bytes(free_bytes));
   const auto wave_n = static_cast<std::size_t>(wave);
   DeviceBuffer<T> global_ws(place.in_shared ? 0 : wave_n * static_cast<std::size_t>(place.elems));
   DeviceBuffer<LaunchItem> dev_items(wave_n);

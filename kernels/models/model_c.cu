@@ -9,6 +9,7 @@
 #include "cublas_calls.cuh"
 #include "cuda_context.cuh"
 #include "for_each.cuh"
+#include "relusim/engine/launch_rule.hpp"
 #include "relusim/engine/waves.hpp"
 #include "relusim/models/c/host.hpp"
 #include "relusim/models/c/wave.hpp"
@@ -51,12 +52,14 @@ std::vector<BatchResult> run_shape(CudaContext& ctx, const std::vector<Trajector
   carve_model_c_wave<T>(1, d, rows, n_train, nullptr, per);
   std::size_t free_bytes = 0, total_bytes = 0;
   RELUSIM_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-  const auto budget = static_cast<std::int64_t>(free_bytes / 2);
-  const std::int64_t wave = std::max<std::int64_t>(
-      1, std::min<std::int64_t>(total, budget / static_cast<std::int64_t>(per + 1024)));
+  const std::int64_t budget = device_budget_bytes(free_bytes);
   if (static_cast<std::int64_t>(per) > budget)
     throw BackendError("model C: one trajectory needs " + std::to_string(per >> 20) +
                        " MiB on the device, more than half its free memory");
+  // The engine's wave rule (engine/launch_rule.hpp), as for the team models: the workspace in
+  // global memory, 1 KiB a trajectory for the staging.
+  const std::int64_t wave =
+      gpu_wave_size(total, static_cast<std::int64_t>(per), 1024, false, budget);
   std::size_t bytes = 0;
   carve_model_c_wave<T>(static_cast<int>(wave), d, rows, n_train, nullptr, bytes);
   DeviceBuffer<std::byte> arena(bytes);
@@ -117,35 +120,21 @@ std::vector<BatchResult> run_shape(CudaContext& ctx, const std::vector<Trajector
 
 }  // namespace
 
-/// A launch group of Model C: its batches split by wave shape (d, B, N, mode, steps,
-/// diagnostics_every), each run in waves sized to the free device memory.
+/// A launch group of Model C: the plan gave its batches one wave shape (d, B, N, mode, steps,
+/// diagnostics_every: ModelCCell::launch_key in the launch shape), run in waves sized to the free
+/// device memory by the engine's rule.
 template <>
 std::vector<BatchResult> cuda_run_group<ModelC>(CudaContext& ctx,
                                                 const std::vector<TrajectoryBatch>& batches) {
-  std::vector<ModelCParams> all;
-  for (const TrajectoryBatch& b : batches)
-    all.push_back(ModelHost<ModelC>::resolve(*b.cell));
-  std::vector<BatchResult> out(batches.size());
-  std::vector<bool> done(batches.size(), false);
-  for (std::size_t i = 0; i < batches.size(); ++i) {
-    if (done[i]) continue;
-    std::vector<std::size_t> members;
-    std::vector<TrajectoryBatch> sub;
-    std::vector<ModelCParams> params;
-    for (std::size_t j = i; j < batches.size(); ++j)
-      if (!done[j] && same_wave_shape(all[i], all[j])) {
-        members.push_back(j);
-        sub.push_back(batches[j]);
-        params.push_back(all[j]);
-        done[j] = true;
-      }
-    std::vector<BatchResult> r = batches[i].cell->precision == Precision::f32
-                                     ? run_shape<float>(ctx, sub, params)
-                                     : run_shape<double>(ctx, sub, params);
-    for (std::size_t m = 0; m < members.size(); ++m)
-      out[members[m]] = std::move(r[m]);
+  std::vector<ModelCParams> params;
+  for (const TrajectoryBatch& b : batches) {
+    params.push_back(ModelHost<ModelC>::resolve(*b.cell));
+    if (!same_wave_shape(params.front(), params.back()))
+      throw BackendError("model C: the batches of a launch group differ in their wave shape");
   }
-  return out;
+  return batches.front().cell->precision == Precision::f32
+             ? run_shape<float>(ctx, batches, params)
+             : run_shape<double>(ctx, batches, params);
 }
 
 }  // namespace relusim

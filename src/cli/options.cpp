@@ -109,6 +109,11 @@ void add_cell_options(CLI::App& app, std::map<std::string, std::string>& values)
       }
       help += (help.empty() ? "" : "\n") + h;
     }
+    if (key == "model") {  // each model's one-line summary (models/model_info.hpp)
+      help = "model:";
+      for (const std::string& m : model_names())
+        help += " " + m + " = " + model_info(m).summary + (m == model_names().back() ? "" : ";");
+    }
     if (regs.size() < model_names().size()) {
       // "(model A)", "(models A and B)": a list of models never reads like the key B.
       std::string owners;

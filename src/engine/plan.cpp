@@ -6,7 +6,8 @@
 namespace relusim {
 
 LaunchShape launch_shape(const CellConfig& c) {
-  return {c.model, c.precision, c.mode, data_rows(c.mode, c.n_samples, c.batch), c.d, c.K};
+  return {c.model, c.precision,        c.mode, data_rows(c.mode, c.n_samples, c.batch),
+          c.d,     c.own.launch_key(c)};
 }
 
 SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch) {

@@ -1,5 +1,7 @@
 #include "relusim/engine/stats.hpp"
 
+#include "relusim/models/model_info.hpp"
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>

@@ -98,12 +98,6 @@ using namespace params;
 
 const ChoiceTable<DataMode> kModes{
     {{"fixed", DataMode::fixed}, {"online", DataMode::online}, {"expected", DataMode::expected}}};
-const ChoiceTable<Regularizer> kRegularizers{{{"none", Regularizer::none},
-                                              {"l2", Regularizer::l2},
-                                              {"l1sq", Regularizer::l1sq},
-                                              {"l1", Regularizer::l1}}};
-const ChoiceTable<Convention> kConventions{
-    {{"descent", Convention::descent}, {"as-printed", Convention::as_printed}}};
 const ChoiceTable<Criterion> kCriteria{
     {{"distance", Criterion::distance}, {"angle", Criterion::angle}, {"loss", Criterion::loss}}};
 const ChoiceTable<InitKind> kInits{{{"ball", InitKind::ball},
@@ -121,16 +115,18 @@ const ChoiceTable<Precision> kPrecisions{{{"float", Precision::f32}, {"double", 
 std::vector<ParamInfo> make_common() {
   using T = ParamType;
   std::vector<ParamInfo> r;
-  r.push_back({"model", T::choice,
-               "model: A = one ReLU teacher and one ReLU student (Tian §3, Kong); B = a "
-               "committee of K ReLUs with fixed top weights (Tian §4); C = identity-mapping "
-               "networks, ResLink or vanilla, relu or prelu (Li & Yuan, the PReLU report)",
-               model_names(),
+  // The help lists each model's summary where the CLI builds it (cli/options.cpp): the models'
+  // registrations are still being built when this list is.
+  r.push_back({"model",
+               T::choice,
+               "model, by name",
+               {},
                [](CellConfig& c, const ParamValue& v) {
                  const auto* s = std::get_if<std::string>(&v);
                  if (s == nullptr) wrong_type("model", "a string", v);
                  const ModelInfo& info = model_info(*s);  // throws for an unknown model
                  c.model = info.name;
+                 c.own.reset();  // the model's own keys start from its defaults
                  if (info.apply_defaults != nullptr) info.apply_defaults(c);
                },
                RELUSIM_GET(c.model)});
@@ -267,12 +263,6 @@ std::vector<ParamInfo> ordered_parameters(const std::vector<ParamInfo>& own,
 const ChoiceTable<DataMode>& mode_choices() {
   return kModes;
 }
-const ChoiceTable<Regularizer>& regularizer_choices() {
-  return kRegularizers;
-}
-const ChoiceTable<Convention>& convention_choices() {
-  return kConventions;
-}
 }  // namespace params
 
 const ParamInfo& common_parameter(const std::string& key) {
@@ -385,12 +375,6 @@ void set_parameter(CellConfig& cell, const std::string& key, const ParamValue& v
 std::string to_string(DataMode m) {
   return kModes.name_of(m);
 }
-std::string to_string(Regularizer r) {
-  return kRegularizers.name_of(r);
-}
-std::string to_string(Convention c) {
-  return kConventions.name_of(c);
-}
 std::string to_string(Criterion c) {
   return kCriteria.name_of(c);
 }
@@ -403,22 +387,6 @@ std::string to_string(InputDistribution i) {
 std::string to_string(Precision p) {
   return kPrecisions.name_of(p);
 }
-std::string to_string(Outcome o) {
-  switch (o) {
-    case Outcome::converged:
-      return "converged";
-    case Outcome::diverged:
-      return "diverged";
-    case Outcome::dead:
-      return "dead";
-    case Outcome::stuck:
-      return "stuck";
-    case Outcome::undecided:
-      return "undecided";
-  }
-  return "?";
-}
-
 std::string report_number(double v) {
   return std::isnan(v) ? std::string("nan") : params::format_double(v);
 }

@@ -236,12 +236,8 @@ nlohmann::json cell_json(const CellConfig& cell) {
         j[p.key] = p.get(cell) == "true";
         break;
       default:
-        if (p.key == "teacher" && cell.teacher == TeacherKind::explicit_vector) {
-          j[p.key] = cell.teacher_vector;
-        } else if (p.key == "init" && cell.init == InitKind::explicit_vector) {
-          j[p.key] = cell.init_vector;
-        } else if (p.key == "top_weights" && !cell.top_weights.empty()) {
-          j[p.key] = cell.top_weights;
+        if (const std::vector<double>* v = p.numbers != nullptr ? p.numbers(cell) : nullptr) {
+          j[p.key] = *v;
         } else {
           j[p.key] = p.get(cell);
         }

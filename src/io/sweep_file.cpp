@@ -88,8 +88,11 @@ void expand_grid(SweepConfig& sweep) {
   }
   // Every cell copies the explicit vectors (teacher, init, top weights): bound the copies too.
   constexpr std::size_t kMaxEntries = 20'000'000;
-  std::size_t longest = sweep.base.teacher_vector.size() + sweep.base.init_vector.size() +
-                        sweep.base.top_weights.size();
+  const CellConfig& base = sweep.base;
+  std::size_t longest = base.teacher_vector.size() + base.init_vector.size();
+  for (const ParamInfo& p : cell_parameters(base.model))  // a model's own lists (B's top weights)
+    if (const std::vector<double>* v = p.numbers != nullptr ? p.numbers(base) : nullptr)
+      if (v != &base.teacher_vector && v != &base.init_vector) longest += v->size();
   for (const auto& [key, values] : sweep.axes)
     for (const ParamValue& v : values)
       if (const auto* vec = std::get_if<std::vector<double>>(&v))

@@ -8,6 +8,7 @@
 #include "relusim/io/param_parsing.hpp"  // report_number
 #include "relusim/models/a/dynamics.hpp"
 #include "relusim/models/a/host.hpp"
+#include "relusim/models/b/cell.hpp"
 #include "relusim/models/b/theory.hpp"
 
 namespace relusim {
@@ -36,8 +37,9 @@ Field model_a_field(const CellConfig& cell, std::uint32_t id, const FieldGrid& g
   title << "Model A, " << to_string(cell.mode) << " mode";
   if (cell.mode == DataMode::fixed)
     title << ", N = " << cell.n_samples << ", design of trajectory " << id;
-  if (cell.regularizer != Regularizer::none && cell.lambda > 0.0)
-    title << ", " << to_string(cell.regularizer) << " lambda = " << report_number(cell.lambda);
+  if (cell.of<ModelACell>().regularizer != Regularizer::none && cell.of<ModelACell>().lambda > 0.0)
+    title << ", " << to_string(cell.of<ModelACell>().regularizer)
+          << " lambda = " << report_number(cell.of<ModelACell>().lambda);
   f.title = title.str();
   for (int i = 0; i < g.points; ++i) {
     for (int j = 0; j < g.points; ++j) {
@@ -50,7 +52,8 @@ Field model_a_field(const CellConfig& cell, std::uint32_t id, const FieldGrid& g
     }
   }
   f.marks.push_back({"teacher w*", ws.w_star[0], ws.w_star[1]});
-  if (cell.regularizer != Regularizer::none && cell.lambda > 0.0) {
+  if (cell.of<ModelACell>().regularizer != Regularizer::none &&
+      cell.of<ModelACell>().lambda > 0.0) {
     const TargetInfo t = model_a_target(p, ws);
     if (t.target_valid) f.marks.push_back({"target w_hat", t.target[0], t.target[1]});
   }
@@ -61,16 +64,17 @@ Field model_b_field(const CellConfig& cell, const FieldGrid& g) {
   Field f;
   f.x_label = "x (weight on the own teacher unit)";
   f.y_label = "y (weight on each other unit)";
-  f.title = "Model B, reduced field of the symmetric start, K = " + std::to_string(cell.K);
+  f.title = "Model B, reduced field of the symmetric start, K = " +
+            std::to_string(cell.of<ModelBCell>().K);
   for (int i = 0; i < g.points; ++i) {
     for (int j = 0; j < g.points; ++j) {
       const double x = grid_at(g.x0, g.x1, j, g.points);
       const double y = grid_at(g.y0, g.y1, i, g.points);
-      const SymmetricField s = symmetric_field(cell.K, x, y);
-      f.points.push_back({x, y, s.dx, s.dy, symmetric_loss(cell.K, x, y)});
+      const SymmetricField s = symmetric_field(cell.of<ModelBCell>().K, x, y);
+      f.points.push_back({x, y, s.dx, s.dy, symmetric_loss(cell.of<ModelBCell>().K, x, y)});
     }
   }
-  const double xs = tian_saddle_x(cell.K);
+  const double xs = tian_saddle_x(cell.of<ModelBCell>().K);
   f.marks.push_back({"teacher (1, 0)", 1.0, 0.0});
   f.marks.push_back({"saddle (x*, x*)", xs, xs});
   return f;
@@ -89,7 +93,7 @@ FieldGrid default_field_grid(const CellConfig& cell) {
 }
 
 void complete_field_cell(CellConfig& cell, bool d_given) {
-  if (cell.model == "B" && !d_given) cell.d = cell.K;
+  if (cell.model == "B" && !d_given) cell.d = cell.of<ModelBCell>().K;
 }
 
 Field vector_field(const CellConfig& cell, std::uint32_t id, const FieldGrid& grid) {

@@ -58,6 +58,12 @@ inline Claim with_rate(Claim c, const CellSummary& s) {
   return c;
 }
 
+/// The one cell of a sweep text (a Model C cell written as TOML).
+inline CellConfig model_c(const std::string& toml) {
+  SweepConfig s = parse_sweep_text(toml, "cell");
+  return s.cells.front();
+}
+
 /// A numeric CSV text (a trace) read back: the header and the rows.
 struct NumericTable {
   std::vector<std::string> header;

@@ -1,5 +1,7 @@
 #include "relusim/reproduce/lab.hpp"
 
+#include "experiments/experiments.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -82,48 +84,8 @@ bool draw_figure_script(const std::string& script) {
   return true;
 }
 
-std::string figure_prelude() {
-  return R"PY(#!/usr/bin/python3
-# Written by `relusim reproduce`; it reads the CSV files beside it. Restyle freely and run again.
-import csv
-import os
-import sys
-
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import numpy as np
-
-here = os.path.dirname(os.path.abspath(sys.argv[0]))
-
-
-def read(name):
-    """A CSV file beside this script as a dict of columns (numbers as float arrays)."""
-    with open(os.path.join(here, name)) as f:
-        rows = list(csv.DictReader(f))
-    cols = {}
-    for key in (rows[0].keys() if rows else []):
-        values = [r[key] for r in rows]
-        try:
-            cols[key] = np.array([float(v) if v != "" else np.nan for v in values])
-        except ValueError:
-            cols[key] = np.array(values)
-    return cols
-
-
-def save(fig, stem):
-    fig.tight_layout()
-    for ext in ("png", "svg"):
-        fig.savefig(os.path.join(here, stem + "." + ext), dpi=150)
-    print("wrote", os.path.join(here, stem + ".png"), "and .svg")
-
-
-plt.rcParams.update({"font.size": 10, "axes.grid": True, "grid.alpha": 0.3})
-)PY";
-}
-
-Lab::Lab(const ReproduceOptions& options, Backend& backend)
-    : options_(options), backend_(&backend) {
+Lab::Lab(const ReproduceOptions& options, Backend& backend, std::string experiment)
+    : options_(options), backend_(&backend), experiment_(std::move(experiment)) {
   std::error_code ec;
   std::filesystem::create_directories(options_.out_dir, ec);
   if (ec || !std::filesystem::is_directory(options_.out_dir))
@@ -171,9 +133,16 @@ std::string Lab::trace(const CellConfig& cell, std::uint32_t id, std::int64_t ev
   return os.str();
 }
 
-void Lab::figure(const std::string& stem, const std::string& caption, const std::string& body) {
-  write(stem + ".py", figure_prelude() + "\n" + body + "\nsave(fig, \"" + stem + "\")\n");
+void Lab::figure(const std::string& stem, const std::string& caption) {
+  if (figures_.empty()) write("relusim_plot.py", figure_script("relusim_plot.py"));
+  write(stem + ".py", figure_script(experiment_ + "/" + stem + ".py"));
   figures_.emplace_back(stem, caption);
+}
+
+void Lab::claim(Claim c, const char* verdict, std::string reason) {
+  c.verdict = verdict;
+  c.reason = c.verdict == kReproduced ? std::string() : std::move(reason);
+  claim(std::move(c));
 }
 
 void Lab::claim(Claim c) {
@@ -282,11 +251,7 @@ ExperimentReport Lab::finish(const std::string& name, const std::string& title,
 
 const std::vector<Experiment>& experiments() {
   static const std::vector<Experiment> all = [] {
-    std::vector<Experiment> v;
-    add_kong_experiments(v);
-    add_tian_experiments(v);
-    add_identity_experiments(v);
-    return v;
+    return experiment_list();  // src/reproduce/experiments/list.cpp
   }();
   return all;
 }
@@ -306,7 +271,7 @@ const Experiment& find_experiment(const std::string& name) {
 ExperimentReport run_experiment(const Experiment& e, const ReproduceOptions& options,
                                 Backend& backend) {
   const auto t0 = std::chrono::steady_clock::now();
-  Lab lab(options, backend);
+  Lab lab(options, backend, e.name);
   lab.say(std::string(options.quick ? "quick version" : "full version") + ", " + e.title);
   e.run(lab);
   const double seconds =

@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "relusim/models/a/batched_targets.hpp"
+#include "relusim/core/blas.hpp"
 
 namespace relusim {
 
@@ -39,7 +39,9 @@ struct HostBatchedOps {
       step(k);
   }
 
-  int count_active(const FixedTargetState* state, int count) const {
+  /// How many of the states are still active (any state type with an `active` flag).
+  template <class State>
+  int count_active(const State* state, int count) const {
     int active = 0;
     for (int k = 0; k < count; ++k)
       active += state[k].active != 0 ? 1 : 0;

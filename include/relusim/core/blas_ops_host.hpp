@@ -7,7 +7,6 @@
 #include <cstdint>
 
 #include "relusim/core/blas.hpp"
-#include "relusim/models/c/dynamics.hpp"
 
 namespace relusim {
 
@@ -35,10 +34,12 @@ struct HostBlasOps {
     for (std::int64_t i = 0; i < count; ++i)
       f(i);
   }
-  int count_active(const ModelCState* s, int n) const {
+  /// How many of the n states are still active (any state type with an `active` flag).
+  template <class State>
+  int count_active(const State* s, int n) const {
     int active = 0;
     for (int k = 0; k < n; ++k)
-      active += s[k].active;
+      active += s[k].active != 0 ? 1 : 0;
     return active;
   }
   void synchronize() const {}

@@ -3,6 +3,7 @@
 // or coordinates in expected mode: M::parallel_work).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace relusim {
@@ -17,6 +18,12 @@ inline int block_size_for_work(int work) {
   for (int b : kBlockSizes)
     if (b >= work) return b;
   return kBlockSizes[3];
+}
+
+/// The device memory one launch group may take: half of what is free (the rest for cuBLAS, the
+/// driver and whatever else runs on the device). Every runner sizes its waves against it.
+inline std::int64_t device_budget_bytes(std::size_t free_bytes) {
+  return static_cast<std::int64_t>(free_bytes / 2);
 }
 
 /// Trajectories per launch ("wave"): all of them when the workspaces fit in shared memory,

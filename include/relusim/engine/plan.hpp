@@ -36,9 +36,10 @@ struct LaunchShape {
   std::string model;
   Precision precision = Precision::f64;
   DataMode mode = DataMode::fixed;
-  int rows = 0;   ///< data rows a trajectory keeps (data_rows)
-  int d = 0;      ///< input dimension
-  int units = 0;  ///< hidden units (the cell's K)
+  int rows = 0;  ///< data rows a trajectory keeps (data_rows)
+  int d = 0;     ///< input dimension
+  /// The model's own part (ModelFields::launch_key): Model B's K, Model C's wave shape.
+  std::vector<std::int64_t> model_key;
   auto operator<=>(const LaunchShape&) const = default;
 };
 LaunchShape launch_shape(const CellConfig& cell);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "relusim/core/hd.hpp"
 
@@ -51,5 +52,22 @@ struct NoObserver {
   template <class T>
   RELUSIM_HD void on_step(std::int64_t, const TrajectoryRecord&, const T*, int) {}
 };
+
+/// The outcome's generic name (converged, diverged, dead, stuck, undecided).
+inline std::string to_string(Outcome o) {
+  switch (o) {
+    case Outcome::converged:
+      return "converged";
+    case Outcome::diverged:
+      return "diverged";
+    case Outcome::dead:
+      return "dead";
+    case Outcome::stuck:
+      return "stuck";
+    case Outcome::undecided:
+      return "undecided";
+  }
+  return "?";
+}
 
 }  // namespace relusim

@@ -1,5 +1,6 @@
 // Aggregation of trajectory tallies into per-cell statistics next to the theory (MODEL.md §5),
-// for any model: the common part here, the model's columns from its registration.
+// for any model: the common part here, the model's columns from its registration (stats.cpp looks
+// the registration up, so it sits in the registry layer; this header names ModelInfo only).
 #pragma once
 
 #include <array>
@@ -10,9 +11,16 @@
 
 #include "relusim/engine/tally.hpp"
 #include "relusim/io/config.hpp"
-#include "relusim/models/model_info.hpp"
 
 namespace relusim {
+
+struct ModelInfo;  // models/model_info.hpp: the model's columns
+
+/// The theorem a cell is compared with and its lower bound on the convergence rate.
+struct TheoryBound {
+  std::string name;  ///< e.g. "tian-3.3", "kong-5", or "none"
+  double value;      ///< NaN when no theorem applies
+};
 
 struct Interval {
   double lo;

@@ -5,13 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <typeinfo>
 #include <variant>
 #include <vector>
 
-#include "relusim/models/a/types.hpp"
-#include "relusim/models/choices.hpp"
+#include "relusim/io/choices.hpp"
 
 namespace relusim {
 
@@ -28,24 +29,92 @@ class ConfigError : public std::runtime_error {
   std::string key_;
 };
 
-/// One cell as the user states it (before a model resolves it into its Params). Common keys,
-/// then each model's own; a model reads only the keys it registered.
+/// The keys of a cell that only its model reads: a struct the model's folder defines
+/// (models/<m>/cell.hpp), held by value and copied with the cell. A cell that holds none reads
+/// the struct's defaults; the first write creates it. Choosing a model (the key `model`) resets
+/// it to the model's defaults (its apply_defaults emplaces them). A struct may define
+/// `std::vector<std::int64_t> launch_key(const CellConfig&) const`, what else cells must share to
+/// run in one launch (engine/plan.hpp LaunchShape); nothing otherwise.
+struct CellConfig;
+
+class ModelFields {
+ public:
+  ModelFields() = default;
+  ModelFields(const ModelFields& o) : p_(o.p_ ? o.p_->clone() : nullptr) {}
+  ModelFields& operator=(const ModelFields& o) {
+    if (this != &o) p_ = o.p_ ? o.p_->clone() : nullptr;
+    return *this;
+  }
+  ModelFields(ModelFields&&) noexcept = default;
+  ModelFields& operator=(ModelFields&&) noexcept = default;
+  ~ModelFields() = default;
+
+  template <class F>
+  F& get() {
+    if (!p_) p_ = std::make_unique<Holder<F>>();
+    return holder<F>().value;
+  }
+  /// Holds F's defaults from now on (a model's apply_defaults: its launch key is then there).
+  template <class F>
+  F& emplace() {
+    p_ = std::make_unique<Holder<F>>();
+    return holder<F>().value;
+  }
+  template <class F>
+  const F& get() const {
+    static const F defaults{};
+    return p_ ? holder<F>().value : defaults;
+  }
+  std::vector<std::int64_t> launch_key(const CellConfig& cell) const {
+    return p_ ? p_->launch_key(cell) : std::vector<std::int64_t>{};
+  }
+  void reset() { p_.reset(); }
+
+ private:
+  struct Base {
+    virtual ~Base() = default;
+    virtual std::unique_ptr<Base> clone() const = 0;
+    virtual std::vector<std::int64_t> launch_key(const CellConfig& cell) const = 0;
+  };
+  template <class F>
+  struct Holder final : Base {
+    F value{};
+    std::unique_ptr<Base> clone() const override { return std::make_unique<Holder>(*this); }
+    std::vector<std::int64_t> launch_key(const CellConfig& cell) const override {
+      if constexpr (requires { value.launch_key(cell); })
+        return value.launch_key(cell);
+      else
+        return {};
+    }
+  };
+  template <class F>
+  Holder<F>& holder() const {
+    auto* h = dynamic_cast<Holder<F>*>(p_.get());
+    if (h == nullptr)
+      throw std::logic_error(std::string("a cell's model keys read as ") + typeid(F).name() +
+                             ", which another model's are not");
+    return *h;
+  }
+  std::unique_ptr<Base> p_;
+};
+
+/// One cell as the user states it (before a model resolves it into its Params): the keys every
+/// model shares, and the model's own in `own`. A model reads only the keys it registered.
 struct CellConfig {
   std::string model = "A";
-  // Common to every model.
   int n_samples = 10;  // N
   int d = 2;
-  int batch = 1;  // B
+  int batch = 1;  // the minibatch key B
   DataMode mode = DataMode::fixed;
   InputDistribution inputs = InputDistribution::gaussian;
   double eta = 0.05;
   std::int64_t steps = 20000;
   Precision precision = Precision::f64;
   TeacherKind teacher = TeacherKind::ones;
-  std::vector<double> teacher_vector;  // A: d entries; B: K x d, row-major
+  std::vector<double> teacher_vector;  // the model's explicit teacher (A: d entries; B: K x d)
   double teacher_norm = 1.0;
   InitKind init = InitKind::ball;
-  std::vector<double> init_vector;  // A: d entries; B: K x d, row-major
+  std::vector<double> init_vector;  // the model's explicit initial weights, as the teacher's
   double eps = 0.1;
   double init_scale = 1.0;  // c in sigma = c / sqrt(d)
   Criterion criterion = Criterion::distance;
@@ -55,26 +124,18 @@ struct CellConfig {
   bool early_stop = true;
   std::uint64_t seed = 1;
   std::int64_t trials = 1000;
-  // Model A.
-  Regularizer regularizer = Regularizer::none;
-  Convention convention = Convention::descent;
-  double lambda = 0.0;
-  // Model B.
-  int K = 2;
-  std::vector<double> top_weights;  // K entries; empty: all ones
-  double init_x = 0.5;              // symmetric init
-  double init_y = 0.5;
-  double noise_level = 1.0;  // Tian Fig. 5 init: noise variance 1e-3 * level
-  // Model C.
-  bool identity = true;  // ResLink; false: vanilla
-  bool prelu = false;    // activation prelu_a (else relu)
-  double slope = 0.25;   // a of prelu_a
-  MatrixKind teacher_matrix_kind = MatrixKind::gaussian;
-  MatrixKind init_matrix_kind = MatrixKind::gaussian;
-  double teacher_spectral = 0.3, teacher_frobenius = 0.6;
-  double init_spectral = 0.1, init_frobenius = 0.0;
-  std::string teacher_file, init_file;  // where a given matrix came from ("" when inline)
-  std::int64_t diagnostics_every = 1;
+  std::string teacher_file, init_file;  // where a teacher or init read from a file came from
+  ModelFields own;                      // the model's own keys
+
+  /// The model's own keys (F: the struct its folder defines, e.g. ModelBCell).
+  template <class F>
+  F& of() {
+    return own.get<F>();
+  }
+  template <class F>
+  const F& of() const {
+    return own.get<F>();
+  }
 };
 
 /// A value as read from a flag or a TOML file.
@@ -90,6 +151,9 @@ struct ParamInfo {
   std::vector<std::string> choices;  // for choice types
   void (*set)(CellConfig&, const ParamValue&);
   std::string (*get)(const CellConfig&);  // the value as text (tables, CSV, JSON)
+  /// The value when it is a list of numbers (an explicit teacher, ...), else null: JSON writes
+  /// it as an array, and a sweep bounds the copies it makes of it.
+  const std::vector<double>* (*numbers)(const CellConfig&) = nullptr;
 };
 
 /// The parameters of a model's cells, in the order outputs list them.
@@ -149,14 +213,10 @@ void resolve_common(const CellConfig& c, P& p) {
 
 // Names of enum values as the user writes them.
 std::string to_string(DataMode m);
-std::string to_string(Regularizer r);
-std::string to_string(Convention c);
 std::string to_string(Criterion c);
 std::string to_string(InitKind k);
 std::string to_string(InputDistribution i);
 std::string to_string(Precision p);
-/// The outcome's generic name (converged, diverged, dead, stuck, undecided).
-std::string to_string(Outcome o);
 
 /// A sweep: a base cell, grid axes (key -> list of values) and the cells of their product.
 struct SweepConfig {

@@ -79,13 +79,19 @@ std::string get_init(const CellConfig& c) {
                                              : kTable->name_of(c.init);
 }
 
+/// The explicit teacher or initial weights, for ParamInfo::numbers.
+inline const std::vector<double>* teacher_numbers(const CellConfig& c) {
+  return c.teacher == TeacherKind::explicit_vector ? &c.teacher_vector : nullptr;
+}
+inline const std::vector<double>* init_numbers(const CellConfig& c) {
+  return c.init == InitKind::explicit_vector ? &c.init_vector : nullptr;
+}
+
 /// A model's parameters in output order: its own where it has one of that key, else the common.
 std::vector<ParamInfo> ordered_parameters(const std::vector<ParamInfo>& own,
                                           std::initializer_list<const char*> keys);
 
 const ChoiceTable<DataMode>& mode_choices();
-const ChoiceTable<Regularizer>& regularizer_choices();
-const ChoiceTable<Convention>& convention_choices();
 
 }  // namespace relusim::params
 

@@ -11,18 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "relusim/engine/record.hpp"
+#include "relusim/engine/stats.hpp"
 #include "relusim/engine/tally.hpp"
 #include "relusim/io/config.hpp"
 
 namespace relusim {
 
 struct CellResult;
-
-/// The theorem a cell is compared with and its lower bound on the convergence rate.
-struct TheoryBound {
-  std::string name;  ///< e.g. "tian-3.3", "kong-5", or "none"
-  double value;      ///< NaN when no theorem applies
-};
 
 /// One per-cell statistic computed from a tally: a column of summary.csv and summary.json, and
 /// of the terminal table when it has a header there.

@@ -1,4 +1,5 @@
-// Pieces of Kong's experiments (src/reproduce/kong.cpp) that the tests check on their own.
+// Pieces of Kong's experiments (src/reproduce/kong.cpp; the experiments are
+// src/reproduce/experiments/kong_*.cpp) that the tests check on their own.
 #pragma once
 
 #include <vector>

@@ -1,14 +1,16 @@
 // `relusim reproduce`: each experiment of the papers as one command that runs it, writes its data
-// (CSV), the scripts that draw its figures (matplotlib, Debian's python3) and a report that states,
-// claim by claim, what the paper says, what relusim measured and a verdict. An experiment is a
-// function of a `Lab`, which runs sweeps and traces on the chosen backend, keeps the files and the
-// claims, and writes report.md and verdicts.json when the experiment ends (docs/reproductions.md).
+// (CSV), the scripts that draw its figures (matplotlib, Debian's python3; src/reproduce/figures)
+// and a report that states, claim by claim, what the paper says, what relusim measured and a
+// verdict. An experiment is a function of a `Lab`, which runs sweeps and traces on the chosen
+// backend, keeps the files and the claims, and writes report.md and verdicts.json when the
+// experiment ends (docs/reproductions.md).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "relusim/engine/backend.hpp"
@@ -19,11 +21,11 @@ namespace relusim {
 
 /// One checked statement of a paper.
 struct Claim {
-  std::string id;        ///< machine-readable key, unique within the experiment
-  std::string paper;     ///< what the paper states, quoted where it gives a number
-  std::string measured;  ///< what relusim measured, in words and numbers
-  std::string verdict;   ///< kReproduced, kNotReproduced or kPartly
-  std::string reason;    ///< why (always for `partly` and `not reproduced`)
+  std::string id;         ///< machine-readable key, unique within the experiment
+  std::string paper;      ///< what the paper states, quoted where it gives a number
+  std::string measured;   ///< what relusim measured, in words and numbers
+  std::string verdict{};  ///< kReproduced, kNotReproduced or kPartly (set by Lab::claim)
+  std::string reason{};   ///< why (always for `partly` and `not reproduced`)
   double value = std::numeric_limits<double>::quiet_NaN();  ///< the measured number, if one
   double lo = std::numeric_limits<double>::quiet_NaN();     ///< its 95% interval, if one
   double hi = std::numeric_limits<double>::quiet_NaN();
@@ -53,7 +55,8 @@ struct ExperimentReport {
 
 class Lab {
  public:
-  Lab(const ReproduceOptions& options, Backend& backend);
+  /// `experiment`: the name whose figure scripts figure() writes (src/reproduce/figures/NAME/).
+  Lab(const ReproduceOptions& options, Backend& backend, std::string experiment);
   Lab(const Lab&) = delete;
   Lab& operator=(const Lab&) = delete;
 
@@ -79,8 +82,19 @@ class Lab {
 
   /// Writes a file of the experiment (atomically: never half-written).
   void write(const std::string& name, const std::string& contents);
-  /// A figure: STEM.py (the prelude of figure_prelude() plus `body`) draws STEM.png and STEM.svg.
-  void figure(const std::string& stem, const std::string& caption, const std::string& body);
+  /// A figure: writes the experiment's script STEM.py (src/reproduce/figures/NAME/STEM.py, carried
+  /// in the binary) and, once, relusim_plot.py, which it imports; STEM.py draws STEM.png and
+  /// STEM.svg from the experiment's CSV files.
+  void figure(const std::string& stem, const std::string& caption);
+  /// Records a checked statement of the paper with its verdict (kReproduced, kPartly or
+  /// kNotReproduced) and, when the verdict is not kReproduced, why (`reason`; dropped when it
+  /// is). Every claim of an experiment goes through here or check().
+  void claim(Claim c, const char* verdict, std::string reason = "");
+  /// The common case: reproduced when `holds`, else not reproduced because of `reason`.
+  void check(Claim c, bool holds, std::string reason = "") {
+    claim(std::move(c), holds ? kReproduced : kNotReproduced, std::move(reason));
+  }
+  /// A claim whose verdict and reason were decided where it was made (kong_theorem5_claim).
   void claim(Claim c);
   /// A paragraph of the report (Markdown), after the verdict table.
   void note(const std::string& markdown);
@@ -96,15 +110,17 @@ class Lab {
  private:
   ReproduceOptions options_;
   Backend* backend_;
+  std::string experiment_;
   std::vector<Claim> claims_;
   std::vector<std::pair<std::string, std::string>> figures_;  // stem, caption
   std::vector<std::string> notes_;
   std::vector<std::string> files_;
 };
 
-/// The start of every figure script: imports, `here` (the script's directory), `read(name)` (a
-/// CSV as a dict of numpy columns; text columns stay text), `save(fig, stem)`.
-std::string figure_prelude();
+/// A figure script of src/reproduce/figures by its path there ("tian-fig2/fig2.py",
+/// "relusim_plot.py"): the file's bytes, carried in the binary (generated at build time; the
+/// install puts the files in share/relusim/figures). Throws std::logic_error when there is none.
+const std::string& figure_script(const std::string& path);
 
 struct Experiment {
   std::string name;
@@ -132,10 +148,5 @@ std::string reproduce_index(const std::vector<ExperimentReport>& reports, bool q
 /// Returns false (after saying how to draw it later) when there is no matplotlib; throws when
 /// the script fails.
 bool draw_figure_script(const std::string& script);
-
-// The experiments, by paper (src/reproduce/*.cpp).
-void add_kong_experiments(std::vector<Experiment>& out);
-void add_tian_experiments(std::vector<Experiment>& out);
-void add_identity_experiments(std::vector<Experiment>& out);
 
 }  // namespace relusim

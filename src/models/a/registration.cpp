@@ -17,6 +17,12 @@ const ChoiceTable<InitKind> kInits{{{"ball", InitKind::ball},
                                     {"ball-tight", InitKind::ball_tight},
                                     {"gaussian", InitKind::gaussian},
                                     {"zero", InitKind::zero}}};
+const ChoiceTable<Regularizer> kRegularizers{{{"none", Regularizer::none},
+                                              {"l2", Regularizer::l2},
+                                              {"l1sq", Regularizer::l1sq},
+                                              {"l1", Regularizer::l1}}};
+const ChoiceTable<Convention> kConventions{
+    {{"descent", Convention::descent}, {"as-printed", Convention::as_printed}}};
 const ChoiceTable<TeacherKind> kTeachers{
     {{"ones", TeacherKind::ones}, {"random", TeacherKind::random}}};
 
@@ -29,36 +35,40 @@ std::vector<ParamInfo> own_parameters() {
   std::vector<ParamInfo> r;
   r.push_back({"regularizer", T::choice,
                "regulariser R(w): none, l2 = |w|_2^2, l1sq = |w|_1^2 (Kong), l1 = |w|_1",
-               regularizer_choices().names(),
+               kRegularizers.names(),
                [](CellConfig& c, const ParamValue& v) {
-                 c.regularizer = regularizer_choices().parse("regularizer", v);
+                 c.of<ModelACell>().regularizer = kRegularizers.parse("regularizer", v);
                },
-               RELUSIM_GET(regularizer_choices().name_of(c.regularizer))});
-  r.push_back({"lambda",
-               T::real,
-               "regularisation strength lambda >= 0 (loss adds lambda/2 R(w)); ignored without a "
-               "regulariser",
-               {},
-               [](CellConfig& c, const ParamValue& v) { c.lambda = as_real("lambda", v); },
-               // Without a regulariser lambda has no effect; reports show the effective 0.
-               RELUSIM_GET(format_double(c.regularizer == Regularizer::none ? 0.0 : c.lambda))});
+               RELUSIM_GET(kRegularizers.name_of(c.of<ModelACell>().regularizer))});
+  r.push_back(
+      {"lambda",
+       T::real,
+       "regularisation strength lambda >= 0 (loss adds lambda/2 R(w)); ignored without a "
+       "regulariser",
+       {},
+       [](CellConfig& c, const ParamValue& v) { c.of<ModelACell>().lambda = as_real("lambda", v); },
+       // Without a regulariser lambda has no effect; reports show the effective 0.
+       RELUSIM_GET(format_double(c.of<ModelACell>().regularizer == Regularizer::none
+                                     ? 0.0
+                                     : c.of<ModelACell>().lambda))});
   r.push_back({"convention", T::choice,
                "sign of the regulariser in the update: descent (gradient descent on the loss) or "
                "as-printed (Kong (5) as printed; needed to reproduce Kong's experiment)",
-               convention_choices().names(),
+               kConventions.names(),
                [](CellConfig& c, const ParamValue& v) {
-                 c.convention = convention_choices().parse("convention", v);
+                 c.of<ModelACell>().convention = kConventions.parse("convention", v);
                },
-               RELUSIM_GET(convention_choices().name_of(c.convention))});
+               RELUSIM_GET(kConventions.name_of(c.of<ModelACell>().convention))});
   r.push_back({"teacher", T::vector_or_choice,
                "teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one "
                "per trajectory) or an explicit vector such as [1, 1]",
-               kTeachers.names(), set_teacher<&kTeachers>, get_teacher<&kTeachers>});
+               kTeachers.names(), set_teacher<&kTeachers>, get_teacher<&kTeachers>,
+               teacher_numbers});
   r.push_back({"init", T::vector_or_choice,
                "initial w: ball (uniform in the ball of radius eps*sqrt(2 pi/(d+1))*|w*|, Tian "
                "Thm 3.3), ball-tight (the proof's tight radius), gaussian (N(0, sigma^2 I), sigma "
                "= init_scale/sqrt(d)), zero, or an explicit vector",
-               kInits.names(), set_init<&kInits>, get_init<&kInits>});
+               kInits.names(), set_init<&kInits>, get_init<&kInits>, init_numbers});
   return r;
 }
 
@@ -78,7 +88,8 @@ void validate_a(const CellConfig& c) {
   auto require = [](bool ok, const char* key, const std::string& what) {
     if (!ok) throw ConfigError(key, what);
   };
-  require(std::isfinite(c.lambda) && c.lambda >= 0.0, "lambda", "must be finite and >= 0");
+  require(std::isfinite(c.of<ModelACell>().lambda) && c.of<ModelACell>().lambda >= 0.0, "lambda",
+          "must be finite and >= 0");
   require(c.teacher != TeacherKind::orthonormal && c.teacher != TeacherKind::random_orthonormal,
           "teacher", "orthonormal teachers belong to model B");
   require(c.init != InitKind::symmetric && c.init != InitKind::noise, "init",
@@ -111,7 +122,7 @@ void validate_a(const CellConfig& c) {
   require(!(c.mode == DataMode::expected && c.inputs == InputDistribution::uniform), "inputs",
           "the expected mode's closed form holds for gaussian inputs only");
   require(!(c.mode == DataMode::online && c.inputs == InputDistribution::uniform &&
-            c.regularizer != Regularizer::none && c.lambda > 0.0),
+            c.of<ModelACell>().regularizer != Regularizer::none && c.of<ModelACell>().lambda > 0.0),
           "inputs",
           "online mode with a regulariser targets the population optimum, which relusim knows "
           "for gaussian inputs only");
@@ -119,9 +130,9 @@ void validate_a(const CellConfig& c) {
 
 void canonical_a(CellConfig& c) {
   const CellConfig defaults;
-  if (c.regularizer == Regularizer::none) {
-    c.lambda = 0.0;
-    c.convention = defaults.convention;
+  if (c.of<ModelACell>().regularizer == Regularizer::none) {
+    c.of<ModelACell>().lambda = 0.0;
+    c.of<ModelACell>().convention = defaults.of<ModelACell>().convention;
   }
   if (c.mode != DataMode::online) c.batch = defaults.batch;
   if (c.teacher == TeacherKind::ones) {
@@ -135,7 +146,8 @@ void canonical_a(CellConfig& c) {
 
 TheoryBound bound_a(const CellConfig& c) {
   if (c.init != InitKind::ball && c.init != InitKind::ball_tight) return {"none", kNaN};
-  const bool regularized = c.regularizer != Regularizer::none && c.lambda > 0.0;
+  const bool regularized =
+      c.of<ModelACell>().regularizer != Regularizer::none && c.of<ModelACell>().lambda > 0.0;
   if (regularized && c.mode == DataMode::fixed)
     return {"kong-5", kong_bound(c.eps, c.n_samples, c.d)};
   return {"tian-3.3", tian_bound(c.eps)};
@@ -145,7 +157,8 @@ TheoryBound bound_a(const CellConfig& c) {
 /// bound (17)/(33), which depends on the design: the cell is inside when the bound holds for at
 /// least half of its positive-definite designs (the typical design), outside otherwise.
 std::string outside_reason_a(const CellTally& t, const CellConfig& c) {
-  const bool regularized = c.regularizer != Regularizer::none && c.lambda > 0.0;
+  const bool regularized =
+      c.of<ModelACell>().regularizer != Regularizer::none && c.of<ModelACell>().lambda > 0.0;
   const TheoryBound b = bound_a(c);
   if (b.name == "tian-3.3" && regularized) return "lambda > 0, Tian Thm 3.3 is for lambda = 0";
   if (b.name != "kong-5") return "";
@@ -179,7 +192,8 @@ std::vector<SummaryColumn> columns() {
                }});
   c.push_back(
       {"frac_lambda_within_bound", "lam-ok", 3, [](const CellTally& t, const CellConfig& cell) {
-         const bool regularized = cell.regularizer != Regularizer::none && cell.lambda > 0;
+         const bool regularized = cell.of<ModelACell>().regularizer != Regularizer::none &&
+                                  cell.of<ModelACell>().lambda > 0;
          const std::int64_t checked = t.flag_counts[A::kDesignChecked];
          return checked > 0 && regularized ? fraction(t.flag_counts[A::kWithinBound], checked)
                                            : kNaN;
@@ -224,8 +238,9 @@ constexpr double kFloatStuckTol = 1e-6;
 std::string table_note_a(const std::vector<CellConfig>& cells) {
   std::string note;
   for (const auto& cell : cells)
-    if (cell.convention == Convention::as_printed && cell.regularizer != Regularizer::none &&
-        cell.lambda > 0.0) {
+    if (cell.of<ModelACell>().convention == Convention::as_printed &&
+        cell.of<ModelACell>().regularizer != Regularizer::none &&
+        cell.of<ModelACell>().lambda > 0.0) {
       note +=
           "note: convention as-printed adds +(lambda/2) dR/dw to the update (Kong (5) as "
           "printed), which is not gradient descent on the regularised loss.\n";
@@ -251,6 +266,7 @@ ModelInfo make_info() {
   m.outcomes = {"converged", "diverged", "dead", "stuck", "undecided"};
   m.short_outcomes = {"conv", "div", "dead", "stuck", "undec"};
   m.default_table_keys = {"N", "d", "mode", "regularizer", "lambda"};
+  m.apply_defaults = [](CellConfig& c) { c.own.emplace<ModelACell>(); };
   m.validate = validate_a;
   m.canonical = canonical_a;
   m.bound = bound_a;
@@ -296,9 +312,9 @@ ModelAParams resolve_model_a(const CellConfig& c) {
   validate(c);
   ModelAParams p;
   resolve_common(c, p);
-  p.regularizer = c.regularizer;
-  p.convention = c.convention;
-  p.lambda = c.regularizer == Regularizer::none ? 0.0 : c.lambda;
+  p.regularizer = c.of<ModelACell>().regularizer;
+  p.convention = c.of<ModelACell>().convention;
+  p.lambda = c.of<ModelACell>().regularizer == Regularizer::none ? 0.0 : c.of<ModelACell>().lambda;
   p.init = c.init;
   const double ns = teacher_norm_of(c);
   p.init_radius = c.init == InitKind::ball_tight ? tight_ball_radius(c.d, c.eps) * ns
@@ -309,6 +325,13 @@ ModelAParams resolve_model_a(const CellConfig& c) {
   p.teacher_vector = c.teacher_vector.empty() ? nullptr : c.teacher_vector.data();
   p.init_vector = c.init_vector.empty() ? nullptr : c.init_vector.data();
   return p;
+}
+
+std::string to_string(Regularizer r) {
+  return kRegularizers.name_of(r);
+}
+std::string to_string(Convention c) {
+  return kConventions.name_of(c);
 }
 
 }  // namespace relusim

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "relusim/core/batched_ops_host.hpp"
+#include "relusim/models/a/batched_targets.hpp"
 #include "relusim/core/hd.hpp"
 #include "relusim/core/linalg.hpp"
 

@@ -35,8 +35,8 @@ std::vector<ParamInfo> own_parameters() {
                T::integer,
                "model B: number of hidden units K (1 to 128)",
                {},
-               [](CellConfig& c, const ParamValue& v) { c.K = as_int32("K", v); },
-               RELUSIM_GET(std::to_string(c.K))});
+               [](CellConfig& c, const ParamValue& v) { c.of<ModelBCell>().K = as_int32("K", v); },
+               RELUSIM_GET(std::to_string(c.of<ModelBCell>().K))});
   r.push_back({"top_weights",
                T::vector_or_choice,
                "model B: fixed top weights a_j shared by teacher and student: ones, or a list "
@@ -44,45 +44,55 @@ std::vector<ParamInfo> own_parameters() {
                {"ones"},
                [](CellConfig& c, const ParamValue& v) {
                  if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
-                   c.top_weights = *vec;
+                   c.of<ModelBCell>().top_weights = *vec;
                  } else {
                    const auto* s = std::get_if<std::string>(&v);
                    if (s == nullptr || *s != "ones")
                      throw ConfigError("top_weights", "expected ones or a list of K numbers");
-                   c.top_weights.clear();
+                   c.of<ModelBCell>().top_weights.clear();
                  }
                },
-               RELUSIM_GET(c.top_weights.empty() ? "ones" : format_vector(c.top_weights))});
+               RELUSIM_GET(c.of<ModelBCell>().top_weights.empty()
+                               ? "ones"
+                               : format_vector(c.of<ModelBCell>().top_weights)),
+               [](const CellConfig& c) -> const std::vector<double>* {
+                 const std::vector<double>& t = c.of<ModelBCell>().top_weights;
+                 return t.empty() ? nullptr : &t;
+               }});
   r.push_back({"teacher", T::vector_or_choice,
                "model B: teacher W*: orthonormal (first K basis vectors, d >= K), "
                "random-orthonormal, random (Gaussian rows of norm teacher_norm) or a K x d "
                "matrix as a row-major list",
-               kTeachers.names(), set_teacher<&kTeachers>, get_teacher<&kTeachers>});
+               kTeachers.names(), set_teacher<&kTeachers>, get_teacher<&kTeachers>,
+               teacher_numbers});
   r.push_back({"init", T::vector_or_choice,
                "model B: initial W: gaussian (N(0, sigma^2), sigma = init_scale/sqrt(d)), ball "
                "(each row uniform in a ball of radius eps*sqrt(2 pi/(d+1)) times the teacher's "
                "rms row norm), zero, symmetric (w_j = x w*_j + y sum_{j' != j} w*_j', Tian Thm "
                "4.1), noise (1e-3 W* + N(0, 1e-3 * noise_level), Tian Fig. 5) or a K x d matrix",
-               kInits.names(), set_init<&kInits>, get_init<&kInits>});
-  r.push_back({"init_x",
-               T::real,
-               "model B: x of the symmetric init",
-               {},
-               [](CellConfig& c, const ParamValue& v) { c.init_x = as_real("init_x", v); },
-               RELUSIM_GET(format_double(c.init_x))});
-  r.push_back({"init_y",
-               T::real,
-               "model B: y of the symmetric init",
-               {},
-               [](CellConfig& c, const ParamValue& v) { c.init_y = as_real("init_y", v); },
-               RELUSIM_GET(format_double(c.init_y))});
+               kInits.names(), set_init<&kInits>, get_init<&kInits>, init_numbers});
   r.push_back(
-      {"noise_level",
+      {"init_x",
        T::real,
-       "model B: level of the noise init: variance 1e-3 * level (Tian Fig. 5)",
+       "model B: x of the symmetric init",
        {},
-       [](CellConfig& c, const ParamValue& v) { c.noise_level = as_real("noise_level", v); },
-       RELUSIM_GET(format_double(c.noise_level))});
+       [](CellConfig& c, const ParamValue& v) { c.of<ModelBCell>().init_x = as_real("init_x", v); },
+       RELUSIM_GET(format_double(c.of<ModelBCell>().init_x))});
+  r.push_back(
+      {"init_y",
+       T::real,
+       "model B: y of the symmetric init",
+       {},
+       [](CellConfig& c, const ParamValue& v) { c.of<ModelBCell>().init_y = as_real("init_y", v); },
+       RELUSIM_GET(format_double(c.of<ModelBCell>().init_y))});
+  r.push_back({"noise_level",
+               T::real,
+               "model B: level of the noise init: variance 1e-3 * level (Tian Fig. 5)",
+               {},
+               [](CellConfig& c, const ParamValue& v) {
+                 c.of<ModelBCell>().noise_level = as_real("noise_level", v);
+               },
+               RELUSIM_GET(format_double(c.of<ModelBCell>().noise_level))});
   return r;
 }
 
@@ -99,6 +109,7 @@ std::vector<ParamInfo> parameters() {
 }
 
 void defaults_b(CellConfig& c) {
+  c.own.emplace<ModelBCell>();
   c.teacher = TeacherKind::orthonormal;
   c.teacher_vector.clear();
   c.init = InitKind::gaussian;
@@ -111,13 +122,15 @@ void canonical_b(CellConfig& c) {
   if (c.teacher != TeacherKind::random) c.teacher_norm = defaults.teacher_norm;
   if (c.init != InitKind::gaussian) c.init_scale = defaults.init_scale;
   if (c.init != InitKind::symmetric) {
-    c.init_x = defaults.init_x;
-    c.init_y = defaults.init_y;
+    c.of<ModelBCell>().init_x = defaults.of<ModelBCell>().init_x;
+    c.of<ModelBCell>().init_y = defaults.of<ModelBCell>().init_y;
   }
-  if (c.init != InitKind::noise) c.noise_level = defaults.noise_level;
+  if (c.init != InitKind::noise)
+    c.of<ModelBCell>().noise_level = defaults.of<ModelBCell>().noise_level;
   if (c.init != InitKind::ball) c.eps = defaults.eps;
-  if (std::all_of(c.top_weights.begin(), c.top_weights.end(), [](double a) { return a == 1.0; }))
-    c.top_weights.clear();
+  if (std::all_of(c.of<ModelBCell>().top_weights.begin(), c.of<ModelBCell>().top_weights.end(),
+                  [](double a) { return a == 1.0; }))
+    c.of<ModelBCell>().top_weights.clear();
   if (c.mode == DataMode::online) c.stuck_tol = defaults.stuck_tol;  // no rest test online
 }
 
@@ -125,20 +138,21 @@ void validate_b(const CellConfig& c) {
   auto require = [](bool ok, const char* key, const std::string& what) {
     if (!ok) throw ConfigError(key, what);
   };
-  require(c.K >= 1 && c.K <= 128, "K", "must lie in [1, 128]");
-  const std::size_t kd = static_cast<std::size_t>(c.K) * static_cast<std::size_t>(c.d);
+  require(c.of<ModelBCell>().K >= 1 && c.of<ModelBCell>().K <= 128, "K", "must lie in [1, 128]");
+  const std::size_t kd =
+      static_cast<std::size_t>(c.of<ModelBCell>().K) * static_cast<std::size_t>(c.d);
   require(c.teacher == TeacherKind::orthonormal || c.teacher == TeacherKind::random_orthonormal ||
               c.teacher == TeacherKind::random || c.teacher == TeacherKind::explicit_vector,
           "teacher", "model B takes orthonormal, random-orthonormal, random or a K x d matrix");
   if (c.teacher == TeacherKind::orthonormal || c.teacher == TeacherKind::random_orthonormal)
-    require(c.d >= c.K, "d",
+    require(c.d >= c.of<ModelBCell>().K, "d",
             "an orthonormal teacher needs d >= K (d = " + std::to_string(c.d) +
-                ", K = " + std::to_string(c.K) + ")");
+                ", K = " + std::to_string(c.of<ModelBCell>().K) + ")");
   if (c.teacher == TeacherKind::explicit_vector) {
     require(c.teacher_vector.size() == kd, "teacher",
             "has " + std::to_string(c.teacher_vector.size()) +
                 " entries but K x d = " + std::to_string(kd));
-    for (int j = 0; j < c.K; ++j) {
+    for (int j = 0; j < c.of<ModelBCell>().K; ++j) {
       double s = 0.0;
       for (int k = 0; k < c.d; ++k) {
         const double x = c.teacher_vector[static_cast<std::size_t>(j * c.d + k)];
@@ -156,16 +170,18 @@ void validate_b(const CellConfig& c) {
     for (double x : c.init_vector)
       require(std::isfinite(x), "init", "entries must be finite");
   }
-  if (!c.top_weights.empty()) {
-    require(
-        static_cast<int>(c.top_weights.size()) == c.K, "top_weights",
-        "has " + std::to_string(c.top_weights.size()) + " entries but K = " + std::to_string(c.K));
-    for (double a : c.top_weights)
+  if (!c.of<ModelBCell>().top_weights.empty()) {
+    require(static_cast<int>(c.of<ModelBCell>().top_weights.size()) == c.of<ModelBCell>().K,
+            "top_weights",
+            "has " + std::to_string(c.of<ModelBCell>().top_weights.size()) +
+                " entries but K = " + std::to_string(c.of<ModelBCell>().K));
+    for (double a : c.of<ModelBCell>().top_weights)
       require(std::isfinite(a) && a != 0.0, "top_weights", "entries must be finite and nonzero");
   }
-  require(std::isfinite(c.init_x) && std::isfinite(c.init_y), "init_x", "must be finite");
-  require(std::isfinite(c.noise_level) && c.noise_level >= 0.0, "noise_level",
-          "must be finite and >= 0");
+  require(std::isfinite(c.of<ModelBCell>().init_x) && std::isfinite(c.of<ModelBCell>().init_y),
+          "init_x", "must be finite");
+  require(std::isfinite(c.of<ModelBCell>().noise_level) && c.of<ModelBCell>().noise_level >= 0.0,
+          "noise_level", "must be finite and >= 0");
   require(!(c.mode == DataMode::expected && c.inputs == InputDistribution::uniform), "inputs",
           "the expected mode's closed form holds for gaussian inputs only");
   // Scales: |W*|_F and |W_1|_F (sums of squares taken at 1e-150 so they cannot overflow).
@@ -175,7 +191,7 @@ void validate_b(const CellConfig& c) {
       s += (x / 1e150) * (x / 1e150);
     return 1e150 * std::sqrt(s);
   };
-  const double kk = static_cast<double>(c.K);
+  const double kk = static_cast<double>(c.of<ModelBCell>().K);
   require_representable_scale(c, "teacher",
                               c.teacher == TeacherKind::explicit_vector
                                   ? frobenius(c.teacher_vector)
@@ -191,7 +207,7 @@ double rms_teacher_row_norm(const CellConfig& c) {
   double s = 0.0;
   for (double x : c.teacher_vector)
     s += x * x;
-  return std::sqrt(s / c.K);
+  return std::sqrt(s / c.of<ModelBCell>().K);
 }
 
 double fraction(std::int64_t k, std::int64_t n) {
@@ -300,18 +316,19 @@ ModelBParams resolve_model_b(const CellConfig& c) {
   validate(c);
   ModelBParams p;
   resolve_common(c, p);
-  p.K = c.K;
+  p.K = c.of<ModelBCell>().K;
   p.teacher = c.teacher;
   p.teacher_norm = c.teacher_norm;
   p.init = c.init;
-  p.init_x = c.init_x;
-  p.init_y = c.init_y;
-  p.noise_sigma = std::sqrt(1e-3 * c.noise_level);
+  p.init_x = c.of<ModelBCell>().init_x;
+  p.init_y = c.of<ModelBCell>().init_y;
+  p.noise_sigma = std::sqrt(1e-3 * c.of<ModelBCell>().noise_level);
   p.init_sigma = c.init_scale / std::sqrt(static_cast<double>(c.d));
   p.init_radius = ball_radius(c.d, c.eps) * rms_teacher_row_norm(c);
   p.teacher_matrix = c.teacher_vector.empty() ? nullptr : c.teacher_vector.data();
   p.init_matrix = c.init_vector.empty() ? nullptr : c.init_vector.data();
-  p.top_weights = c.top_weights.empty() ? nullptr : c.top_weights.data();
+  p.top_weights =
+      c.of<ModelBCell>().top_weights.empty() ? nullptr : c.of<ModelBCell>().top_weights.data();
   return p;
 }
 

@@ -111,19 +111,22 @@ constexpr char kTeacherFile[] = "teacher_file";
 constexpr char kInitFile[] = "init_file";
 
 /// `teacher` / `init`: a kind by name, or the matrix itself.
-template <MatrixKind CellConfig::*Kind, std::vector<double> CellConfig::*Vec,
+template <MatrixKind ModelCCell::*Kind, std::vector<double> CellConfig::*Vec,
           std::string CellConfig::*File, const char* kKey>
 ParamInfo matrix_parameter(const char* help) {
-  return {kKey,
-          ParamType::vector_or_choice,
-          help,
-          {"gaussian", "spectrum", "zero"},
-          [](CellConfig& c, const ParamValue& v) { set_matrix(kKey, c.*Kind, c.*Vec, c.*File, v); },
-          [](const CellConfig& c) { return get_matrix(c.*Kind, c.*Vec, c.*File); }};
+  return {
+      kKey,
+      ParamType::vector_or_choice,
+      help,
+      {"gaussian", "spectrum", "zero"},
+      [](CellConfig& c, const ParamValue& v) {
+        set_matrix(kKey, c.of<ModelCCell>().*Kind, c.*Vec, c.*File, v);
+      },
+      [](const CellConfig& c) { return get_matrix(c.of<ModelCCell>().*Kind, c.*Vec, c.*File); }};
 }
 
 /// `teacher_file` / `init_file`: reads the matrix when the key is set.
-template <MatrixKind CellConfig::*Kind, std::vector<double> CellConfig::*Vec,
+template <MatrixKind ModelCCell::*Kind, std::vector<double> CellConfig::*Vec,
           std::string CellConfig::*File, const char* kKey>
 ParamInfo matrix_file_parameter(const char* help) {
   return {kKey,
@@ -134,18 +137,18 @@ ParamInfo matrix_file_parameter(const char* help) {
             const auto* s = std::get_if<std::string>(&v);
             if (s == nullptr) wrong_type(kKey, "a path", v);
             c.*Vec = read_matrix_file(kKey, *s);
-            c.*Kind = MatrixKind::matrix;
+            c.of<ModelCCell>().*Kind = MatrixKind::matrix;
             c.*File = *s;
           },
           [](const CellConfig& c) -> std::string { return (c.*File).empty() ? "none" : c.*File; }};
 }
 
 #define RELUSIM_GET(expr) [](const CellConfig& c) -> std::string { return expr; }
-#define RELUSIM_REAL(field, key, help)                                         \
-  ParamInfo {                                                                  \
-    key, ParamType::real, help, {},                                            \
-        [](CellConfig& c, const ParamValue& v) { c.field = as_real(key, v); }, \
-        RELUSIM_GET(format_double(c.field))                                    \
+#define RELUSIM_REAL(field, key, help)                                                          \
+  ParamInfo {                                                                                   \
+    key, ParamType::real, help, {},                                                             \
+        [](CellConfig& c, const ParamValue& v) { c.of<ModelCCell>().field = as_real(key, v); }, \
+        RELUSIM_GET(format_double(c.of<ModelCCell>().field))                                    \
   }
 
 std::vector<ParamInfo> own_parameters() {
@@ -156,8 +159,10 @@ std::vector<ParamInfo> own_parameters() {
                "model C: true = ResLink, f(x, W) = sum_i sigma(<e_i + w_i, x>); false = vanilla, "
                "sum_i sigma(<w_i, x>) from the same small start, learning the ResLink teacher",
                {},
-               [](CellConfig& c, const ParamValue& v) { c.identity = as_bool("identity", v); },
-               RELUSIM_GET(c.identity ? "true" : "false")});
+               [](CellConfig& c, const ParamValue& v) {
+                 c.of<ModelCCell>().identity = as_bool("identity", v);
+               },
+               RELUSIM_GET(c.of<ModelCCell>().identity ? "true" : "false")});
   r.push_back({"activation",
                T::choice,
                "model C: relu, or prelu (max(z, a z) with the fixed slope a)",
@@ -166,12 +171,12 @@ std::vector<ParamInfo> own_parameters() {
                  const auto* s = std::get_if<std::string>(&v);
                  if (s == nullptr || (*s != "relu" && *s != "prelu"))
                    throw ConfigError("activation", "expected relu or prelu");
-                 c.prelu = *s == "prelu";
+                 c.of<ModelCCell>().prelu = *s == "prelu";
                },
-               RELUSIM_GET(c.prelu ? "prelu" : "relu")});
+               RELUSIM_GET(c.of<ModelCCell>().prelu ? "prelu" : "relu")});
   r.push_back(RELUSIM_REAL(slope, "slope",
                            "model C: slope a of prelu in [0, 1) (not learned; ignored for relu)"));
-  r.push_back(matrix_parameter<&CellConfig::teacher_matrix_kind, &CellConfig::teacher_vector,
+  r.push_back(matrix_parameter<&ModelCCell::teacher_matrix_kind, &CellConfig::teacher_vector,
                                &CellConfig::teacher_file, kTeacher>(
       "model C: teacher W* (the teacher always has the identity): gaussian (i.i.d. entries "
       "scaled to spectral norm teacher_spectral), spectrum (U diag(s) V^T, Haar U, V; one "
@@ -182,10 +187,10 @@ std::vector<ParamInfo> own_parameters() {
   r.push_back(RELUSIM_REAL(teacher_frobenius, "teacher_frobenius",
                            "model C: Frobenius norm |W*|_F of a spectrum teacher, in "
                            "[teacher_spectral, sqrt(d) teacher_spectral]"));
-  r.push_back(matrix_file_parameter<&CellConfig::teacher_matrix_kind, &CellConfig::teacher_vector,
+  r.push_back(matrix_file_parameter<&ModelCCell::teacher_matrix_kind, &CellConfig::teacher_vector,
                                     &CellConfig::teacher_file, kTeacherFile>(
       "model C: a file holding W* as d x d numbers, row by row (blanks or commas)"));
-  r.push_back(matrix_parameter<&CellConfig::init_matrix_kind, &CellConfig::init_vector,
+  r.push_back(matrix_parameter<&ModelCCell::init_matrix_kind, &CellConfig::init_vector,
                                &CellConfig::init_file, kInit>(
       "model C: initial W: gaussian (i.i.d. entries scaled to spectral norm init_spectral), "
       "spectrum (as for the teacher, with init_spectral and init_frobenius), zero, or d x d "
@@ -194,7 +199,7 @@ std::vector<ParamInfo> own_parameters() {
                            "model C: spectral norm |W_0|_2 of a gaussian or spectrum init"));
   r.push_back(RELUSIM_REAL(init_frobenius, "init_frobenius",
                            "model C: Frobenius norm |W_0|_F of a spectrum init"));
-  r.push_back(matrix_file_parameter<&CellConfig::init_matrix_kind, &CellConfig::init_vector,
+  r.push_back(matrix_file_parameter<&ModelCCell::init_matrix_kind, &CellConfig::init_vector,
                                     &CellConfig::init_file, kInitFile>(
       "model C: a file holding W_0 as d x d numbers, row by row (blanks or commas)"));
   r.push_back({"diagnostics_every",
@@ -204,9 +209,9 @@ std::vector<ParamInfo> own_parameters() {
                "every step in expected mode). Each check costs four d x d x d GEMMs",
                {},
                [](CellConfig& c, const ParamValue& v) {
-                 c.diagnostics_every = as_integer("diagnostics_every", v);
+                 c.of<ModelCCell>().diagnostics_every = as_integer("diagnostics_every", v);
                },
-               RELUSIM_GET(std::to_string(c.diagnostics_every))});
+               RELUSIM_GET(std::to_string(c.of<ModelCCell>().diagnostics_every))});
   return r;
 }
 
@@ -242,6 +247,7 @@ std::vector<ParamInfo> parameters() {
 }
 
 void defaults_c(CellConfig& c) {
+  c.own.emplace<ModelCCell>();
   c.d = 10;
   c.batch = 100;
   c.n_samples = 1000;
@@ -256,15 +262,18 @@ void defaults_c(CellConfig& c) {
 
 void canonical_c(CellConfig& c) {
   const CellConfig defaults;
-  if (!c.prelu) c.slope = defaults.slope;
+  if (!c.of<ModelCCell>().prelu) c.of<ModelCCell>().slope = defaults.of<ModelCCell>().slope;
   if (c.mode != DataMode::online) c.batch = defaults.batch;
-  if (c.teacher_matrix_kind != MatrixKind::spectrum)
-    c.teacher_frobenius = defaults.teacher_frobenius;
-  if (c.teacher_matrix_kind == MatrixKind::zero || c.teacher_matrix_kind == MatrixKind::matrix)
-    c.teacher_spectral = defaults.teacher_spectral;
-  if (c.init_matrix_kind != MatrixKind::spectrum) c.init_frobenius = defaults.init_frobenius;
-  if (c.init_matrix_kind == MatrixKind::zero || c.init_matrix_kind == MatrixKind::matrix)
-    c.init_spectral = defaults.init_spectral;
+  if (c.of<ModelCCell>().teacher_matrix_kind != MatrixKind::spectrum)
+    c.of<ModelCCell>().teacher_frobenius = defaults.of<ModelCCell>().teacher_frobenius;
+  if (c.of<ModelCCell>().teacher_matrix_kind == MatrixKind::zero ||
+      c.of<ModelCCell>().teacher_matrix_kind == MatrixKind::matrix)
+    c.of<ModelCCell>().teacher_spectral = defaults.of<ModelCCell>().teacher_spectral;
+  if (c.of<ModelCCell>().init_matrix_kind != MatrixKind::spectrum)
+    c.of<ModelCCell>().init_frobenius = defaults.of<ModelCCell>().init_frobenius;
+  if (c.of<ModelCCell>().init_matrix_kind == MatrixKind::zero ||
+      c.of<ModelCCell>().init_matrix_kind == MatrixKind::matrix)
+    c.of<ModelCCell>().init_spectral = defaults.of<ModelCCell>().init_spectral;
   c.teacher_file.clear();  // a matrix is its numbers, wherever they were read from
   c.init_file.clear();
 }
@@ -285,8 +294,10 @@ void validate_c(const CellConfig& c) {
           "model C's closed forms hold for gaussian inputs only");
   require(c.criterion == Criterion::distance, "criterion",
           "model C converges on |W - W*|_F (criterion distance)");
-  require(std::isfinite(c.slope) && c.slope >= 0.0 && c.slope < 1.0, "slope", "must lie in [0, 1)");
-  require(c.diagnostics_every >= 0, "diagnostics_every", "must be >= 0");
+  require(std::isfinite(c.of<ModelCCell>().slope) && c.of<ModelCCell>().slope >= 0.0 &&
+              c.of<ModelCCell>().slope < 1.0,
+          "slope", "must lie in [0, 1)");
+  require(c.of<ModelCCell>().diagnostics_every >= 0, "diagnostics_every", "must be >= 0");
   const std::size_t dd = static_cast<std::size_t>(c.d) * static_cast<std::size_t>(c.d);
   auto check_matrix = [&](const char* key, MatrixKind kind, const std::vector<double>& v,
                           double spectral, double frob, const char* spectral_key) {
@@ -302,9 +313,11 @@ void validate_c(const CellConfig& c) {
       require_representable_scale(c, key, spectral * std::sqrt(static_cast<double>(c.d)));
     }
   };
-  check_matrix("teacher", c.teacher_matrix_kind, c.teacher_vector, c.teacher_spectral,
-               c.teacher_frobenius, "teacher_spectral");
-  check_matrix("init", c.init_matrix_kind, c.init_vector, c.init_spectral, c.init_frobenius,
+  check_matrix("teacher", c.of<ModelCCell>().teacher_matrix_kind, c.teacher_vector,
+               c.of<ModelCCell>().teacher_spectral, c.of<ModelCCell>().teacher_frobenius,
+               "teacher_spectral");
+  check_matrix("init", c.of<ModelCCell>().init_matrix_kind, c.init_vector,
+               c.of<ModelCCell>().init_spectral, c.of<ModelCCell>().init_frobenius,
                "init_spectral");
 }
 
@@ -391,7 +404,8 @@ std::string comparison(const std::vector<CellConfig>& cells,
       if (p.key != "identity") key += p.key + "=" + p.get(cells[i]) + " ";
     auto [it, fresh] = pairs.try_emplace(key, std::pair<int, int>{-1, -1});
     if (fresh) order.push_back(key);
-    (cells[i].identity ? it->second.first : it->second.second) = static_cast<int>(i);
+    (cells[i].of<ModelCCell>().identity ? it->second.first : it->second.second) =
+        static_cast<int>(i);
   }
   std::ostringstream os;
   bool any = false;
@@ -427,7 +441,8 @@ std::string comparison(const std::vector<CellConfig>& cells,
 ModelInfo make_info() {
   ModelInfo m;
   m.name = ModelC::kName;
-  m.summary = "identity-mapping networks, ResLink or vanilla, relu or prelu (Li & Yuan)";
+  m.summary =
+      "identity-mapping networks, ResLink or vanilla, relu or prelu (Li & Yuan, the PReLU report)";
   m.parameters = parameters();
   m.outcomes = {"converged", "diverged", "dead", "stuck", "undecided"};
   m.short_outcomes = {"conv", "div", "dead", "stuck", "undec"};
@@ -458,16 +473,16 @@ ModelCParams resolve_model_c(const CellConfig& c) {
   validate(c);
   ModelCParams p;
   resolve_common(c, p);
-  p.identity = c.identity;
-  p.slope = c.prelu ? c.slope : 0.0;
-  p.diagnostics_every = c.diagnostics_every;
-  p.teacher = c.teacher_matrix_kind;
-  p.teacher_spectral = c.teacher_spectral;
-  p.teacher_frobenius = c.teacher_frobenius;
+  p.identity = c.of<ModelCCell>().identity;
+  p.slope = c.of<ModelCCell>().prelu ? c.of<ModelCCell>().slope : 0.0;
+  p.diagnostics_every = c.of<ModelCCell>().diagnostics_every;
+  p.teacher = c.of<ModelCCell>().teacher_matrix_kind;
+  p.teacher_spectral = c.of<ModelCCell>().teacher_spectral;
+  p.teacher_frobenius = c.of<ModelCCell>().teacher_frobenius;
   p.teacher_matrix = c.teacher_vector.empty() ? nullptr : c.teacher_vector.data();
-  p.init = c.init_matrix_kind;
-  p.init_spectral = c.init_spectral;
-  p.init_frobenius = c.init_frobenius;
+  p.init = c.of<ModelCCell>().init_matrix_kind;
+  p.init_spectral = c.of<ModelCCell>().init_spectral;
+  p.init_frobenius = c.of<ModelCCell>().init_frobenius;
   p.init_matrix = c.init_vector.empty() ? nullptr : c.init_vector.data();
   return p;
 }

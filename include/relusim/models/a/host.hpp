@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "relusim/io/config.hpp"
+#include "relusim/models/a/cell.hpp"
 #include "relusim/core/host_simd.hpp"
 #include "relusim/models/a/lanes.hpp"
 #include "relusim/models/a/model.hpp"

@@ -8,7 +8,7 @@
 #include "relusim/core/layout.hpp"
 #include "relusim/core/random.hpp"
 #include "relusim/engine/record.hpp"
-#include "relusim/models/choices.hpp"
+#include "relusim/io/choices.hpp"
 
 namespace relusim {
 

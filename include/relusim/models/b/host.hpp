@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "relusim/io/config.hpp"
+#include "relusim/models/b/cell.hpp"
 #include "relusim/models/b/model.hpp"
 #include "relusim/engine/model.hpp"
 #include "relusim/models/model_info.hpp"

@@ -7,7 +7,7 @@
 #include "relusim/core/hd.hpp"
 #include "relusim/core/layout.hpp"
 #include "relusim/core/random.hpp"
-#include "relusim/models/choices.hpp"
+#include "relusim/io/choices.hpp"
 
 namespace relusim {
 

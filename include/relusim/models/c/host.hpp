@@ -11,6 +11,7 @@
 #include "relusim/core/blas_ops_host.hpp"
 #include "relusim/engine/record.hpp"
 #include "relusim/io/config.hpp"
+#include "relusim/models/c/cell.hpp"
 #include "relusim/models/c/model.hpp"
 #include "relusim/models/c/setup.hpp"
 #include "relusim/models/c/wave.hpp"

@@ -7,9 +7,17 @@
 #include <cstdint>
 
 #include "relusim/core/hd.hpp"
-#include "relusim/models/choices.hpp"
+#include "relusim/io/choices.hpp"
 
 namespace relusim {
+
+/// How a d x d matrix (the teacher W* or the initial W) is made (MODEL.md §3.1).
+enum class MatrixKind : int {
+  zero = 0,
+  gaussian = 1,  ///< i.i.d. N(0, 1) entries, scaled to a spectral norm
+  spectrum = 2,  ///< U diag(s) V^T, Haar U and V, s meeting a spectral and a Frobenius norm
+  matrix = 3,    ///< given: d x d numbers, row-major W[r][c] (column c is unit c)
+};
 
 /// Everything one Model C trajectory needs, resolved by the host. Plain data (a kernel argument).
 struct ModelCParams {

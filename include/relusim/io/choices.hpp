@@ -1,5 +1,6 @@
 // Choices shared by the models (MODEL.md §0, §1.1, §1.2, §2.1, §5): data mode, criterion, teacher
-// and initialisation kinds. Each model's registration lists which of them it accepts.
+// and initialisation kinds, the common keys of a cell (io/config.hpp). Each model's registration
+// lists which of them it accepts; a model's own choices live in its folder.
 #pragma once
 
 #include "relusim/core/random.hpp"  // InputDistribution
@@ -29,14 +30,6 @@ enum class TeacherKind : int {
   random = 2,              ///< random direction(s) of norm teacher_norm (B: every row)
   orthonormal = 3,         ///< B: the first K standard basis vectors of R^d
   random_orthonormal = 4,  ///< B: K random orthonormal rows
-};
-
-/// How a d x d matrix (the teacher W* or the initial W) is made (MODEL.md §3.1).
-enum class MatrixKind : int {
-  zero = 0,
-  gaussian = 1,  ///< i.i.d. N(0, 1) entries, scaled to a spectral norm
-  spectrum = 2,  ///< U diag(s) V^T, Haar U and V, s meeting a spectral and a Frobenius norm
-  matrix = 3,    ///< given: d x d numbers, row-major W[r][c] (column c is unit c)
 };
 
 }  // namespace relusim
