@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "job_fixture.hpp"
 #include "relusim/app/job.hpp"
 #include "relusim/io/report.hpp"
 #include "test_helpers.hpp"
@@ -18,42 +19,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::slurp;
 
-/// A fresh directory for one test (removed by the fixture).
-class Job : public ::testing::Test {
+/// Model B in online mode, two cells of 90 trajectories in batches of 16.
+class Job : public testing::JobFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("relusim_test_job_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    sweep_ = (dir_ / "sweep.toml").string();
-    std::ofstream(sweep_) << "model = \"B\"\nK = 2\nd = 3\nmode = \"online\"\nsteps = 1500\n"
-                             "trials = 90\nseed = 4\n[grid]\neta = [0.05, 0.1]\n";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  JobOptions options(const std::string& out) const {
-    JobOptions o;
-    o.backend = BackendKind::cpu;
-    o.threads = 1;
-    o.batch_trajectories = 16;  // several batches a cell: a stop falls between them
-    o.out_dir = out.empty() ? std::string() : (dir_ / out).string();
-    o.log = &log_;
-    o.command = "test";
-    return o;
-  }
-
-  fs::path dir_;
-  std::string sweep_;
-  mutable std::ostringstream log_;
+  Job()
+      : JobFixture(
+            "model = \"B\"\nK = 2\nd = 3\nmode = \"online\"\nsteps = 1500\ntrials = 90\n"
+            "seed = 4\n[grid]\neta = [0.05, 0.1]\n",
+            1, 16) {}
 };
 
 TEST_F(Job, LibraryAndCommandLineWriteTheSameSummary) {

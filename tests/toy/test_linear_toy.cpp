@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "conformance_suite.hpp"
+#include "job_fixture.hpp"
 #include "linear_toy.hpp"
 #include "relusim/app/job.hpp"
 #include "relusim/io/report.hpp"
@@ -53,48 +54,26 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::slurp;
 
 /// The toy's closed form: the first step at which |w_t - w*| < tol (|w*| = 1).
 std::int64_t closed_form_steps(double eta, double tol, double r0) {
   return static_cast<std::int64_t>(std::ceil(std::log(tol / r0) / std::log(std::fabs(1.0 - eta))));
 }
 
-class Toy : public ::testing::Test {
+/// Read by the same TOML reader as any sweep: `model` first, then the toy's own key; three
+/// cells of 40 trajectories in batches of 7.
+class Toy : public testing::JobFixture {
  protected:
+  Toy()
+      : JobFixture(
+            "model = \"toy\"\nd = 3\nspread = 0.7\ntol = 1e-6\nsteps = 2000\ntrials = 40\n"
+            "[grid]\neta = [0.25, 1.3, 2.5]\n",
+            2, 7) {}
   void SetUp() override {
     ASSERT_TRUE(kRegistered);
-    dir_ = fs::temp_directory_path() /
-           ("relusim_test_toy_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    sweep_ = (dir_ / "toy.toml").string();
-    // Read by the same TOML reader as any sweep: `model` first, then the toy's own key.
-    std::ofstream(sweep_) << "model = \"toy\"\nd = 3\nspread = 0.7\ntol = 1e-6\nsteps = 2000\n"
-                             "trials = 40\n[grid]\neta = [0.25, 1.3, 2.5]\n";
+    JobFixture::SetUp();
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  JobOptions options(const std::string& out) const {
-    JobOptions o;
-    o.backend = BackendKind::cpu;
-    o.threads = 2;
-    o.batch_trajectories = 7;  // several batches a cell: a stop falls between them
-    o.out_dir = out.empty() ? std::string() : (dir_ / out).string();
-    o.log = &log_;
-    o.command = "test";
-    return o;
-  }
-
-  fs::path dir_;
-  std::string sweep_;
-  mutable std::ostringstream log_;
 };
 
 TEST_F(Toy, TheRegistryListsItAfterTheBuiltInModels) {
