@@ -1,10 +1,12 @@
-"""What the figure scripts of `relusim reproduce` share: `here` (the directory of the CSV files and
-of this module), `read(name)` (a CSV file as a dict of numpy columns; text columns stay text),
-`save(fig, stem)` (STEM.png and STEM.svg beside the data), and one style. Written beside the
-scripts by relusim; the scripts import it from there.
+"""What the figure scripts of `relusim reproduce` share: `here` (the directory of the CSV files:
+the script's own, or the one given as its first argument), `read(name)` (a CSV file as a dict of
+numpy columns; text columns stay text), `save(fig, stem)` (STEM.png and STEM.svg beside the
+data), and one style. Written beside the
+scripts by relusim; the scripts import it from there (or from one folder up, as installed).
 """
 import csv
 import os
+import sys
 
 import matplotlib
 
@@ -12,11 +14,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-here = os.path.dirname(os.path.abspath(__file__))
+here = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(sys.argv[0]))
 
 
 def read(name):
-    """A CSV file beside this script as a dict of columns (numbers as float arrays)."""
+    """A CSV file of `here` as a dict of columns (numbers as float arrays)."""
     with open(os.path.join(here, name)) as f:
         rows = list(csv.DictReader(f))
     cols = {}

@@ -1,7 +1,12 @@
 #!/usr/bin/python3
-# `relusim reproduce identity-zero-init`: zero_init.png and .svg from the CSV files beside this script
-# (written there by relusim; restyle freely and run again).
-from relusim_plot import np, plt, read, save  # relusim_plot.py, beside this script
+# `relusim reproduce identity-zero-init`: zero_init.png and .svg from the CSV files beside this script, or
+# from the directory given as its argument (written there by relusim; restyle freely and run
+# again). relusim_plot.py is beside it, or one folder up where the install put them.
+import os
+import sys
+
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+from relusim_plot import np, plt, read, save  # noqa: E402
 
 t = read("zero_init_traces.csv")
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
