@@ -14,6 +14,7 @@
 #include "relusim/engine/stats.hpp"
 #include "relusim/engine/tally.hpp"
 #include "relusim/io/config.hpp"
+#include "relusim/models/field_types.hpp"
 
 namespace relusim {
 
@@ -74,6 +75,12 @@ struct ModelInfo {
   /// The trace command's columns after `step`: names and the record slots they show.
   std::vector<std::pair<std::string, int>> trace_columns;
   std::string weight_prefix = "w";  ///< trace's weight columns: w0, w1, ... (row-major)
+  /// `relusim field` (models/field.hpp): the model's 2-D vector field for trajectory `id` (null:
+  /// it has none), the grid it is drawn on unless the user gives ranges, and what a cell given by
+  /// flags needs for it (`d_given`: whether the user set d).
+  Field (*field)(const CellConfig&, std::uint32_t id, const FieldGrid&) = nullptr;
+  FieldGrid field_grid{};
+  void (*complete_field_cell)(CellConfig&, bool d_given) = nullptr;
 };
 
 /// The registration of a model by name; throws ConfigError("model") if unknown.

@@ -291,6 +291,14 @@ ModelInfo make_info() {
   m.default_table_keys = {"K", "d", "mode", "init"};
   m.apply_defaults = defaults_b;
   m.validate = validate_b;
+  m.field = [](const CellConfig& c, std::uint32_t, const FieldGrid& g) {
+    return model_b_field(c, g);
+  };
+  m.field_grid = {0.0, 1.2, 0.0, 1.0};  // (x, y): the teacher (1, 0) and the saddle (x*, x*)
+  // The reduced field does not depend on d: a cell given by flags takes d = K.
+  m.complete_field_cell = [](CellConfig& c, bool d_given) {
+    if (!d_given) c.d = c.of<ModelBCell>().K;
+  };
   m.canonical = canonical_b;
   m.bound = [](const CellConfig&) { return TheoryBound{"none", kNaN}; };
   m.columns = columns();

@@ -50,6 +50,10 @@ std::vector<TargetInfo> model_a_batch_targets(const ModelAParams& p, Precision p
                                               std::uint32_t first_id, std::uint32_t count,
                                               int threads);
 
+/// Model A's 2-D field (d = 2, fixed or expected mode), for trajectory `id`'s design and teacher
+/// (src/models/a/field.cpp; ModelInfo::field).
+Field model_a_field(const CellConfig& cell, std::uint32_t id, const FieldGrid& grid);
+
 template <>
 struct ModelHost<ModelA> {
   static const ModelInfo& info();

@@ -14,6 +14,10 @@ namespace relusim {
 /// Validates a Model B cell and resolves it; the returned pointers refer into `cell`.
 ModelBParams resolve_model_b(const CellConfig& cell);
 
+/// Model B's reduced (x, y) field of the symmetric start for the cell's K
+/// (src/models/b/field.cpp; ModelInfo::field).
+Field model_b_field(const CellConfig& cell, const FieldGrid& grid);
+
 template <>
 struct ModelHost<ModelB> {
   static const ModelInfo& info();
