@@ -5,6 +5,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,15 @@ SummaryColumn slot_count_column(const std::string& mean_name) {
           true};
 }
 
+/// What `relusim theory` asks a model's closed forms about: the keys it takes as given, and a
+/// point (x, y) of the model's 2-D reduction when `have_xy`.
+struct TheoryQuery {
+  std::int64_t n = 10, d = 2, k = 2;
+  double eps = 0.1;
+  bool have_xy = false;
+  double x = 0.0, y = 0.0;
+};
+
 struct ModelInfo {
   std::string name;                                       ///< as the user writes it: A, B, ...
   std::string summary;                                    ///< one line for --help
@@ -81,6 +92,9 @@ struct ModelInfo {
   Field (*field)(const CellConfig&, std::uint32_t id, const FieldGrid&) = nullptr;
   FieldGrid field_grid{};
   void (*complete_field_cell)(CellConfig&, bool d_given) = nullptr;
+  /// `relusim theory`: writes the model's closed forms for the query (null: it has none); throws
+  /// ConfigError naming the key of a value out of range.
+  void (*theory)(const TheoryQuery&, std::ostream&) = nullptr;
 };
 
 /// The registration of a model by name; throws ConfigError("model") if unknown.

@@ -1,6 +1,8 @@
 // Closed forms of the papers (MODEL.md §1.1, §1.2, §1.4): what simulations are compared with.
 #pragma once
 
+#include <iosfwd>
+
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -37,5 +39,9 @@ std::vector<double> expected_delta(const std::vector<double>& w, const std::vect
 
 /// Kong (21): the 2x2 matrix M(theta), row-major.
 std::array<double, 4> kong_m(double theta);
+
+struct TheoryQuery;
+/// `relusim theory` for Model A (ModelInfo::theory; src/models/a/theory_print.cpp).
+void print_model_a_theory(const TheoryQuery& q, std::ostream& os);
 
 }  // namespace relusim

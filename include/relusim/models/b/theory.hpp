@@ -2,6 +2,8 @@
 // reduced field of the symmetric structure, and the K-unit expected update it projects from.
 #pragma once
 
+#include <iosfwd>
+
 #include <vector>
 
 #include "relusim/models/b/types.hpp"
@@ -35,5 +37,9 @@ SymmetricField projected_symmetric_field(int K, double x, double y);
 std::vector<double> model_b_expected_update(int K, int d, const std::vector<double>& w,
                                             const std::vector<double>& w_star,
                                             const std::vector<double>& a, double* loss = nullptr);
+
+struct TheoryQuery;
+/// `relusim theory` for Model B (ModelInfo::theory; src/models/b/theory_print.cpp).
+void print_model_b_theory(const TheoryQuery& q, std::ostream& os);
 
 }  // namespace relusim
