@@ -33,6 +33,22 @@ std::string error_key_of_text(const std::string& toml) {
   return "<none>";
 }
 
+TEST(Config, AModelsOwnKeysTravelWithTheCellAndAreNeverReadAsAnothers) {
+  CellConfig b;
+  set_parameter(b, "model", std::string("B"));
+  set_parameter(b, "K", std::int64_t{4});
+  const CellConfig copy = b;  // a deep copy: changing the original leaves it alone
+  b.of<ModelBCell>().K = 7;
+  EXPECT_EQ(copy.of<ModelBCell>().K, 4);
+  EXPECT_THROW((void)copy.of<ModelCCell>(), std::logic_error);  // B's keys are not C's
+  CellConfig fresh;  // holds none yet: reads give the defaults
+  EXPECT_EQ(fresh.of<ModelCCell>().slope, ModelCCell{}.slope);
+  set_parameter(b, "model", std::string("C"));  // another model: its defaults, B's keys gone
+  EXPECT_EQ(b.of<ModelCCell>().slope, ModelCCell{}.slope);
+  EXPECT_THROW((void)b.of<ModelBCell>(), std::logic_error);
+  EXPECT_THROW(set_parameter(b, "K", std::int64_t{3}), ConfigError);  // not a key of model C
+}
+
 TEST(Config, SweepFileBaseAndGrid) {
   const SweepConfig s = parse_sweep_text(R"(
     d = 3

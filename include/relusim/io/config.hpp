@@ -91,8 +91,8 @@ class ModelFields {
   Holder<F>& holder() const {
     auto* h = dynamic_cast<Holder<F>*>(p_.get());
     if (h == nullptr)
-      throw std::logic_error(std::string("a cell's model keys read as ") + typeid(F).name() +
-                             ", which another model's are not");
+      throw std::logic_error(std::string("a cell's own keys were read as ") + typeid(F).name() +
+                             ", but the cell holds another model's");
     return *h;
   }
   std::unique_ptr<Base> p_;
