@@ -79,13 +79,7 @@ const ModelInfo& toy_info() {
 ToyParams resolve_toy(const CellConfig& c) {
   validate(c);
   ToyParams p;
-  p.d = c.d;
-  p.eta = c.eta;
-  p.max_steps = c.steps;
-  p.early_stop = c.early_stop;
-  p.tol = c.tol;
-  p.stuck_tol = c.stuck_tol;
-  p.blowup = c.blowup;
+  resolve_common(c, p);
   p.spread = own(c).spread;
   return p;
 }

@@ -28,8 +28,14 @@ struct ToyCell {
   double spread = 0.5;  ///< r0 = spread * (1 + id mod 5)
 };
 
+/// Resolved by resolve_common (io/config.hpp), as every model's Params: the keys the toy does not
+/// read (N, B, mode, seed) are there so that one function fills them all.
 struct ToyParams {
   int d = 2;
+  int n_samples = 10;
+  int batch = 1;
+  DataMode mode = DataMode::expected;
+  std::uint64_t seed = 1;
   double eta = 0.5;
   std::int64_t max_steps = 1000;
   bool early_stop = true;
