@@ -16,6 +16,7 @@ packages=(
   libopenmpi-dev openmpi-bin          # MPI ranks (optional at build time; docs/scale-out.md)
   debootstrap                         # CI's second compiler, in a chroot (scripts/gcc13-check.sh)
   python3-matplotlib                  # figures (relusim field), drawn by Debian's python3
+  python3-venv python3-dev            # the Python module's virtual environment (below)
 )
 # --peers: also the Python peers of the benchmarks (bench/peers: NumPy, PyTorch on the CPU),
 # for Debian's own python3.
@@ -36,3 +37,14 @@ if ((${#missing[@]})); then
 else
   echo "setup: all packages present" >&2
 fi
+
+# The Python side (the module relusim, its tests, the notebook): a virtual environment in .venv
+# with python/requirements.txt from PyPI, made with the first python3 on PATH (or
+# $RELUSIM_VENV_PYTHON). scripts/test.sh builds the module against it.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.venv"
+if [ ! -x "$venv/bin/python" ]; then
+  echo "setup: creating $venv" >&2
+  "${RELUSIM_VENV_PYTHON:-python3}" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$root/python/requirements.txt"

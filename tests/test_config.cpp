@@ -12,6 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "relusim/engine/world.hpp"
 #include "relusim/io/config.hpp"
@@ -370,6 +373,48 @@ TEST(Cli, AnMpiLaunchOfABuildWithoutMpiIsRefused) {
   ::unsetenv("OMPI_COMM_WORLD_SIZE");
   EXPECT_EQ(code, 2);
   EXPECT_NE(err.find("built without MPI"), std::string::npos) << err;
+}
+
+TEST(World, MpiStartsOnlyWhenALauncherStartedTheProcess) {
+  // MPI_Init_thread costs most of a second: a command or a Python session that no launcher
+  // started runs as the only rank without it.
+  const std::vector<const char*> vars = {"OMPI_COMM_WORLD_SIZE",
+                                         "OMPI_COMM_WORLD_RANK",
+                                         "PMI_RANK",
+                                         "PMI_SIZE",
+                                         "PMI_FD",
+                                         "PMIX_RANK",
+                                         "PMIX_NAMESPACE",
+                                         "MPI_LOCALNRANKS",
+                                         "MV2_COMM_WORLD_RANK",
+                                         "RELUSIM_MPI"};
+  std::vector<std::pair<const char*, std::string>> saved;
+  for (const char* v : vars)
+    if (const char* old = std::getenv(v)) saved.emplace_back(v, old);
+  for (const char* v : vars)
+    ::unsetenv(v);
+  EXPECT_FALSE(world::started_by_mpi_launcher());
+  int argc = 1;
+  char name[] = "relusim";
+  char* args[] = {name, nullptr};
+  char** argv = args;
+  world::init(&argc, &argv);
+  EXPECT_FALSE(world::mpi_started());
+  EXPECT_EQ(world::size(), 1);
+  EXPECT_EQ(world::rank(), 0);
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_RANK", "PMIX_RANK", "MV2_COMM_WORLD_RANK"}) {
+    ::setenv(v, "0", 1);
+    EXPECT_TRUE(world::started_by_mpi_launcher()) << v;
+    ::setenv("RELUSIM_MPI", "0", 1);  // the override wins
+    EXPECT_FALSE(world::started_by_mpi_launcher()) << v;
+    ::unsetenv("RELUSIM_MPI");
+    ::unsetenv(v);
+  }
+  ::setenv("RELUSIM_MPI", "1", 1);
+  EXPECT_TRUE(world::started_by_mpi_launcher());
+  ::unsetenv("RELUSIM_MPI");
+  for (const auto& [v, old] : saved)
+    ::setenv(v, old.c_str(), 1);
 }
 
 TEST(Cli, SummaryColumnNamesAreUnique) {

@@ -13,6 +13,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "outputs.hpp"
@@ -88,13 +89,11 @@ std::optional<JournalWriter> open_journal(const std::string& dir, const nlohmann
   return JournalWriter::reopen(path, j.good_bytes);
 }
 
-/// keep_trajectories keeps one record per trajectory in memory until the run ends and then
-/// writes them as one file: refuse at once a run whose records cannot fit, rather than fail
-/// hours in. About 100 bytes of record and 120 of CSV a trajectory; a shard holds its part.
-void check_trajectories_fit(const std::vector<CellConfig>& cells, const std::string& out_dir,
-                            Part shard) {
-  if (out_dir.empty())
-    throw ConfigError("out", "--trajectories needs --out DIR (trajectories.csv is written there)");
+/// keep_trajectories keeps one record per trajectory in memory until the run ends (and then
+/// writes them as one file with out_dir): refuse at once a run whose records cannot fit, rather
+/// than fail hours in. About 100 bytes of record and 120 of CSV a trajectory; a shard holds its
+/// part.
+void check_trajectories_fit(const std::vector<CellConfig>& cells, Part shard) {
   double trajectories = 0.0;
   for (const CellConfig& c : cells)
     trajectories += static_cast<double>(c.trials);
@@ -145,7 +144,10 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
     throw ConfigError("batch-trajectories", "must lie in [0, 2^24]");
   if (o.threads < 0 || o.threads > kMaxThreads)
     throw ConfigError("threads", "must lie in [0, " + std::to_string(kMaxThreads) + "]");
-  if (o.keep_trajectories) check_trajectories_fit(cells, o.out_dir, shard);
+  if (o.keep_trajectories) check_trajectories_fit(cells, shard);
+  if (o.keep_weights && world::size() > 1)
+    throw ConfigError("",
+                      "final weights are kept by a job of one process only, not over MPI ranks");
   const int rank = world::rank();
   const int ranks = world::size();
   int threads = o.threads;
@@ -172,7 +174,8 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
   const SweepPlan& plan = outcome.plan;
   outcome.table_keys = job_table_keys(plan, source);
   const std::vector<std::size_t> mine = part_batches(plan, shard);
-  const nlohmann::json header = job_header(plan, source, kind_text, shard, o.keep_trajectories);
+  nlohmann::json header = job_header(plan, source, kind_text, shard, o.keep_trajectories);
+  if (o.keep_weights) header["keeps_final_weights"] = true;  // the journal's batches carry them
 
   // Rank 0 opens the output directory and the journal; every rank learns how that went and
   // which batches are done already.
@@ -229,6 +232,7 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
   }
 
   ProgressBar bar(log, rank == 0 && o.show_progress);
+  if (rank == 0 && o.on_progress) o.on_progress(done, total);
   std::function<bool()> stop = o.stop_requested;
   if (!stop) {
     install_stop_handlers();
@@ -245,12 +249,14 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
     done += plan.batches[b].count;
     results[b] = std::move(r);
     bar.update(done, total);
+    if (o.on_progress) o.on_progress(done, total);
   };
   const auto t0 = std::chrono::steady_clock::now();
-  const bool complete =
-      world::run_over_ranks(plan, todo, *backend, o.keep_trajectories, sink, stop, [&] {
-        if (ranks > 1 && o.backend != BackendKind::cpu) cuda_bind_device(world::local_rank());
-      });
+  const bool complete = world::run_over_ranks(plan, todo, *backend, o.keep_trajectories,
+                                              o.keep_weights, sink, stop, [&] {
+                                                if (ranks > 1 && o.backend != BackendKind::cpu)
+                                                  cuda_bind_device(world::local_rank());
+                                              });
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   outcome.trajectories_done = done;
   if (rank != 0) {
@@ -264,8 +270,10 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
         << (g_stop_signal != 0 ? "by signal " + std::to_string(sig) : std::string("on request"))
         << " with " << done << " of " << total << " trajectories done\n";
     if (journal) {
-      std::string again =
-          o.command.find(" --resume") == std::string::npos ? o.command + " --resume" : o.command;
+      std::string again = !o.resume_hint.empty() ? o.resume_hint
+                          : o.command.find(" --resume") == std::string::npos
+                              ? o.command + " --resume"
+                              : o.command;
       if (ranks > 1) again = "mpirun -n " + std::to_string(ranks) + " " + again;
       log << "relusim: the journal in " << o.out_dir
           << " keeps every completed batch; resume with:\n  " << again << '\n';
@@ -300,9 +308,9 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
     return outcome;
   }
   outcome.results = assemble(plan, std::move(results));
-  publish_outputs(plan, outcome.results, source, out.get(), o.out_dir,
-                  {o.command, outcome.backend_description, outcome.seconds, header_identity(header),
-                   job_fingerprint(header)},
+  outcome.provenance = {o.command, outcome.backend_description, outcome.seconds,
+                        header_identity(header), job_fingerprint(header)};
+  publish_outputs(plan, outcome.results, source, out.get(), o.out_dir, outcome.provenance,
                   o.keep_trajectories, log);
   if (journal) {
     const std::string path = journal->path();
@@ -312,6 +320,17 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
   }
   outcome.status = JobStatus::complete;
   return outcome;
+}
+
+void save_job_outputs(const JobOutcome& outcome, const JobSource& source, const std::string& dir,
+                      bool keep_trajectories, std::ostream* log) {
+  if (outcome.status != JobStatus::complete)
+    throw std::logic_error("save_job_outputs: the job did not complete");
+  if (dir.empty()) throw ConfigError("out", "needs a directory");
+  std::ostringstream quiet;
+  OutputDirectory out(dir);
+  publish_outputs(outcome.plan, outcome.results, source, &out, dir, outcome.provenance,
+                  keep_trajectories, log != nullptr ? *log : quiet);
 }
 
 }  // namespace relusim

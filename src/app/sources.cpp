@@ -9,6 +9,23 @@
 
 namespace relusim {
 
+CellConfig cell_from_values(const std::vector<std::pair<std::string, ParamValue>>& values,
+                            const std::function<void(CellConfig&)>& adjust) {
+  CellConfig cell;
+  for (const auto& [key, value] : values)
+    if (key == "model") set_parameter(cell, "model", value);
+  for (const auto& [key, value] : values)
+    find_parameter(cell.model, key);  // an unknown key, or another model's, is refused first
+  for (const std::string& key : all_parameter_keys()) {
+    if (key == "model") continue;
+    for (const auto& [k, value] : values)
+      if (k == key) set_parameter(cell, key, value);
+  }
+  if (adjust) adjust(cell);
+  validate(cell);
+  return cell;
+}
+
 JobSource cell_job_source(const CellConfig& cell) {
   nlohmann::json def;
   def["base"] = cell_json(cell);
@@ -19,8 +36,9 @@ JobSource cell_job_source(const CellConfig& cell) {
   return source;
 }
 
-SweepJob load_sweep_job(const std::string& file, const std::string& trials_text) {
-  SweepConfig s = load_sweep_file(file);
+namespace {
+
+SweepJob sweep_job(SweepConfig s, const std::string& file, const std::string& trials_text) {
   std::int64_t trials_override = 0;
   if (!trials_text.empty()) {
     // The key's own reader and checks, as `run --trials` and the sweep file use them; each
@@ -57,6 +75,19 @@ SweepJob load_sweep_job(const std::string& file, const std::string& trials_text)
   job.source.swept = swept;
   job.cells = std::move(s.cells);
   return job;
+}
+
+}  // namespace
+
+SweepJob load_sweep_job(const std::string& file, const std::string& trials_text) {
+  return sweep_job(load_sweep_file(file), file, trials_text);
+}
+
+SweepJob load_sweep_text_job(const std::string& text, const std::string& name,
+                             const std::string& trials_text) {
+  SweepConfig s = parse_sweep_text(text, name);
+  s.text = text;
+  return sweep_job(std::move(s), name, trials_text);
 }
 
 Part parse_shard(const std::string& spec) {

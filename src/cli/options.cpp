@@ -73,6 +73,8 @@ bool show_progress(const std::string& progress) {
 }
 
 JobOptions job_options(const CommonOptions& o, const std::string& command) {
+  if (o.write_trajectories && o.out_dir.empty())
+    throw ConfigError("out", "--trajectories needs --out DIR (trajectories.csv is written there)");
   JobOptions j;
   j.backend = backend_kind(o.backend);
   j.threads = o.threads;
@@ -150,17 +152,21 @@ void add_cell_options(CLI::App& app, std::map<std::string, std::string>& values)
 
 CellConfig cell_from_options(const std::map<std::string, std::string>& values, CLI::App& app,
                              const std::function<void(CellConfig&)>& adjust) {
-  CellConfig cell;
-  if (app.get_option("--model")->count() > 0)
-    set_parameter(cell, "model", parse_param_text(common_parameter("model"), values.at("model")));
+  // The model decides how the other flags' text reads.
+  std::string model = CellConfig{}.model;
+  std::vector<std::pair<std::string, ParamValue>> given;
+  if (app.get_option("--model")->count() > 0) {
+    const ParamValue m = parse_param_text(common_parameter("model"), values.at("model"));
+    CellConfig probe;
+    set_parameter(probe, "model", m);
+    model = probe.model;
+    given.emplace_back("model", m);
+  }
   for (const std::string& key : all_parameter_keys()) {
     if (key == "model" || app.get_option("--" + key)->count() == 0) continue;
-    const ParamInfo& p = find_parameter(cell.model, key);
-    p.set(cell, parse_param_text(p, values.at(key)));
+    given.emplace_back(key, parse_param_text(find_parameter(model, key), values.at(key)));
   }
-  if (adjust) adjust(cell);
-  validate(cell);
-  return cell;
+  return cell_from_values(given, adjust);
 }
 
 int finish_job(const JobOutcome& outcome) {

@@ -48,7 +48,18 @@ Command add_theory(CLI::App& app, const Context&) {
             q.have_xy = x->count() > 0 || y->count() > 0;
             q.x = s->x;
             q.y = s->y;
-            m.theory(q, std::cout);
+            // Each entry on one line: the label in 27 columns, the value (a pair in parentheses),
+            // the note after three spaces; every number in its shortest round-trip form.
+            for (const TheoryEntry& e : m.theory(q)) {
+              std::string value;
+              for (double v : e.values)
+                value += (value.empty() ? "" : ", ") +
+                         (e.integer ? std::to_string(static_cast<long long>(v)) : report_number(v));
+              if (e.values.size() > 1) value = "(" + value + ")";
+              std::cout << e.label
+                        << std::string(e.label.size() < 27 ? 27 - e.label.size() : 1, ' ') << value
+                        << (e.note.empty() ? "" : "   " + e.note) << '\n';
+            }
             return 0;
           }};
 }

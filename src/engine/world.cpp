@@ -6,6 +6,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -204,8 +205,24 @@ bool built_with_mpi() {
 #endif
 }
 
+bool started_by_mpi_launcher() {
+  const char* force = std::getenv("RELUSIM_MPI");
+  if (force != nullptr && *force != '\0') return std::string_view(force) != "0";
+  // Set by mpirun/mpiexec (Open MPI, MPICH's Hydra, Intel MPI, MVAPICH) and srun's PMI plugins.
+  for (const char* name :
+       {"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMI_SIZE", "PMI_FD",
+        "PMIX_RANK", "PMIX_NAMESPACE", "MPI_LOCALNRANKS", "MV2_COMM_WORLD_RANK"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return true;
+  }
+  return false;
+}
+
 void init([[maybe_unused]] int* argc, [[maybe_unused]] char*** argv) {
 #ifdef RELUSIM_HAVE_MPI
+  // MPI_Init_thread costs most of a second (Open MPI starts its runtime even for one process):
+  // a process that no launcher started is one rank, and runs without it.
+  if (g_mpi_started || !started_by_mpi_launcher()) return;
   int provided = 0;
   MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   g_mpi_started = true;
@@ -231,6 +248,14 @@ void abort(int code) {
   if (g_mpi_started) MPI_Abort(MPI_COMM_WORLD, code);
 #endif
   std::exit(code);
+}
+
+bool mpi_started() {
+#ifdef RELUSIM_HAVE_MPI
+  return g_mpi_started;
+#else
+  return false;
+#endif
 }
 
 int rank() {
@@ -266,8 +291,8 @@ void broadcast([[maybe_unused]] std::string& bytes) {
 }
 
 bool run_over_ranks(const SweepPlan& plan, const std::vector<std::size_t>& todo, Backend& backend,
-                    bool keep_records, const BatchSink& sink, const std::function<bool()>& stop,
-                    const std::function<void()>& on_worker) {
+                    bool keep_records, bool keep_weights, const BatchSink& sink,
+                    const std::function<bool()>& stop, const std::function<void()>& on_worker) {
   const std::vector<std::size_t> mine = part_of(todo, {g_rank + 1, g_size});
 #ifdef RELUSIM_HAVE_MPI
   if (g_size > 1) {
@@ -276,7 +301,7 @@ bool run_over_ranks(const SweepPlan& plan, const std::vector<std::size_t>& todo,
   }
 #endif
   if (on_worker) on_worker();
-  return run_batches(plan, mine, backend, keep_records, false, sink, stop);
+  return run_batches(plan, mine, backend, keep_records, keep_weights, sink, stop);
 }
 
 }  // namespace relusim::world

@@ -222,6 +222,27 @@ std::string summary_csv(const std::vector<CellConfig>& cells,
   return os.str();
 }
 
+std::vector<std::pair<std::string, char>> summary_csv_schema(const std::vector<CellConfig>& cells) {
+  const ModelInfo& model = model_of(cells);
+  std::vector<std::pair<std::string, char>> out = {{"cell", 'i'}};
+  for (const auto& p : model.parameters) {
+    char kind = 's';  // choice, vector_or_choice
+    if (p.type == ParamType::integer) kind = 'i';
+    if (p.type == ParamType::real) kind = 'f';
+    if (p.type == ParamType::boolean) kind = 'b';
+    out.emplace_back(p.key, kind);
+  }
+  for (const std::string& o : model.outcomes)
+    out.emplace_back(o, 'i');
+  for (const char* name : {"rate", "ci_low", "ci_high", "bound"})
+    out.emplace_back(name, 'f');
+  for (const char* name : {"theorem", "verdict", "verdict_reason"})
+    out.emplace_back(name, 's');
+  for (const SummaryColumn& c : model.columns)
+    out.emplace_back(c.name, c.integer ? 'i' : 'f');
+  return out;
+}
+
 nlohmann::json cell_json(const CellConfig& cell) {
   nlohmann::json j;
   for (const auto& p : cell_parameters(cell.model)) {

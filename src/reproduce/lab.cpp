@@ -30,13 +30,17 @@ void write_atomically(const std::filesystem::path& path, const std::string& cont
   rename_synced(tmp, path.string());
 }
 
-std::string python_path() {
+/// The Python that draws the figures: the caller's choice (the Python module's own
+/// interpreter), else RELUSIM_PYTHON, else Debian's python3.
+std::string python_path(const std::string& chosen = {}) {
+  if (!chosen.empty()) return chosen;
   const char* env = std::getenv("RELUSIM_PYTHON");
   return env != nullptr && *env != '\0' ? env : "/usr/bin/python3";
 }
 
-bool have_matplotlib() {
-  const std::string probe = shell_quote(python_path()) + " -c 'import matplotlib' >/dev/null 2>&1";
+bool have_matplotlib(const std::string& python = {}) {
+  const std::string probe =
+      shell_quote(python_path(python)) + " -c 'import matplotlib' >/dev/null 2>&1";
   return std::system(probe.c_str()) == 0;
 }
 
@@ -64,8 +68,11 @@ std::string md_cell(std::string s) {
 
 namespace {
 
-void run_figure_script(const std::string& script) {
-  const std::string cmd = shell_quote(python_path()) + ' ' + shell_quote(script) + " >&2";
+/// Runs a figure script; what it prints goes to stderr, or nowhere when `quiet`.
+void run_figure_script(const std::string& script, const std::string& python = {},
+                       bool quiet = false) {
+  const std::string cmd = shell_quote(python_path(python)) + ' ' + shell_quote(script) +
+                          (quiet ? " >/dev/null 2>&1" : " >&2");
   if (std::system(cmd.c_str()) != 0)
     throw std::runtime_error("the figure script failed: " + script);
 }
@@ -93,9 +100,13 @@ Lab::Lab(const ReproduceOptions& options, Backend& backend, std::string experime
                        "': " + ec.message());
 }
 
+std::ostream& Lab::log() const {
+  return options_.log != nullptr ? *options_.log : std::cerr;
+}
+
 void Lab::say(const std::string& what) const {
-  std::cerr << "relusim: " << std::filesystem::path(options_.out_dir).filename().string() << ": "
-            << what << '\n';
+  log() << "relusim: " << std::filesystem::path(options_.out_dir).filename().string() << ": "
+        << what << '\n';
 }
 
 void Lab::write(const std::string& name, const std::string& contents) {
@@ -111,7 +122,7 @@ Lab::Sweep Lab::sweep(const std::string& name, const std::string& toml, bool kee
   say("sweep " + name + ": " + std::to_string(s.cells.size()) + " cell(s), " +
       std::to_string(trajectories) + " trajectories on " + backend_->description());
   const SweepPlan plan = make_plan(s.cells, backend_->preferred_batch_trajectories());
-  ProgressBar bar(std::cerr, options_.progress);
+  ProgressBar bar(log(), options_.progress);
   DriverOptions o;
   o.keep_records = keep_records;
   o.progress = [&](std::int64_t done, std::int64_t total) { bar.update(done, total); };
@@ -167,15 +178,16 @@ ExperimentReport Lab::finish(const std::string& name, const std::string& title,
     rep.figures.push_back(f.first);
 
   // Figures first, so the report can say whether they exist.
-  bool drawn = options_.draw && !figures_.empty() && have_matplotlib();
+  bool drawn = options_.draw && !figures_.empty() && have_matplotlib(options_.python);
   if (drawn)
     for (const auto& [stem, caption] : figures_)
-      run_figure_script((std::filesystem::path(options_.out_dir) / (stem + ".py")).string());
+      run_figure_script((std::filesystem::path(options_.out_dir) / (stem + ".py")).string(),
+                        options_.python, options_.log != nullptr);
   if (!drawn && options_.draw && !figures_.empty())
-    std::cerr << "relusim: no matplotlib for " << python_path()
-              << " (scripts/setup.sh installs Debian's python3-matplotlib); the figures' data "
-                 "and scripts are written: draw them with\n  for f in "
-              << options_.out_dir << "/*.py; do " << python_path() << " \"$f\"; done\n";
+    log() << "relusim: no matplotlib for " << python_path(options_.python)
+          << " (scripts/setup.sh installs Debian's python3-matplotlib); the figures' data "
+             "and scripts are written: draw them with\n  for f in "
+          << options_.out_dir << "/*.py; do " << python_path(options_.python) << " \"$f\"; done\n";
   rep.figures_drawn = drawn;
 
   std::map<std::string, int> counts;
@@ -208,7 +220,7 @@ ExperimentReport Lab::finish(const std::string& name, const std::string& title,
       if (drawn)
         md << "![" << stem << "](" << stem << ".png)\n\n";
       else
-        md << "(not drawn: run `" << python_path() << " " << stem << ".py`)\n\n";
+        md << "(not drawn: run `" << python_path(options_.python) << " " << stem << ".py`)\n\n";
       md << "*" << caption << "* ([SVG](" << stem << ".svg), script [" << stem << ".py](" << stem
          << ".py))\n\n";
     }

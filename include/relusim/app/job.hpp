@@ -15,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "relusim/engine/backend.hpp"
@@ -22,6 +23,7 @@
 #include "relusim/engine/plan.hpp"
 #include "relusim/io/config.hpp"
 #include "relusim/io/job.hpp"
+#include "relusim/io/report.hpp"
 
 namespace relusim {
 
@@ -37,17 +39,24 @@ struct JobOptions {
   BackendKind backend = BackendKind::automatic;
   int threads = 0;      ///< CPU backend threads; 0: all (shared among the node's MPI ranks)
   std::string out_dir;  ///< empty: nothing written (the results come back only)
-  bool keep_trajectories = false;       ///< one record per trajectory (trajectories.csv)
+  bool keep_trajectories = false;       ///< one record per trajectory (trajectories.csv with
+                                        ///< out_dir; JobOutcome's results always)
+  bool keep_weights = false;            ///< each trajectory's final weights (JobOutcome only)
   bool show_progress = false;           ///< a progress bar on `log`
   std::int64_t batch_trajectories = 0;  ///< 0: the backend's preference
   bool resume = false;                  ///< continue the journal in out_dir
   bool force = false;                   ///< replace another configuration's run in out_dir
   std::optional<Part> shard;            ///< run only this part of the plan (needs out_dir)
-  std::string command;          ///< the command as a shell takes it (summary.json, resume hint)
+  std::string command;  ///< the command as a shell takes it (summary.json, resume hint)
+  /// How to resume a stopped run, for the message; empty: `command` with --resume.
+  std::string resume_hint;
   std::ostream* log = nullptr;  ///< messages; nullptr: std::cerr
   /// Asked between batch results on rank 0: true ends the job after the batches in flight
   /// (the journal keeps what completed). Empty: SIGINT and SIGTERM ask it (stop_signal()).
   std::function<bool()> stop_requested;
+  /// Called on rank 0, on the calling thread, after each batch with (trajectories done, of
+  /// this process's part); also once before the first batch.
+  std::function<void(std::int64_t, std::int64_t)> on_progress;
 };
 
 /// How a job ended.
@@ -68,6 +77,7 @@ struct JobOutcome {
   std::int64_t trajectories_total = 0;  ///< in this process's part (all, without a shard)
   double seconds = 0.0;                 ///< the batches this call ran
   std::string backend_description;
+  RunProvenance provenance;  ///< what summary.json records of the run (complete only)
 };
 
 /// A failure the ranks agreed on (opening the journal, the output directory): rank 0 throws it
@@ -81,6 +91,13 @@ class JobFailed : public std::runtime_error {
   int code_;
 };
 
+/// A cell from keys and values (`relusim run`'s flags, the Python module's keyword arguments):
+/// the model first, then every other key in the registry's order, each read as a sweep file
+/// reads it; `adjust` (when given) runs before the cell is validated. Throws ConfigError naming
+/// the key (an unknown key, a key of another model, a value of the wrong type).
+CellConfig cell_from_values(const std::vector<std::pair<std::string, ParamValue>>& values,
+                            const std::function<void(CellConfig&)>& adjust = {});
+
 /// The source of a job of one cell (`relusim run`): summary.json's "sweep" entry holds the cell
 /// as the base of an empty grid.
 JobSource cell_job_source(const CellConfig& cell);
@@ -92,6 +109,15 @@ struct SweepJob {
   JobSource source;
 };
 SweepJob load_sweep_job(const std::string& file, const std::string& trials_text = {});
+/// The same for a sweep given as TOML text (the Python module's base and grid); `name` stands
+/// for the file in messages and summary.json.
+SweepJob load_sweep_text_job(const std::string& text, const std::string& name,
+                             const std::string& trials_text = {});
+
+/// Writes a complete job's outputs (summary.csv, summary.json and, when it kept them,
+/// trajectories.csv) into `dir`, as run_job does with out_dir.
+void save_job_outputs(const JobOutcome& outcome, const JobSource& source, const std::string& dir,
+                      bool keep_trajectories, std::ostream* log = nullptr);
 
 /// --shard's text: "k/N", or "" / "slurm" for the Slurm job array's task (SLURM_ARRAY_TASK_ID
 /// counted from SLURM_ARRAY_TASK_MIN, of SLURM_ARRAY_TASK_COUNT).

@@ -12,8 +12,16 @@
 
 namespace relusim::world {
 
-/// Starts MPI when the build has it (MPI_THREAD_FUNNELED: only the main thread calls MPI).
+/// Whether an MPI launcher (mpirun, mpiexec, srun with a PMI plugin) started this process, read
+/// from the variables it sets; RELUSIM_MPI=1 says yes and RELUSIM_MPI=0 no, whatever they say.
+bool started_by_mpi_launcher();
+/// Starts MPI when the build has it and a launcher started this process (MPI_THREAD_FUNNELED:
+/// only the main thread calls MPI). Otherwise the process is the only rank and MPI stays
+/// uninitialised: MPI_Init_thread costs most of a second, which a single command or a Python
+/// session must not pay (the Python module never calls it).
 void init(int* argc, char*** argv);
+/// Whether init started MPI.
+bool mpi_started();
 /// Ends MPI (after every rank's last message); harmless without MPI.
 void finalize();
 /// Ends every rank of the job with `code` (MPI_Abort); exits this process without MPI.
@@ -39,10 +47,11 @@ void broadcast(std::string& bytes);
 /// 0 between results and, when it says yes, every rank ends after the launch group in flight;
 /// the other ranks also stop on `stop`'s own answer (a signal they caught). `on_worker` runs first
 /// on the thread that drives the backend (to bind a GPU). Returns true on rank 0 when every
-/// batch ran, on other ranks when their share ran. A failure on any rank is rethrown on rank 0
-/// as BackendError naming the rank, after every rank has stopped.
+/// batch ran, on other ranks when their share ran. `keep_weights` (final weights) needs one rank. A
+/// failure on any rank is rethrown on rank 0 as BackendError naming the rank, after every rank has
+/// stopped.
 bool run_over_ranks(const SweepPlan& plan, const std::vector<std::size_t>& todo, Backend& backend,
-                    bool keep_records, const BatchSink& sink, const std::function<bool()>& stop,
-                    const std::function<void()>& on_worker = {});
+                    bool keep_records, bool keep_weights, const BatchSink& sink,
+                    const std::function<bool()>& stop, const std::function<void()>& on_worker = {});
 
 }  // namespace relusim::world

@@ -6,6 +6,7 @@
 #include <iosfwd>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +35,9 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
 
 std::string summary_csv(const std::vector<CellConfig>& cells,
                         const std::vector<CellResult>& results);
+/// summary.csv's columns in order, each with its kind: 'i' integer, 'f' real (a missing value is
+/// written "nan"), 'b' true/false, 's' text (the Python module's DataFrame dtypes).
+std::vector<std::pair<std::string, char>> summary_csv_schema(const std::vector<CellConfig>& cells);
 nlohmann::json summary_json(const std::vector<CellConfig>& cells,
                             const std::vector<CellResult>& results, const RunProvenance& run,
                             const nlohmann::json& sweep_definition);

@@ -57,6 +57,17 @@ struct TheoryQuery {
   double x = 0.0, y = 0.0;
 };
 
+/// One closed form of a model's theory: `key` names it for programs (the Python module's dict),
+/// `label` for people (`relusim theory` prints the label, the value and the note on one line).
+/// A value of two numbers is a point or a vector of the model's 2-D reduction.
+struct TheoryEntry {
+  std::string key;
+  std::string label;
+  std::vector<double> values;
+  bool integer = false;  ///< a count (N, d, K), printed as an integer
+  std::string note;      ///< the formula or the source, after the value
+};
+
 struct ModelInfo {
   std::string name;                                       ///< as the user writes it: A, B, ...
   std::string summary;                                    ///< one line for --help
@@ -92,9 +103,9 @@ struct ModelInfo {
   Field (*field)(const CellConfig&, std::uint32_t id, const FieldGrid&) = nullptr;
   FieldGrid field_grid{};
   void (*complete_field_cell)(CellConfig&, bool d_given) = nullptr;
-  /// `relusim theory`: writes the model's closed forms for the query (null: it has none); throws
-  /// ConfigError naming the key of a value out of range.
-  void (*theory)(const TheoryQuery&, std::ostream&) = nullptr;
+  /// `relusim theory` and relusim.theory(): the model's closed forms for the query (null: it has
+  /// none); throws ConfigError naming the key of a value out of range.
+  std::vector<TheoryEntry> (*theory)(const TheoryQuery&) = nullptr;
 };
 
 /// The registration of a model by name; throws ConfigError("model") if unknown.

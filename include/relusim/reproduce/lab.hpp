@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <limits>
 #include <string>
 #include <utility>
@@ -36,11 +37,14 @@ inline constexpr const char* kNotReproduced = "not reproduced";
 inline constexpr const char* kPartly = "partly";
 
 struct ReproduceOptions {
-  bool quick = false;     ///< the small version (CI); else the paper's sizes
-  std::string out_dir;    ///< the experiment's directory
-  std::string command;    ///< the command line, for the report
-  bool progress = false;  ///< progress bars on stderr
-  bool draw = true;       ///< run the figure scripts (when matplotlib is there)
+  bool quick = false;           ///< the small version (CI); else the paper's sizes
+  std::string out_dir;          ///< the experiment's directory
+  std::string command;          ///< the command line, for the report
+  bool progress = false;        ///< progress bars on stderr
+  bool draw = true;             ///< run the figure scripts (when matplotlib is there)
+  std::ostream* log = nullptr;  ///< messages and progress; nullptr: std::cerr (and the figure
+                                ///< scripts' output too; with a log they are quiet)
+  std::string python;           ///< draws the figures; empty: RELUSIM_PYTHON or Debian's python3
 };
 
 /// What an experiment left behind.
@@ -98,8 +102,9 @@ class Lab {
   void claim(Claim c);
   /// A paragraph of the report (Markdown), after the verdict table.
   void note(const std::string& markdown);
-  /// A line on stderr: what the experiment is doing now.
+  /// A line on the log (ReproduceOptions::log, else stderr): what the experiment is doing now.
   void say(const std::string& what) const;
+  std::ostream& log() const;
 
   const std::vector<Claim>& claims() const { return claims_; }
 

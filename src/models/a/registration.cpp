@@ -268,7 +268,7 @@ ModelInfo make_info() {
   m.default_table_keys = {"N", "d", "mode", "regularizer", "lambda"};
   m.apply_defaults = [](CellConfig& c) { c.own.emplace<ModelACell>(); };
   m.validate = validate_a;
-  m.theory = print_model_a_theory;
+  m.theory = model_a_theory;
   m.field = model_a_field;
   m.field_grid = {-1.0, 2.0, -1.0, 2.0};  // (w_1, w_2) around the teacher
   m.canonical = canonical_a;

@@ -291,7 +291,7 @@ ModelInfo make_info() {
   m.default_table_keys = {"K", "d", "mode", "init"};
   m.apply_defaults = defaults_b;
   m.validate = validate_b;
-  m.theory = print_model_b_theory;
+  m.theory = model_b_theory;
   m.field = [](const CellConfig& c, std::uint32_t, const FieldGrid& g) {
     return model_b_field(c, g);
   };

@@ -1,39 +1,42 @@
-// `relusim theory` for Model B (ModelInfo::theory): its closed forms, every number in its
-// shortest round-trip form.
-#include "relusim/models/b/theory.hpp"
-
+// Model B's closed forms for `relusim theory` and relusim.theory() (ModelInfo::theory).
 #include <cmath>
-#include <ostream>
 #include <utility>
+#include <vector>
 
-#include "relusim/io/param_parsing.hpp"    // report_number
+#include "relusim/models/b/theory.hpp"
 #include "relusim/models/field_types.hpp"  // kFieldCoordinateLimit
 #include "relusim/models/model_info.hpp"
 
 namespace relusim {
 
-void print_model_b_theory(const TheoryQuery& q, std::ostream& os) {
+std::vector<TheoryEntry> model_b_theory(const TheoryQuery& q) {
   const std::int64_t k = q.k;
-  const bool have_xy = q.have_xy;
   const double x = q.x, y = q.y;
   if (k < 1 || k > 128) throw ConfigError("K", "must lie in [1, 128]");
   for (const auto& [key, v] : {std::pair<const char*, double>{"x", x}, {"y", y}})
-    if (have_xy && !(std::fabs(v) <= kFieldCoordinateLimit))  // NaN too
+    if (q.have_xy && !(std::fabs(v) <= kFieldCoordinateLimit))  // NaN too
       throw ConfigError(key, "must be finite, within +-1e100");
   const int K = static_cast<int>(k);
-  const auto v = [](double value) { return report_number(value); };
-  os << "K                          " << K << "\nx*(K) (Tian Thm 4.1)       " << v(tian_saddle_x(K))
-     << "   (sqrt(K-1) - arccos(1/sqrt(K)) + pi) / (pi K): symmetric starts x = y end at "
-        "(x*, x*)\n";
-  if (have_xy) {
+  std::vector<TheoryEntry> e = {
+      {"K", "K", {static_cast<double>(K)}, true, ""},
+      {"x_star",
+       "x*(K) (Tian Thm 4.1)",
+       {tian_saddle_x(K)},
+       false,
+       "(sqrt(K-1) - arccos(1/sqrt(K)) + pi) / (pi K): symmetric starts x = y end at (x*, x*)"}};
+  if (q.have_xy) {
     const SymmetricField f = symmetric_field(K, x, y);
     const SymmetricField g = projected_symmetric_field(K, x, y);
-    os << "(x, y)                     (" << v(x) << ", " << v(y) << ")\n"
-       << "(dx, dy) closed form       (" << v(f.dx) << ", " << v(f.dy) << ")\n"
-       << "(dx, dy) K-unit projection (" << v(g.dx) << ", " << v(g.dy) << ")\n"
-       << "population loss            " << v(symmetric_loss(K, x, y))
-       << "   1/2 E[(g(x; W*) - g(x; W))^2] of the symmetric W, W* = I\n";
+    e.push_back({"xy", "(x, y)", {x, y}, false, ""});
+    e.push_back({"field", "(dx, dy) closed form", {f.dx, f.dy}, false, ""});
+    e.push_back({"field_projected", "(dx, dy) K-unit projection", {g.dx, g.dy}, false, ""});
+    e.push_back({"population_loss",
+                 "population loss",
+                 {symmetric_loss(K, x, y)},
+                 false,
+                 "1/2 E[(g(x; W*) - g(x; W))^2] of the symmetric W, W* = I"});
   }
+  return e;
 }
 
 }  // namespace relusim

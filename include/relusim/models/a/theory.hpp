@@ -41,7 +41,8 @@ std::vector<double> expected_delta(const std::vector<double>& w, const std::vect
 std::array<double, 4> kong_m(double theta);
 
 struct TheoryQuery;
+struct TheoryEntry;
 /// `relusim theory` for Model A (ModelInfo::theory; src/models/a/theory_print.cpp).
-void print_model_a_theory(const TheoryQuery& q, std::ostream& os);
+std::vector<TheoryEntry> model_a_theory(const TheoryQuery& q);
 
 }  // namespace relusim

@@ -39,7 +39,8 @@ std::vector<double> model_b_expected_update(int K, int d, const std::vector<doub
                                             const std::vector<double>& a, double* loss = nullptr);
 
 struct TheoryQuery;
+struct TheoryEntry;
 /// `relusim theory` for Model B (ModelInfo::theory; src/models/b/theory_print.cpp).
-void print_model_b_theory(const TheoryQuery& q, std::ostream& os);
+std::vector<TheoryEntry> model_b_theory(const TheoryQuery& q);
 
 }  // namespace relusim

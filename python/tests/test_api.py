@@ -1,0 +1,327 @@
+"""relusim from Python against the command line (byte for byte), against closed forms, and the
+behaviour a Python user relies on (errors, Ctrl-C, the GIL, no output of its own)."""
+
+import _thread
+import json
+import math
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import relusim
+
+QUICK_CELL = dict(model="A", N=20, d=3, mode="fixed", trials=300, seed=7)
+
+
+def read(path):
+    return Path(path).read_bytes()
+
+
+def bad_input_message(cli, *args):
+    p = cli(*args, check=False)
+    assert p.returncode == 2, p.stderr
+    line = p.stderr.strip().splitlines()[-1]
+    prefix = "relusim: bad input: "
+    assert line.startswith(prefix), line
+    return line[len(prefix):]
+
+
+# ---- the same numbers as the command line ---------------------------------------------------
+
+
+def test_sweep_file_summary_is_byte_identical_to_the_cli(cli, root, tmp_path):
+    toml = root / "examples" / "kong-table1.toml"
+    r = relusim.sweep(toml, trials=8, backend="cpu", out=tmp_path / "py", progress=False)
+    cli("sweep", toml, "--trials", "8", "--backend", "cpu", "--out", tmp_path / "cli", "--progress", "never")
+    assert read(tmp_path / "py" / "summary.csv") == read(tmp_path / "cli" / "summary.csv")
+    assert r._core.summary_csv().encode() == read(tmp_path / "cli" / "summary.csv")
+    py_json = json.loads(read(tmp_path / "py" / "summary.json"))
+    cli_json = json.loads(read(tmp_path / "cli" / "summary.json"))
+    for k in ("cells", "sweep", "job", "fingerprint", "relusim_version", "git_revision"):
+        assert py_json[k] == cli_json[k], k
+    assert py_json["command_line"].startswith("relusim.sweep(")
+
+
+def test_run_and_its_trajectories_are_byte_identical_to_the_cli(cli, tmp_path):
+    cell = dict(model="B", K=3, d=5, N=60, mode="fixed", trials=64, seed=11, steps=400)
+    r = relusim.run(**cell, backend="cpu", trajectories=True, out=tmp_path / "py", progress=False)
+    flags = [a for k, v in cell.items() for a in (f"--{k}", str(v))]
+    cli("run", *flags, "--backend", "cpu", "--trajectories", "--out", tmp_path / "cli", "--progress", "never")
+    for name in ("summary.csv", "trajectories.csv"):
+        assert read(tmp_path / "py" / name) == read(tmp_path / "cli" / name), name
+    # Result.save writes the same files again.
+    r.save(tmp_path / "saved")
+    assert sorted(os.listdir(tmp_path / "saved")) == ["summary.csv", "summary.json", "trajectories.csv"]
+    for name in ("summary.csv", "trajectories.csv"):
+        assert read(tmp_path / "saved" / name) == read(tmp_path / "cli" / name), name
+    assert r.table == cli("run", *flags, "--backend", "cpu", "--progress", "never").stdout
+
+
+def test_base_and_grid_run_the_cells_of_the_equivalent_sweep_file(cli, tmp_path):
+    base = {"N": 15, "trials": 200, "mode": "fixed", "regularizer": "l2", "convention": "as-printed"}
+    grid = {"d": [2, 4], "lambda_": [0.01, 0.1]}
+    r = relusim.sweep(base=base, grid=grid, backend="cpu", progress=False)
+    text = relusim.sweep_toml(base, grid)
+    assert "lambda = [0.01, 0.1]" in text
+    (tmp_path / "s.toml").write_text(text)
+    cli("sweep", tmp_path / "s.toml", "--backend", "cpu", "--out", tmp_path / "cli", "--progress", "never")
+    assert r._core.summary_csv().encode() == read(tmp_path / "cli" / "summary.csv")
+    assert len(r.summary) == 4
+    assert sorted(r.summary["lambda"].unique()) == [0.01, 0.1]
+
+
+def test_threads_and_batches_do_not_change_the_numbers():
+    a = relusim.run(**QUICK_CELL, backend="cpu", threads=1, progress=False)
+    b = relusim.run(**QUICK_CELL, backend="cpu", threads=2, batch_trajectories=37, progress=False)
+    assert a._core.summary_csv() == b._core.summary_csv()
+
+
+# ---- DataFrames and arrays ------------------------------------------------------------------
+
+
+def test_summary_columns_and_dtypes(tmp_path):
+    r = relusim.run(**QUICK_CELL, backend="cpu", out=tmp_path, progress=False)
+    header = (tmp_path / "summary.csv").read_text().splitlines()[0].split(",")
+    s = r.summary
+    assert list(s.columns) == header
+    assert s["trials"].dtype == np.int64 and s["converged"].dtype == np.int64
+    assert s["rate"].dtype == np.float64 and s["ci_low"].dtype == np.float64
+    row = s.iloc[0]
+    assert row["converged"] + row["diverged"] + row["dead"] + row["stuck"] + row["undecided"] == 300
+    assert math.isclose(row["rate"], row["converged"] / 300, rel_tol=1e-15)
+    assert row["ci_low"] <= row["rate"] <= row["ci_high"]
+    assert row["mode"] == "fixed" and row["model"] == "A"
+    # "nan" in the CSV is NaN; words such as "n/a" stay values.
+    b = relusim.run(model="B", K=2, d=4, N=40, trials=32, backend="cpu", progress=False).summary
+    assert b["verdict"].iloc[0] == "n/a"
+    assert np.isnan(b["bound"].iloc[0])
+    assert r.config["N"] == 20 and r.config["d"] == 3
+    assert r.git_revision == relusim.git_revision and r.version == relusim.__version__
+
+
+def test_final_weights_without_a_copy_agree_with_the_trajectories():
+    d = 3
+    r = relusim.run(**QUICK_CELL, backend="cpu", trajectories=True, weights=True, progress=False)
+    w = r.weights(0)
+    assert w.shape == (300, d)
+    assert not w.flags.owndata and not w.flags.writeable
+    assert w.base is not None
+    # Model A, teacher ones, lambda 0: the target is w* = (1, ..., 1); final_distance is
+    # |w - w*| / |w*| of the same weights.
+    dist = np.linalg.norm(w - 1.0, axis=1) / math.sqrt(d)
+    t = r.trajectories
+    assert len(t) == 300 and list(t["trajectory"]) == list(range(300))
+    np.testing.assert_allclose(dist, t["final_distance"].to_numpy(), rtol=1e-12, atol=1e-15)
+    del r  # the array keeps the result's memory alive
+    assert np.isfinite(w).all()
+
+
+# ---- bad input and the environment ----------------------------------------------------------
+
+
+def test_bad_input_raises_value_error_with_the_cli_message(cli):
+    cases = [
+        (dict(K=3), ["run", "--K", "3"]),
+        (dict(d=0), ["run", "--d", "0"]),
+        (dict(mode="sometimes"), ["run", "--mode", "sometimes"]),
+        (dict(model="B", K=3, d=2), ["run", "--model", "B", "--K", "3", "--d", "2"]),
+    ]
+    for kwargs, args in cases:
+        with pytest.raises(relusim.ConfigError) as e:
+            relusim.run(**kwargs, progress=False)
+        assert isinstance(e.value, ValueError)
+        assert str(e.value) == bad_input_message(cli, *args), kwargs
+    with pytest.raises(ValueError) as e:
+        relusim.run(nosuchkey=1)
+    assert "unknown key" in str(e.value)
+    with pytest.raises(ValueError) as e:
+        relusim.sweep("/nonexistent/never.toml")
+    assert str(e.value) == bad_input_message(cli, "sweep", "/nonexistent/never.toml")
+    with pytest.raises(ValueError):
+        relusim.run(N="many")
+    with pytest.raises(ValueError):
+        relusim.run(backend="tpu")
+
+
+def test_environment_failures_raise_runtime_errors(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises((RuntimeError, OSError)) as e:
+        relusim.run(**QUICK_CELL, backend="cpu", out=blocker / "sub", progress=False)
+    assert not isinstance(e.value, ValueError)
+
+
+def test_nothing_is_printed_uninvited(capfd, tmp_path):
+    r = relusim.run(**QUICK_CELL, out=tmp_path, progress=False)  # auto: says which backend
+    relusim.trace(**QUICK_CELL, every=50)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    assert "summary.csv" in r.log
+
+
+# ---- Ctrl-C, the GIL, progress --------------------------------------------------------------
+
+LONG_CELL = dict(model="A", d=5, mode="expected", trials=200_000, seed=3)  # ~3 s on 2 cores
+
+
+def test_keyboard_interrupt_stops_the_run_and_it_resumes(cli, tmp_path):
+    out = tmp_path / "run"
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    t0 = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        relusim.run(**LONG_CELL, backend="cpu", out=out, batch_trajectories=2048, progress=False)
+    stopped_after = time.monotonic() - t0
+    timer.join()
+    assert stopped_after < 0.5 + 1.5, stopped_after
+    # Nothing that looks complete: no summary, the journal of what ran.
+    assert not (out / "summary.csv").exists() and not (out / "summary.json").exists()
+    assert (out / "journal.rsj").exists()
+    r = relusim.run(**LONG_CELL, backend="cpu", out=out, batch_trajectories=2048, resume=True, progress=False)
+    assert "resuming" in r.log
+    assert not (out / "journal.rsj").exists()
+    flags = [a for k, v in LONG_CELL.items() for a in (f"--{k}", str(v))]
+    cli("run", *flags, "--backend", "cpu", "--batch-trajectories", "2048", "--out", tmp_path / "cli", "--progress", "never")
+    assert read(out / "summary.csv") == read(tmp_path / "cli" / "summary.csv")
+
+
+def test_the_gil_is_released_while_trajectories_run():
+    done = threading.Event()
+    result = {}
+
+    def work():
+        result["r"] = relusim.run(**dict(LONG_CELL, trials=100_000), backend="cpu", threads=1, progress=False)
+        done.set()
+
+    t = threading.Thread(target=work)
+    t.start()
+    time.sleep(0.05)
+    count = 0
+    t0 = time.monotonic()
+    while not done.is_set():
+        count += 1  # pure Python: runs only while this thread holds the GIL
+    elapsed = time.monotonic() - t0
+    t.join()
+    assert result["r"].status == "complete"
+    assert elapsed > 0.2, "the run was too short to tell"
+    # Holding the GIL for the run would leave this loop a handful of iterations per switch
+    # interval of the progress callback; released, it spins freely.
+    assert count > 100_000 * elapsed, (count, elapsed)
+
+
+def test_progress_callback_sees_every_trajectory():
+    seen = []
+    relusim.run(**QUICK_CELL, backend="cpu", batch_trajectories=50, progress=lambda d, t: seen.append((d, t)))
+    assert seen[0] == (0, 300) and seen[-1] == (300, 300)
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+
+
+def test_an_exception_in_the_progress_callback_stops_the_run():
+    def boom(done, total):
+        if done > 0:
+            raise RuntimeError("stop here")
+
+    with pytest.raises(RuntimeError, match="stop here"):
+        relusim.run(**LONG_CELL, backend="cpu", batch_trajectories=1000, progress=boom)
+
+
+# ---- trace, theory, field, keys, reproduce --------------------------------------------------
+
+
+def test_trace_matches_the_cli_and_ends_at_tians_saddle(cli):
+    cell = dict(model="B", K=3, d=3, mode="expected", init="symmetric", init_x=0.3, init_y=0.3)
+    df = relusim.trace(**cell, every=20)
+    flags = [a for k, v in cell.items() for a in (f"--{k}", str(v))]
+    text = cli("trace", *flags, "--every", "20").stdout
+    expected = pd.read_csv(__import__("io").StringIO(text))
+    pd.testing.assert_frame_equal(df, expected)
+    assert df.attrs["end"]["outcome"] == "saddle"
+    x_star = relusim.theory("B", K=3)["x_star"]
+    k = 3
+    assert math.isclose(x_star, (math.sqrt(k - 1) - math.acos(1 / math.sqrt(k)) + math.pi) / (math.pi * k), rel_tol=1e-15)
+    assert abs(df["x"].iloc[-1] - x_star) < 1e-6 and abs(df["y"].iloc[-1] - x_star) < 1e-6
+
+
+def test_theory_matches_the_cli_and_its_closed_forms(cli):
+    t = relusim.theory("A", N=10, d=2, eps=0.1)
+    # A_2 for N = 10: P(rank D* <= 2) = P(at most 2 active of 10 fair coins) = 56/1024.
+    assert t["A_d"] == 56 / 1024
+    assert math.isclose(t["kong_bound"], 0.9 * (1 - 56 / 1024) / 2, rel_tol=1e-15)
+    assert t["tian_bound"] == 0.45 and t["N"] == 10 and isinstance(t["N"], int)
+    text = cli("theory", "--N", "10", "--d", "2", "--eps", "0.1").stdout
+    assert f"A_d = P(rank D* <= d)      {t['A_d']!r}" in text
+    b = relusim.theory("B", K=3, x=0.4, y=0.2)
+    assert b["xy"] == (0.4, 0.2)
+    text = cli("theory", "--model", "B", "--K", "3", "--x", "0.4", "--y", "0.2").stdout
+    assert f"({b['field'][0]!r}, {b['field'][1]!r})" in text
+    assert math.isclose(b["field"][0], b["field_projected"][0], rel_tol=1e-12)
+    with pytest.raises(ValueError):
+        relusim.theory("C")
+
+
+def test_field_matches_the_cli(cli):
+    f = relusim.field(model="B", K=4, points=7)
+    assert f["dx"].shape == (7, 7)
+    text = cli("field", "--model", "B", "--K", "4", "--points", "7").stdout
+    assert f["csv"] == text
+    cli_df = pd.read_csv(__import__("io").StringIO(text))
+    np.testing.assert_array_equal(f["dx"].ravel(), cli_df.iloc[:, 2].to_numpy())
+    assert "x*" in " ".join(f["marks"]) or len(f["marks"]) > 0
+
+
+def test_keys_come_from_the_registry(cli):
+    help_text = cli("run", "--help").stdout
+    for m in relusim.models():
+        ks = relusim.keys(m)
+        names = [k["key"] for k in ks]
+        assert names[0] == "model" and len(set(names)) == len(names)
+        for k in names:
+            assert f"--{k}" in help_text
+    a = {k["key"]: k for k in relusim.keys("A")}
+    assert a["N"]["default"] == 10 and a["d"]["default"] == 2 and a["trials"]["default"] == 1000
+    assert "fixed" in a["mode"]["choices"]
+    r = relusim.run(model="A", trials=3, backend="cpu", progress=False)
+    for key, k in a.items():
+        if key != "trials":
+            assert r.config[key] == k["default"], key
+    assert "regularizer" in relusim.run.__doc__ and "Model B" in relusim.run.__doc__
+
+
+def test_reproduce_writes_what_the_cli_writes(cli, tmp_path):
+    r = relusim.reproduce("tian-thm41", tmp_path / "py", quick=True, backend="cpu", draw=False)
+    cli("reproduce", "tian-thm41", "--quick", "--backend", "cpu", "--out", tmp_path / "cli", "--progress", "never")
+    assert set(r["claims"]["verdict"]) <= {"reproduced", "partly", "not reproduced"}
+    cli_verdicts = json.loads(read(tmp_path / "cli" / "verdicts.json"))
+    claims = cli_verdicts["claims"] if isinstance(cli_verdicts, dict) else cli_verdicts
+    assert [c["verdict"] for c in claims] == list(r["claims"]["verdict"])
+    for f in sorted(os.listdir(tmp_path / "cli")):
+        if f.endswith(".csv"):
+            assert read(tmp_path / "py" / f) == read(tmp_path / "cli" / f), f
+
+
+# ---- start-up and packaging -----------------------------------------------------------------
+
+
+def test_import_is_light_and_starts_no_mpi():
+    code = "import sys, relusim; print(sorted(m for m in ('pandas', 'numpy', 'mpi4py') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]" and out.stderr == ""
+
+
+def test_the_type_stubs_are_current():
+    here = Path(relusim.__file__).resolve().parent
+    stub = here / "__init__.pyi"
+    assert stub.exists()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    try:
+        import gen_stubs
+    finally:
+        sys.path.pop(0)
+    assert stub.read_text() == gen_stubs.render(), "run python/tools/gen_stubs.py and commit the stub"
