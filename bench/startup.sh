@@ -29,6 +29,9 @@ if [ -d "$build/python/relusim" ]; then
   export PYTHONPATH="$build/python"
   printf '%-52s %.4f\n' "python -c pass" "$(median "$py" -c pass)"
   printf '%-52s %.4f\n' "python -c 'import relusim'" "$(median "$py" -c 'import relusim')"
+  printf '%-52s %.4f\n' "python: import relusim, run (same cell)" "$(median "$py" -c \
+    'import relusim; relusim.run(model="A", N=20, d=3, trials=2000, backend="cpu", progress=False)')"
+  printf '%-52s %.4f\n' "python -c 'import pandas'" "$(median "$py" -c 'import pandas')"
   printf '%-52s %.4f\n' "python: import relusim, run (same cell), .summary" "$(median "$py" -c \
     'import relusim; relusim.run(model="A", N=20, d=3, trials=2000, backend="cpu", progress=False).summary')"
 fi

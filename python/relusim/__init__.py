@@ -16,8 +16,6 @@ The same cells give the same numbers as ``relusim run`` and ``relusim sweep``, b
 
 from __future__ import annotations
 
-import io
-import json
 import keyword
 import math
 import os
@@ -58,6 +56,8 @@ def models() -> List[str]:
 
 def keys(model: str = "A") -> List[Dict[str, Any]]:
     """Every key of ``model``: name, type, help text, choices and default, from the registry."""
+    import json
+
     out = []
     for k in _core.keys(model):
         out.append(
@@ -208,6 +208,8 @@ _DTYPES = {"i": "int64", "f": "float64", "b": "bool", "s": "str"}
 
 
 def _read_csv(text: str, schema=None):
+    import io
+
     import pandas as pd
 
     # summary.csv writes "nan" for a statistic without a value and "" for an empty field; words
@@ -255,6 +257,8 @@ class Result:
     @property
     def cells(self) -> List[Dict[str, Any]]:
         """Each cell's resolved configuration (every key), as summary.json lists them."""
+        import json
+
         return [json.loads(c) for c in self._core.cells()]
 
     @property
@@ -271,6 +275,8 @@ class Result:
     @property
     def summary_json(self) -> Dict[str, Any]:
         """summary.json's contents."""
+        import json
+
         return json.loads(self._core.summary_json())
 
     @property
@@ -360,6 +366,8 @@ def _toml_value(key: str, value: Any) -> str:
             return "inf" if value > 0 else "-inf"
         return repr(value)
     if isinstance(value, str):
+        import json
+
         return json.dumps(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(key, v) for v in value) + "]"
@@ -537,9 +545,9 @@ def _key_doc() -> str:
     lines = ["", "Keys (relusim.keys(model) has them as data):", ""]
     for m in models():
         lines.append(f"Model {m}:")
-        for k in keys(m):
+        for k in _core.keys(m):
             choices = f" {{{', '.join(k['choices'])}}}" if k["choices"] else ""
-            lines.append(f"  {k['key']} = {k['default']!r}: {k['help']}{choices}")
+            lines.append(f"  {k['key']} = {k['default_text']}: {k['help']}{choices}")
         lines.append("")
     return "\n".join(lines)
 

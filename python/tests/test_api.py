@@ -24,6 +24,11 @@ def read(path):
     return Path(path).read_bytes()
 
 
+def flags(cell):
+    """The command line's flags for a cell's keys."""
+    return [a for k, v in cell.items() for a in (f"--{k}", str(v))]
+
+
 def bad_input_message(cli, *args):
     p = cli(*args, check=False)
     assert p.returncode == 2, p.stderr
@@ -52,8 +57,7 @@ def test_sweep_file_summary_is_byte_identical_to_the_cli(cli, root, tmp_path):
 def test_run_and_its_trajectories_are_byte_identical_to_the_cli(cli, tmp_path):
     cell = dict(model="B", K=3, d=5, N=60, mode="fixed", trials=64, seed=11, steps=400)
     r = relusim.run(**cell, backend="cpu", trajectories=True, out=tmp_path / "py", progress=False)
-    flags = [a for k, v in cell.items() for a in (f"--{k}", str(v))]
-    cli("run", *flags, "--backend", "cpu", "--trajectories", "--out", tmp_path / "cli", "--progress", "never")
+    cli("run", *flags(cell), "--backend", "cpu", "--trajectories", "--out", tmp_path / "cli", "--progress", "never")
     for name in ("summary.csv", "trajectories.csv"):
         assert read(tmp_path / "py" / name) == read(tmp_path / "cli" / name), name
     # Result.save writes the same files again.
@@ -61,7 +65,7 @@ def test_run_and_its_trajectories_are_byte_identical_to_the_cli(cli, tmp_path):
     assert sorted(os.listdir(tmp_path / "saved")) == ["summary.csv", "summary.json", "trajectories.csv"]
     for name in ("summary.csv", "trajectories.csv"):
         assert read(tmp_path / "saved" / name) == read(tmp_path / "cli" / name), name
-    assert r.table == cli("run", *flags, "--backend", "cpu", "--progress", "never").stdout
+    assert r.table == cli("run", *flags(cell), "--backend", "cpu", "--progress", "never").stdout
 
 
 def test_base_and_grid_run_the_cells_of_the_equivalent_sweep_file(cli, tmp_path):
@@ -187,8 +191,7 @@ def test_keyboard_interrupt_stops_the_run_and_it_resumes(cli, tmp_path):
     r = relusim.run(**LONG_CELL, backend="cpu", out=out, batch_trajectories=2048, resume=True, progress=False)
     assert "resuming" in r.log
     assert not (out / "journal.rsj").exists()
-    flags = [a for k, v in LONG_CELL.items() for a in (f"--{k}", str(v))]
-    cli("run", *flags, "--backend", "cpu", "--batch-trajectories", "2048", "--out", tmp_path / "cli", "--progress", "never")
+    cli("run", *flags(LONG_CELL), "--backend", "cpu", "--batch-trajectories", "2048", "--out", tmp_path / "cli", "--progress", "never")
     assert read(out / "summary.csv") == read(tmp_path / "cli" / "summary.csv")
 
 
@@ -238,8 +241,7 @@ def test_an_exception_in_the_progress_callback_stops_the_run():
 def test_trace_matches_the_cli_and_ends_at_tians_saddle(cli):
     cell = dict(model="B", K=3, d=3, mode="expected", init="symmetric", init_x=0.3, init_y=0.3)
     df = relusim.trace(**cell, every=20)
-    flags = [a for k, v in cell.items() for a in (f"--{k}", str(v))]
-    text = cli("trace", *flags, "--every", "20").stdout
+    text = cli("trace", *flags(cell), "--every", "20").stdout
     expected = pd.read_csv(__import__("io").StringIO(text))
     pd.testing.assert_frame_equal(df, expected)
     assert df.attrs["end"]["outcome"] == "saddle"
