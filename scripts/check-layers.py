@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Checks that #include lines point one way through relusim's layers (README "Layout").
 
-    core <- config <- engine <- models <- registry <- io <- app <- reproduce <- cli
+    core <- config <- engine <- models <- registry <- io <- app <- reproduce <- cli, python
 
 A file may include its own layer and the layers to its left. Every file under include/relusim,
-src and kernels belongs to one layer (LAYER_OF below, first match wins); a file that matches no
+src and kernels belongs to one layer (the Python module's sources, python/src, to `python`) (LAYER_OF below, first match wins); a file that matches no
 rule is an error too, so a new folder has to be placed. KNOWN lists the arrows that still run
 the wrong way, each with what removes it: an arrow not listed fails, and so does a listed arrow
 that no longer exists (remove it from the list). Standard library only; exit 1 on a violation.
@@ -15,7 +15,8 @@ import pathlib
 import re
 import sys
 
-LAYERS = ["core", "config", "engine", "models", "registry", "io", "app", "reproduce", "cli"]
+LAYERS = ["core", "config", "engine", "models", "registry", "io", "app", "reproduce", "cli",
+          "python"]  # the two front ends; neither includes the other (cli's headers are not public)
 
 # (path prefix relative to include/relusim/, src/ or kernels/, layer); first match wins.
 LAYER_OF = [
@@ -63,15 +64,15 @@ def main(argv):
     root = pathlib.Path(argv[1] if len(argv) > 1 else pathlib.Path(__file__).parent.parent)
     problems, seen_known = [], set()
     files = 0
-    for top, strip in (("include/relusim", "include/relusim/"), ("src", "src/"),
-                       ("kernels", "kernels/")):
+    for top, strip, forced in (("include/relusim", "include/relusim/", None), ("src", "src/", None),
+                               ("kernels", "kernels/", None), ("python/src", "python/src/", "python")):
         for path in sorted((root / top).rglob("*")):
             if path.suffix not in SOURCES or not path.is_file():
                 continue
             files += 1
             name = path.relative_to(root).as_posix()
             rel = name[len(strip):]
-            mine = layer_of(rel)
+            mine = forced or layer_of(rel)
             if mine is None:
                 if "/" in rel:
                     problems.append(f"{name}: in no layer (add its folder to LAYER_OF)")
