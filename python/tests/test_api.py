@@ -87,6 +87,19 @@ def test_threads_and_batches_do_not_change_the_numbers():
     assert a._core.summary_csv() == b._core.summary_csv()
 
 
+def test_numpy_values_read_as_python_ones():
+    a = relusim.run(**QUICK_CELL, backend="cpu", progress=False)
+    b = relusim.run(
+        **dict(QUICK_CELL, N=np.int64(20), d=np.int32(3), trials=np.int64(300), eps=np.float64(0.1)),
+        backend="cpu",
+        progress=False,
+    )
+    assert a._core.summary_csv() == b._core.summary_csv()
+    c = relusim.run(**QUICK_CELL, teacher=np.ones(3), backend="cpu", progress=False)
+    assert c.config["teacher"] == [1.0, 1.0, 1.0]
+    assert (c.summary["converged"] == a.summary["converged"]).all()
+
+
 # ---- DataFrames and arrays ------------------------------------------------------------------
 
 
