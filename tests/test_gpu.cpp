@@ -15,6 +15,8 @@
 #include "test_helpers.hpp"
 
 #ifdef RELUSIM_TEST_CUDA_CHECKS
+#include <dlfcn.h>
+
 #include "cuda_check.cuh"
 #endif
 
@@ -271,6 +273,31 @@ TEST(GpuErrors, CheckedCallsThrowTypedErrorsNamingTheCallFileAndLine) {
     EXPECT_NE(dynamic_cast<const CublasError*>(&e), nullptr);
     EXPECT_NE(m.find("CUBLAS_STATUS_INVALID_VALUE"), std::string::npos) << m;
     EXPECT_NE(m.find("test_gpu.cpp:" + std::to_string(cublas_line)), std::string::npos) << m;
+  }
+#endif
+}
+
+TEST(GpuErrors, CublasIsOpenedOnFirstUseNotAtStart) {
+#ifndef RELUSIM_TEST_CUDA_CHECKS
+  GTEST_SKIP() << "built without CUDA support";
+#else
+  // Linking cuBLAS costs every process a tenth of a second at start (kernels/engine/
+  // cublas_lazy.cpp): this process (one test per process under ctest) has not opened it yet,
+  // and the backend's first cuBLAS call opens it and reaches the library, with or without a
+  // device (without one, cublasCreate reports an error status instead of a handle).
+  const std::string name = "libcublas.so." + std::to_string(CUBLAS_VER_MAJOR);
+  const bool loaded_before = dlopen(name.c_str(), RTLD_NOW | RTLD_NOLOAD) != nullptr;
+  const std::string filter = GTEST_FLAG_GET(filter);
+  if (!filter.empty() && filter != "*") {
+    EXPECT_FALSE(loaded_before);  // alone in its process
+  }
+  cublasHandle_t handle = nullptr;
+  const cublasStatus_t status = cublasCreate(&handle);
+  EXPECT_NE(dlopen(name.c_str(), RTLD_NOW | RTLD_NOLOAD), nullptr);
+  if (status == CUBLAS_STATUS_SUCCESS) {
+    EXPECT_EQ(cublasDestroy(handle), CUBLAS_STATUS_SUCCESS);
+  } else if (gpu_required()) {
+    ADD_FAILURE() << "cublasCreate failed with a device required: " << status;
   }
 #endif
 }
