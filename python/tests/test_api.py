@@ -247,6 +247,14 @@ def test_progress_callback_sees_every_trajectory():
     assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
 
 
+def test_progress_true_draws_a_tqdm_bar_on_stderr(capfd):
+    pytest.importorskip("tqdm")
+    relusim.run(**QUICK_CELL, backend="cpu", batch_trajectories=50, progress=True)
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert "run:" in err and "300/300" in err
+
+
 def test_an_exception_in_the_progress_callback_stops_the_run():
     def boom(done, total):
         if done > 0:
