@@ -12,6 +12,8 @@ same registry: bad input raises ``relusim.ConfigError`` (a ValueError) with the 
 one-line message. Trajectories run with the GIL released; Ctrl-C stops a run after the batches
 in flight and raises KeyboardInterrupt (with ``out=`` the run resumes with ``resume=True``).
 The same cells give the same numbers as ``relusim run`` and ``relusim sweep``, byte for byte.
+
+(One module of about 560 lines on purpose: the whole public API, which the stub mirrors.)
 """
 
 from __future__ import annotations

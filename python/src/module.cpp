@@ -7,6 +7,7 @@
 // in flight end) and the progress callback takes it after each batch. Messages go to a string
 // (JobResult.log), never to stderr. Bad input raises relusim.ConfigError (a ValueError) with the
 // command line's one-line message; failures of the environment raise RuntimeError or OSError.
+// Over 500 lines on purpose: one module definition, every binding a thin wrapper of the library.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/pair.h>
