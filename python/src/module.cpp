@@ -44,13 +44,6 @@ namespace {
 
 PyObject* g_config_error = nullptr;  // relusim.ConfigError, a ValueError
 
-BackendKind backend_kind(const std::string& s) {
-  if (s == "cpu") return BackendKind::cpu;
-  if (s == "cuda") return BackendKind::cuda;
-  if (s == "auto") return BackendKind::automatic;
-  throw ConfigError("backend", "must be auto, cpu or cuda, got '" + s + "'");
-}
-
 /// A keyword argument's value as the registry takes it: the Python layer has already turned
 /// NumPy scalars and arrays into Python numbers and lists.
 ParamValue to_value(const std::string& key, nb::handle v) {
@@ -196,6 +189,9 @@ nb::ndarray<nb::numpy, const double, nb::ndim<2>> final_weights(nb::handle self_
   const std::vector<double>& w = self.outcome.results[i].final_weights;
   const auto trials = static_cast<std::size_t>(self.outcome.plan.cells[i].trials);
   const std::size_t per = trials > 0 ? w.size() / trials : 0;
+  if (per * trials != w.size() || (trials > 0 && per == 0))  // never a misshapen array
+    throw std::logic_error("cell " + std::to_string(i) + " holds " + std::to_string(w.size()) +
+                           " final weights for " + std::to_string(trials) + " trajectories");
   return nb::ndarray<nb::numpy, const double, nb::ndim<2>>(w.data(), {trials, per}, self_handle);
 }
 

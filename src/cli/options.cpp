@@ -62,12 +62,6 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
                "files and journal); without it such a directory is refused");
 }
 
-BackendKind backend_kind(const std::string& s) {
-  if (s == "cpu") return BackendKind::cpu;
-  if (s == "cuda") return BackendKind::cuda;
-  return BackendKind::automatic;
-}
-
 bool show_progress(const std::string& progress) {
   return progress == "always" || (progress == "auto" && isatty(STDERR_FILENO));
 }

@@ -35,9 +35,6 @@ std::string threads_limit();
 
 void add_common_options(CLI::App& app, CommonOptions& o);
 
-/// --backend's text as a kind.
-BackendKind backend_kind(const std::string& s);
-
 /// Whether a --progress choice shows progress bars (auto: when stderr is a terminal).
 bool show_progress(const std::string& progress);
 

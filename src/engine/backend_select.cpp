@@ -3,6 +3,13 @@
 
 namespace relusim {
 
+BackendKind backend_kind(const std::string& name) {
+  if (name == "cpu") return BackendKind::cpu;
+  if (name == "cuda") return BackendKind::cuda;
+  if (name == "auto") return BackendKind::automatic;
+  throw ConfigError("backend", "must be auto, cpu or cuda, got '" + name + "'");
+}
+
 std::unique_ptr<Backend> make_backend(BackendKind kind, int threads, std::string& note) {
   std::string why;
   switch (kind) {

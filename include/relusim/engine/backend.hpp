@@ -65,4 +65,7 @@ std::unique_ptr<Backend> make_cpu_backend(int threads);
 /// `cuda` without a device or without CUDA support throws BackendError.
 std::unique_ptr<Backend> make_backend(BackendKind kind, int threads, std::string& note);
 
+/// A backend's name as the user writes it (auto, cpu, cuda); throws ConfigError("backend").
+BackendKind backend_kind(const std::string& name);
+
 }  // namespace relusim
