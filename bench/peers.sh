@@ -11,8 +11,9 @@
 # peer's: above 1, relusim is faster. Writes out/bench/peers.csv.
 #
 #   bash bench/peers.sh [W1_TRAJ] [W1_STEPS] [W2_TRAJ] [W2_STEPS]   (smaller for a smoke run)
-# Needs a build (scripts/build.sh), g++ with OpenMP, and Debian's python3 with python3-numpy
-# and python3-torch (scripts/setup.sh --peers); a missing peer is skipped and says so.
+# Needs a build (scripts/build.sh), g++ with OpenMP, Debian's python3 with python3-numpy and
+# python3-torch, and JAX from PyPI in .venv-peers (all: scripts/setup.sh --peers); a missing
+# peer is skipped and says so. JAX's seconds include its compilation (jit), as a user pays it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t1="${1:-10000}"; s1="${2:-1000}"; t2="${3:-200}"; s2="${4:-1000}"
@@ -36,9 +37,11 @@ median() {  # median SECONDS... -> the middle one (the upper middle of an even c
 peer_rate() {  # peer_rate TRAJ STEPS SECONDS
   echo "$1 * $2 / $3" | bc -l
 }
-have_numpy=0 have_torch=0
+jax_python=.venv-peers/bin/python
+have_numpy=0 have_torch=0 have_jax=0
 "$python" -c "import numpy" 2> /dev/null && have_numpy=1 || echo "peers: numpy not found for $python; skipped" >&2
 "$python" -c "import torch" 2> /dev/null && have_torch=1 || echo "peers: torch not found for $python; skipped" >&2
+"$jax_python" -c "import jax" 2> /dev/null && have_jax=1 || echo "peers: jax not found in .venv-peers (scripts/setup.sh --peers); skipped" >&2
 echo "workload,precision,program,traj_steps_per_s,relusim_over_peer" > out/bench/peers.csv.partial
 printf '%-4s %-7s %-10s %16s %12s\n' load prec program "traj-steps/s" "relusim/x"
 row() {  # row WORKLOAD PRECISION PROGRAM RATE RELUSIM_RATE
@@ -48,12 +51,13 @@ row() {  # row WORKLOAD PRECISION PROGRAM RATE RELUSIM_RATE
   echo "$1,$2,$3,$4,$ratio" >> out/bench/peers.csv.partial
 }
 for prec in double float; do
-  s_rel=() s_loop=() s_np=() s_torch=()
+  s_rel=() s_loop=() s_np=() s_torch=() s_jax=()
   for ((k = 1; k <= rounds; k++)); do
     s_rel+=("$(relusim_sec "$t1" "$s1" 100 5 "$prec")")
     s_loop+=("$(OMP_NUM_THREADS=$(nproc) "$loop" "$t1" 100 5 "$s1" "$prec")")
     if ((have_numpy)); then s_np+=("$("$python" bench/peers/w1_numpy.py "$t1" 100 5 "$s1" "$prec")"); fi
     if ((have_torch)); then s_torch+=("$("$python" bench/peers/w1_torch.py "$t1" 100 5 "$s1" "$prec")"); fi
+    if ((have_jax)); then s_jax+=("$("$jax_python" bench/peers/w1_jax.py "$t1" 100 5 "$s1" "$prec")"); fi
   done
   r=$(peer_rate "$t1" "$s1" "$(median "${s_rel[@]}")")
   row W1 "$prec" relusim "$r" "$r"
@@ -63,6 +67,9 @@ for prec in double float; do
   fi
   if ((have_torch)); then
     row W1 "$prec" pytorch "$(peer_rate "$t1" "$s1" "$(median "${s_torch[@]}")")" "$r"
+  fi
+  if ((have_jax)); then
+    row W1 "$prec" jax "$(peer_rate "$t1" "$s1" "$(median "${s_jax[@]}")")" "$r"
   fi
 done
 r=$(peer_rate "$t2" "$s2" "$(relusim_sec "$t2" "$s2" 4096 256 double)")

@@ -38,6 +38,7 @@ LAYER_OF = [
     ("models/registry.", "registry"),
     ("models/field.", "registry"),
     ("models/trace.", "registry"),
+    ("models/census.", "registry"),
     ("models/", "models"),
     ("io/", "io"),
     ("app/", "app"),

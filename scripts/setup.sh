@@ -19,8 +19,10 @@ packages=(
   python3-venv python3-dev            # the Python module's virtual environment (below)
 )
 # --peers: also the Python peers of the benchmarks (bench/peers: NumPy, PyTorch on the CPU),
-# for Debian's own python3.
+# for Debian's own python3, and JAX from PyPI in .venv-peers (below).
+peers=0
 if [ "${1:-}" = "--peers" ]; then
+  peers=1
   packages+=(python3-numpy python3-torch)
 fi
 missing=()
@@ -48,3 +50,15 @@ if [ ! -x "$venv/bin/python" ]; then
   "${RELUSIM_VENV_PYTHON:-python3}" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$root/python/requirements.txt"
+# cuobjdump and nvdisasm from PyPI for scripts/sass-figures.py (the CUDA toolkit here lacks them).
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$root/scripts/tools-requirements.txt"
+
+if ((peers)); then
+  peers_venv="$root/.venv-peers"
+  if [ ! -x "$peers_venv/bin/python" ]; then
+    echo "setup: creating $peers_venv" >&2
+    "${RELUSIM_VENV_PYTHON:-python3}" -m venv "$peers_venv"
+  fi
+  "$peers_venv/bin/python" -m pip install -q --disable-pip-version-check \
+    -r "$root/bench/peers/requirements.txt"
+fi

@@ -150,7 +150,7 @@ TEST(Targets, GradientDescentStartedAtWHatStaysThere) {
         p.init_vector = t.target.data();
         std::vector<double> scratch(static_cast<std::size_t>(model_a_workspace_size(p, 1)));
         SerialTeam team;
-        const ModelAWorkspace<double> ws = model_a_workspace<double>(p, 1, scratch.data());
+        ModelAWorkspace<double> ws = model_a_workspace<double>(p, 1, scratch.data());
         model_a_setup(team, p, id, ws);
         for (int j = 0; j < p.d; ++j)
           ws.target[j] = t.target[static_cast<std::size_t>(j)];

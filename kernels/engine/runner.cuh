@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "cuda_check.cuh"
@@ -28,13 +29,13 @@
 
 namespace relusim {
 
-/// Blocks per SM the register allocation must allow: M::kResidentThreads threads per SM, a
-/// register cap of 65536 / M::kResidentThreads. Model A: 768 (a cap of 85; without it ptxas
-/// capped the double, 256-thread kernel at 64 registers and spilled ~100 bytes, and with no cap
-/// it took 180+ registers). Model B: 384 (a cap of 168; at 85 and at 128 its double kernels
-/// spilled).
+/// Blocks per SM the register allocation must allow (launch_rule.hpp): M::kResidentThreads
+/// threads per SM, a register cap of 65536 / M::kResidentThreads. Model A: 768 (a cap of 85;
+/// without it ptxas capped the double, 256-thread kernel at 64 registers and spilled ~100 bytes,
+/// and with no cap it took 180+ registers). Model B: 384 (a cap of 168; at 85 and at 128 its
+/// double kernels spilled). The warp team: five sixths of that.
 template <class M, int kBlock>
-inline constexpr int kMinBlocksPerSm = M::kResidentThreads / kBlock;
+inline constexpr int kMinBlocksPerSm = min_blocks_per_sm(M::kResidentThreads, kBlock);
 
 /// The workspace of block k: dynamic shared memory, or its slice of global memory.
 template <class T>
@@ -50,12 +51,12 @@ __global__ void __launch_bounds__(kBlock, kMinBlocksPerSm<M, kBlock>)
                       const double* prepared, const typename M::Aux* aux, T* global_ws,
                       std::int64_t ws_elems, int use_shared, TrajectoryRecord* records,
                       double* final_w) {
-  __shared__ typename CudaTeam<kBlock>::Shared team_shared;
-  CudaTeam<kBlock> team(team_shared);
+  __shared__ typename CudaTeamFor<kBlock>::Shared team_shared;
+  CudaTeamFor<kBlock> team(team_shared);
   const std::int64_t k = blockIdx.x;
   const LaunchItem item = items[k];
   const typename M::Params& p = params[item.param];
-  const typename M::template Workspace<T> ws =
+  typename M::template Workspace<T> ws =
       M::template carve<T>(p, kBlock, block_scratch(global_ws, ws_elems, use_shared));
   M::setup(team, p, item.id, ws);
   if (prepared != nullptr) M::load_prepared(team, p, ws, prepared + k * M::prepared_doubles(p));
@@ -156,7 +157,7 @@ std::vector<BatchResult> run_group_block(CudaContext& ctx,
 
   using Prep = CudaPreparation<M, T, kBlock>;
   const WorkspacePlacement place(M::workspace_size(shape, kBlock), sizeof(T),
-                                 sizeof(typename CudaTeam<kBlock>::Shared), ctx.max_shared_optin,
+                                 sizeof(typename CudaTeamFor<kBlock>::Shared), ctx.max_shared_optin,
                                  {reinterpret_cast<const void*>(trajectory_kernel<M, T, kBlock>)});
   Prep::allow_shared(place);
   std::size_t free_bytes = 0, total_bytes = 0;
@@ -197,12 +198,16 @@ std::vector<BatchResult> run_group_block(CudaContext& ctx,
   return run_in_waves(batches, n_weights, wave, exec);
 }
 
-/// The block size rule (launch_rule.hpp) for the model's parallel work.
+/// The block size rule (launch_rule.hpp): the performance model's choice for the group's
+/// shape and trajectories where the model states its step's cost, else its parallel work.
 template <class M, class T>
 std::vector<BatchResult> run_group_typed(CudaContext& ctx,
                                          const std::vector<TrajectoryBatch>& batches) {
   const typename M::Params shape = ModelHost<M>::resolve(*batches.front().cell);
-  switch (block_size_for_work(M::parallel_work(shape))) {
+  std::int64_t trajectories = 0;
+  for (const TrajectoryBatch& b : batches)
+    trajectories += b.count;
+  switch (block_size_for<M>(shape, trajectories, std::is_same_v<T, double>)) {
     case 32:
       return run_group_block<M, T, 32>(ctx, batches);
     case 64:

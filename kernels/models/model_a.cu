@@ -23,8 +23,8 @@ __global__ void __launch_bounds__(kBlock, kMinBlocksPerSm<ModelA, kBlock>)
     model_a_design_kernel(const ModelAParams* params, const LaunchItem* items, T* global_ws,
                           std::int64_t ws_elems, int use_shared, double* x_out,
                           double* w_star_out) {
-  __shared__ typename CudaTeam<kBlock>::Shared team_shared;
-  CudaTeam<kBlock> team(team_shared);
+  __shared__ typename CudaTeamFor<kBlock>::Shared team_shared;
+  CudaTeamFor<kBlock> team(team_shared);
   const std::int64_t k = blockIdx.x;
   const LaunchItem item = items[k];
   const ModelAParams& p = params[item.param];
@@ -193,7 +193,7 @@ std::vector<TargetInfo> fixed_targets_block(CudaContext& ctx, const ModelAParams
   cudaStream_t stream = ctx.stream.get();
   const DeviceParams<ModelA> params({p}, stream);
   const WorkspacePlacement place(ModelA::workspace_size(p, kBlock), sizeof(T),
-                                 sizeof(typename CudaTeam<kBlock>::Shared), ctx.max_shared_optin,
+                                 sizeof(typename CudaTeamFor<kBlock>::Shared), ctx.max_shared_optin,
                                  {reinterpret_cast<const void*>(model_a_design_kernel<T, kBlock>)});
   std::vector<LaunchItem> items(n);
   for (std::size_t k = 0; k < n; ++k)

@@ -156,7 +156,7 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
         std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / world::local_size());
   if (ranks > 1 && o.backend != BackendKind::cpu) cuda_bind_device(world::local_rank());
   std::string note;
-  std::unique_ptr<Backend> backend = make_backend(o.backend, threads, note);
+  std::unique_ptr<Backend> backend = make_backend(o.backend, threads, note, &cells);
   if (!note.empty() && rank == 0) log << "relusim: " << note << '\n';
   const std::uint32_t asked_cap = o.batch_trajectories > 0
                                       ? static_cast<std::uint32_t>(o.batch_trajectories)

@@ -23,6 +23,7 @@
 #include "relusim/core/host_simd.hpp"
 #include "relusim/io/config.hpp"
 #include "relusim/io/report.hpp"
+#include "relusim/models/census.hpp"
 
 namespace relusim {
 namespace {
@@ -208,9 +209,10 @@ int run_bench(const BenchOptions& o) {
             << "\n\n";
   std::ostringstream csv;
   csv << "workload,precision,trajectories,trajectory_steps,seconds,traj_steps_per_s,gflops,"
-         "peak_fraction\n";
-  std::printf("%-5s %-7s %-45s %8s %12s %9s %13s %9s %7s\n", "name", "prec", "workload", "traj",
-              "traj-steps", "seconds", "traj-steps/s", "GFLOP/s", "%peak");
+         "peak_fraction,barriers_per_step,reductions_per_step\n";
+  std::printf("%-5s %-7s %-45s %8s %12s %9s %13s %9s %7s %6s %6s\n", "name", "prec", "workload",
+              "traj", "traj-steps", "seconds", "traj-steps/s", "GFLOP/s", "%peak", "bar/st",
+              "red/st");
   for (const Workload& w : chosen) {
     if (!wanted(o.only, w.name)) continue;
     SweepConfig s = parse_sweep_text(w.toml, w.name + ".toml");
@@ -220,26 +222,53 @@ int run_bench(const BenchOptions& o) {
     const SweepPlan plan = make_plan(s.cells, backend->preferred_batch_trajectories());
     DriverOptions d;
     d.keep_records = true;
+    {
+      // A warm-up of the workload's shapes (one trajectory, two steps a cell): what a process
+      // pays once (the CUDA context, cuBLAS, loading the kernels) is not the workload's.
+      std::vector<CellConfig> warm = s.cells;
+      for (CellConfig& c : warm) {
+        c.trials = 1;
+        c.steps = std::min<std::int64_t>(c.steps, 2);
+      }
+      run_plan(make_plan(warm, backend->preferred_batch_trajectories()), *backend, DriverOptions{});
+    }
     const auto t0 = Clock::now();
     const std::vector<CellResult> results = run_plan(plan, *backend, d);
     const double sec = seconds_since(t0);
     std::int64_t steps = 0;
-    for (const CellResult& r : results)
-      for (const TrajectoryRecord& rec : r.records)
-        steps += rec.steps;  // updates applied (the last evaluation is not a step)
+    // The block algorithm's barriers and reductions per step (engine/team_census.hpp), each
+    // cell's weighted by the steps it took; none for a wave model.
+    double barriers = 0.0, reductions = 0.0;
+    bool census = true;
+    for (std::size_t c = 0; c < results.size(); ++c) {
+      std::int64_t cell_steps = 0;
+      for (const TrajectoryRecord& rec : results[c].records)
+        cell_steps += rec.steps;  // updates applied (the last evaluation is not a step)
+      steps += cell_steps;
+      const std::optional<TeamCensus> tc = census ? team_census_of(s.cells[c]) : std::nullopt;
+      census = tc.has_value();
+      if (census) {
+        barriers += tc->barriers_per_step * static_cast<double>(cell_steps);
+        reductions += tc->reductions_per_step * static_cast<double>(cell_steps);
+      }
+    }
+    const std::string bar = census ? fmt_fixed(barriers / static_cast<double>(steps), 2) : "";
+    const std::string red = census ? fmt_fixed(reductions / static_cast<double>(steps), 2) : "";
     const double rate = static_cast<double>(steps) / sec;
     const double gflops = w.flops_per_step * rate / 1e9;
     const double peak = w.precision == Precision::f32 ? peak32 : peak64;
     const bool with_peak = w.flops_per_step > 0 && host_peak;
     const std::string prec = w.precision == Precision::f32 ? "float" : "double";
-    std::printf("%-5s %-7s %-45s %8lld %12.4g %9.2f %13.4g %9s %7s\n", w.name.c_str(), prec.c_str(),
-                w.what.c_str(), static_cast<long long>(trajectories), static_cast<double>(steps),
-                sec, rate, w.flops_per_step > 0 ? fmt_fixed(gflops, 2).c_str() : "-",
-                with_peak ? fmt_fixed(100.0 * gflops / peak, 1).c_str() : "-");
+    std::printf("%-5s %-7s %-45s %8lld %12.4g %9.2f %13.4g %9s %7s %6s %6s\n", w.name.c_str(),
+                prec.c_str(), w.what.c_str(), static_cast<long long>(trajectories),
+                static_cast<double>(steps), sec, rate,
+                w.flops_per_step > 0 ? fmt_fixed(gflops, 2).c_str() : "-",
+                with_peak ? fmt_fixed(100.0 * gflops / peak, 1).c_str() : "-",
+                census ? bar.c_str() : "-", census ? red.c_str() : "-");
     std::fflush(stdout);
     csv << w.name << ',' << prec << ',' << trajectories << ',' << steps << ',' << sec << ',' << rate
         << ',' << (w.flops_per_step > 0 ? std::to_string(gflops) : "") << ','
-        << (with_peak ? std::to_string(gflops / peak) : "") << '\n';
+        << (with_peak ? std::to_string(gflops / peak) : "") << ',' << bar << ',' << red << '\n';
   }
   if (!o.out_dir.empty()) {
     OutputDirectory out(o.out_dir);

@@ -54,4 +54,9 @@ std::vector<std::string> model_names() {
   return names;
 }
 
+std::optional<TeamCensus> team_census_of(const CellConfig& cell) {
+  const ModelEntry& e = model_entry(cell.model);
+  return e.census != nullptr ? e.census(cell) : std::nullopt;
+}
+
 }  // namespace relusim

@@ -61,9 +61,21 @@ class BackendError : public std::runtime_error {
 /// The CPU backend with `threads` workers (0: all hardware threads).
 std::unique_ptr<Backend> make_cpu_backend(int threads);
 
-/// `automatic` picks the GPU when one is usable, else the CPU; `note` says what was chosen.
-/// `cuda` without a device or without CUDA support throws BackendError.
-std::unique_ptr<Backend> make_backend(BackendKind kind, int threads, std::string& note);
+/// What the performance model (engine/perf_model.hpp, docs/gpu.md) predicts for running
+/// `cells` to their step budgets: seconds on an H100 and on `threads` CPU threads. `modelled`
+/// is false when a cell's model states no step cost (Model C): then nothing is predicted.
+struct BackendEstimate {
+  double gpu_seconds = 0;
+  double cpu_seconds = 0;
+  bool modelled = false;
+};
+BackendEstimate estimate_backends(const std::vector<CellConfig>& cells, int threads);
+
+/// `automatic` picks the GPU when one is usable and, given the cells, the performance model
+/// predicts it faster than the CPU (or cannot tell), else the CPU; `note` says what was chosen
+/// and why in one line. `cuda` without a device or without CUDA support throws BackendError.
+std::unique_ptr<Backend> make_backend(BackendKind kind, int threads, std::string& note,
+                                      const std::vector<CellConfig>* cells = nullptr);
 
 /// A backend's name as the user writes it (auto, cpu, cuda); throws ConfigError("backend").
 BackendKind backend_kind(const std::string& name);

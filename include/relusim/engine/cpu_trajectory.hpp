@@ -18,7 +18,7 @@ template <class M, class T, class Team, class Observer = NoObserver>
 TrajectoryRecord run_team_trajectory(Team& team, const typename M::Params& p, std::uint32_t id,
                                      T* scratch, Observer* observer = nullptr,
                                      double* final_w = nullptr) {
-  const typename M::template Workspace<T> ws = M::template carve<T>(p, team.size(), scratch);
+  typename M::template Workspace<T> ws = M::template carve<T>(p, team.size(), scratch);
   M::setup(team, p, id, ws);
   typename M::Aux aux{};
   if (team.rank() == 0) aux = ModelHost<M>::prepare(p, ws);

@@ -20,7 +20,9 @@
 //   prepared_doubles(p) -> int           doubles the host prepares per trajectory (0: none)
 //   setup(team, p, id, ws)               the start of trajectory id (deterministic in id)
 //   load_prepared(team, p, ws, doubles)  the host's preparation, copied in
-//   begin / evaluate / classify / describe / apply    the loop's steps (engine/trajectory.hpp)
+//   begin / evaluate / classify / describe / apply    the loop's steps (engine/trajectory.hpp);
+//                                        apply takes the workspace by reference and may swap
+//                                        its buffers (each rank holds its own copy of the view)
 //   record_aux(aux, rec)                 the preparation's report into the record
 // and ModelHost<M> (host only):
 //   info() -> const ModelInfo&           its registration (model_info.hpp)
@@ -92,7 +94,8 @@ concept TeamModelIn = requires {
   typename M::template Eval<T>;
 }
 &&requires(const typename M::Params& p, typename M::Params& mutable_p,
-           const typename M::template Workspace<T>& ws, SerialTeam& team, T* scratch,
+           const typename M::template Workspace<T>& ws,
+           typename M::template Workspace<T>& mutable_ws, SerialTeam& team, T* scratch,
            const double* prepared, std::uint32_t id, std::int64_t t,
            const typename M::template Start<T>& start, const typename M::template Eval<T>& e,
            TrajectoryRecord& rec, const typename M::Aux& aux, const CellConfig& cell,
@@ -111,7 +114,7 @@ concept TeamModelIn = requires {
   { M::evaluate(team, p, id, t, ws, start) } -> std::same_as<typename M::template Eval<T>>;
   { M::classify(p, start, e) } -> std::same_as<StepStatus>;
   M::describe(p, ws, start, e, rec);
-  M::apply(team, p, ws, e);
+  M::apply(team, p, mutable_ws, e);
   M::record_aux(aux, rec);
   { ModelHost<M>::info() } -> std::same_as<const ModelInfo&>;
   { ModelHost<M>::resolve(cell) } -> std::same_as<typename M::Params>;

@@ -43,11 +43,13 @@ RELUSIM_HD inline Outcome outcome_of(const StepStatus& s) {
 }
 
 /// Runs the dynamics of model M from the state its setup (and preparation) left in `ws`, and
-/// classifies the end (MODEL.md §5). Every rank ends with the same record.
+/// classifies the end (MODEL.md §5). Every rank ends with the same record. `ws` is this rank's
+/// view of the workspace: apply may swap its buffers (Model A's team step), so the final
+/// weights are M::weights(ws) afterwards.
 template <class M, class T, class Team, class Observer = NoObserver>
 RELUSIM_HD inline void run_dynamics(Team& team, const typename M::Params& p, std::uint32_t id,
-                                    const typename M::template Workspace<T>& ws,
-                                    TrajectoryRecord& rec, Observer* observer = nullptr) {
+                                    typename M::template Workspace<T>& ws, TrajectoryRecord& rec,
+                                    Observer* observer = nullptr) {
   const typename M::template Start<T> start = M::begin(team, p, ws, rec);
   StepStatus s;
   for (std::int64_t t = 0;; ++t) {

@@ -16,6 +16,7 @@
 #include "relusim/engine/cpu_run.hpp"
 #include "relusim/engine/model.hpp"
 #include "relusim/io/config.hpp"
+#include "relusim/models/census.hpp"
 #include "relusim/models/list.hpp"
 #include "relusim/models/model_info.hpp"
 #include "relusim/models/trace.hpp"
@@ -75,6 +76,10 @@ struct ModelEntry {
   /// One trajectory's path as CSV (models/trace.hpp).
   TrajectoryRecord (*trace)(const CellConfig&, std::uint32_t id, std::int64_t every,
                             std::ostream&) = nullptr;
+  /// Barriers and reductions per step of its block algorithm (models/census.hpp).
+  std::optional<TeamCensus> (*census)(const CellConfig&) = nullptr;
+  /// What a step of the cell costs on a block (engine/perf_model.hpp); none: not modelled.
+  std::optional<StepCost> (*step_cost)(const CellConfig&, int block) = nullptr;
   bool built_in = false;  ///< on the list (models/list.hpp): the CUDA backend has its kernels
 };
 
@@ -82,7 +87,8 @@ struct ModelEntry {
 template <class M>
 ModelEntry make_model_entry(bool built_in) {
   static_assert(ModelContract<M>, "a model satisfies the contract of engine/model.hpp");
-  return {&ModelHost<M>::info(), &cpu_run_group<M>, &trace_model<M>, built_in};
+  return {&ModelHost<M>::info(), &cpu_run_group<M>,   &trace_model<M>,
+          &census_model<M>,      &step_cost_model<M>, built_in};
 }
 
 /// The entry of the model named `name`; throws ConfigError("model") naming the models if none.

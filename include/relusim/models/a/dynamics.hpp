@@ -399,65 +399,6 @@ inline DataTerm<T> fused_data_gradient_for(std::integer_sequence<int, D...>, con
 }
 #endif
 
-/// g = (1/rows) X^T D(w) (u - relu(Xw)) over the team; returns the data loss and active count.
-/// x is column-major with leading dimension ld.
-template <class T, class Team>
-RELUSIM_HD inline DataTerm<T> data_gradient(Team& team, const T* x, int ld, const T* u, T* r,
-                                            int rows, int d, const T* w, T* g, T* partial) {
-  const T inv_rows = T(1) / static_cast<T>(rows);
-  if constexpr (Team::is_serial) {
-    (void)team;
-    (void)inv_rows;
-    return serial_data_gradient(x, ld, u, rows, d, w, g, r, partial);
-  } else {
-    // Phase 1: the team splits the samples; residuals of active samples go to r.
-    T loss = T(0);
-    int active = 0;
-    for (int i = team.rank(); i < rows; i += team.size()) {
-      T z = T(0);
-      for (int j = 0; j < d; ++j)
-        z = hd::fma(x[static_cast<std::int64_t>(j) * ld + i], w[j], z);
-      const T res = u[i] - hd::relu(z);
-      loss = hd::fma(res, res, loss);
-      active += z > T(0) ? 1 : 0;
-      r[i] = z > T(0) ? res : T(0);
-    }
-    loss = team.reduce_sum(loss);
-    active = team.reduce_sum(active);
-    team.sync();
-    // Phase 2: g_j = sum_i r_i x_ij. `lanes` workers share one coordinate when d < team size;
-    // neighbouring lanes read neighbouring rows of a column (coalesced).
-    const int lanes = hd::max(1, team.size() / d);
-    const int groups = team.size() / lanes;
-    const int lane = team.rank() % lanes;
-    const int group = team.rank() / lanes;
-    if (group < groups) {
-      for (int j = group; j < d; j += groups) {
-        const T* col = x + static_cast<std::int64_t>(j) * ld;
-        T acc = T(0);
-        for (int i = lane; i < rows; i += lanes)
-          acc = hd::fma(r[i], col[i], acc);
-        if (lanes == 1) {
-          g[j] = acc * inv_rows;
-        } else {
-          partial[j * lanes + lane] = acc;
-        }
-      }
-    }
-    team.sync();
-    if (lanes > 1) {
-      for (int j = team.rank(); j < d; j += team.size()) {
-        T acc = T(0);
-        for (int l = 0; l < lanes; ++l)
-          acc += partial[j * lanes + l];
-        g[j] = acc * inv_rows;
-      }
-      team.sync();
-    }
-    return {loss * T(0.5) * inv_rows, active};
-  }
-}
-
 /// Norms of the current state, reduced over the team.
 template <class T>
 struct StateNorms {
@@ -526,12 +467,124 @@ struct Evaluation {
   T gg;        ///< |Delta(w)|^2
 };
 
-/// Computes ws.delta = Delta(ws.w) for step `step` (online mode draws its minibatch here).
-/// `ss` is ||w*||^2; the norms include the squared distance to ws.target.
+/// The team's step (a CUDA block, ThreadedTeam): Delta(w), its norms, |Delta|^2 and the next
+/// weights ws.w_next = w + eta Delta in two barrier rounds (three when several workers share a
+/// coordinate of X^T r), instead of one per quantity:
+///   phase 1 (reads w): the norms of w over this worker's coordinates and, in fixed and online
+///     mode, the residuals of its rows (online: the rows it has just drawn itself, so no barrier
+///     between drawing and using them); one fused reduction of (|w|^2, w.w*, |w - target|^2,
+///     |w|_1, loss; active) is the first barrier, which also publishes the residuals;
+///   phase 2: g_j = (1/rows) sum_i r_i x_ij by the coordinate's owner (worker j mod size), or
+///     in lanes that write partial sums, a barrier, and the owner adds them;
+///   the owner finishes Delta_j, writes w_next_j and adds Delta_j^2; the reduction of |Delta|^2
+///     is the last barrier, and publishes w_next (apply swaps w and w_next: no barrier).
+/// Between one step's reads of a buffer and the next step's writes to it there is always a
+/// barrier (r, partial, the two weight buffers). The order of every sum is the team's.
 template <class T, class Team>
-RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams& p,
-                                                 std::uint32_t id, std::int64_t step,
-                                                 const ModelAWorkspace<T>& ws, T ss) {
+RELUSIM_HD inline Evaluation<T> model_a_evaluate_team(Team& team, const ModelAParams& p,
+                                                      std::uint32_t id, std::int64_t step,
+                                                      const ModelAWorkspace<T>& ws, T ss) {
+  const int d = p.d, rank = team.rank(), size = team.size();
+  const bool need_l1 = p.regularizer == Regularizer::l1sq;
+  const bool data = p.mode != DataMode::expected;
+  const int ld = model_a_ld(p);
+  int rows = p.n_samples;
+  if (p.mode == DataMode::online) {
+    rows = p.batch;
+    model_a_draw_rows(team, p, id, StreamPurpose::minibatch,
+                      static_cast<std::uint64_t>(step) * static_cast<std::uint64_t>(p.batch), rows,
+                      ld, ws.x, ws.u, ws.w_star);
+  }
+  // Phase 1.
+  T sums[5] = {T(0), T(0), T(0), T(0), T(0)};  // ww, ws, dd, l1, loss
+  int counts[1] = {0};                         // active rows
+  for (int j = rank; j < d; j += size) {
+    const T wj = ws.w[j], a = wj - ws.target[j];
+    sums[0] = hd::fma(wj, wj, sums[0]);
+    sums[1] = hd::fma(wj, ws.w_star[j], sums[1]);
+    sums[2] = hd::fma(a, a, sums[2]);
+    if (need_l1) sums[3] += hd::fabs(wj);
+  }
+  if (data) {
+    for (int i = rank; i < rows; i += size) {
+      T z = T(0);
+      for (int j = 0; j < d; ++j)
+        z = hd::fma(ws.x[static_cast<std::int64_t>(j) * ld + i], ws.w[j], z);
+      const T res = ws.u[i] - hd::relu(z);
+      sums[4] = hd::fma(res, res, sums[4]);
+      counts[0] += z > T(0) ? 1 : 0;
+      ws.r[i] = z > T(0) ? res : T(0);
+    }
+  }
+  team.reduce_sums(sums, counts);  // barrier 1
+  Evaluation<T> e;
+  e.norms.ww = sums[0];
+  e.norms.ss = ss;
+  e.norms.ws = sums[1];
+  e.norms.dd = sums[2];
+  e.norms.l1 = need_l1 ? sums[3] : T(0);
+  const RegularizerTerm<T> rt{p.regularizer, static_cast<T>(regularizer_factor(p)), e.norms.l1};
+  // Phase 2: the data term (or the expected one) into ws.delta, each coordinate by its owner.
+  if (!data) {
+    if (e.norms.ww > T(0)) {
+      e.loss = expected_gradient(team, e.norms, ws.w, ws.w_star, d, ws.delta);
+      e.active = 1;
+    } else {  // the singularity at w = 0
+      for (int j = rank; j < d; j += size)
+        ws.delta[j] = T(0);
+      e.loss = T(0.25) * ss;
+      e.active = 0;
+    }
+  } else {
+    const T inv_rows = T(1) / static_cast<T>(rows);
+    e.loss = sums[4] * T(0.5) * inv_rows;
+    e.active = counts[0];
+    // `lanes` workers share a coordinate when d < size; neighbouring lanes read neighbouring
+    // rows of a column (coalesced).
+    const int lanes = hd::max(1, size / d);
+    const int groups = size / lanes;
+    const int lane = rank % lanes, group = rank / lanes;
+    if (group < groups) {
+      for (int j = group; j < d; j += groups) {
+        const T* col = ws.x + static_cast<std::int64_t>(j) * ld;
+        T acc = T(0);
+        for (int i = lane; i < rows; i += lanes)
+          acc = hd::fma(ws.r[i], col[i], acc);
+        if (lanes == 1) {
+          ws.delta[j] = acc * inv_rows;  // group == rank: the owner
+        } else {
+          ws.partial[j * lanes + lane] = acc;
+        }
+      }
+    }
+    if (lanes > 1) {
+      team.sync();  // barrier 2 of 3: the lanes' partial sums
+      for (int j = rank; j < d; j += size) {
+        T acc = T(0);
+        for (int l = 0; l < lanes; ++l)
+          acc += ws.partial[j * lanes + l];
+        ws.delta[j] = acc * inv_rows;
+      }
+    }
+  }
+  // Delta, the next weights and |Delta|^2 by each coordinate's owner.
+  const T eta = static_cast<T>(p.eta);
+  T g2 = T(0);
+  for (int j = rank; j < d; j += size) {
+    const T dj = delta_coordinate(ws.delta[j], ws.w[j], rt);
+    ws.delta[j] = dj;
+    ws.w_next[j] = hd::fma(eta, dj, ws.w[j]);
+    g2 = hd::fma(dj, dj, g2);
+  }
+  e.gg = team.reduce_sum(g2);  // the last barrier
+  return e;
+}
+
+/// The serial team's evaluation (model_a_evaluate).
+template <class T, class Team>
+RELUSIM_HD inline Evaluation<T> model_a_evaluate_serial(Team& team, const ModelAParams& p,
+                                                        std::uint32_t id, std::int64_t step,
+                                                        const ModelAWorkspace<T>& ws, T ss) {
   Evaluation<T> e;
   e.norms = state_norms(team, ws.w, ws.w_star, static_cast<const T*>(ws.target), p.d, ss,
                         p.regularizer == Regularizer::l1sq);
@@ -569,7 +622,7 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams&
     }
 #endif
     const DataTerm<T> dt =
-        data_gradient(team, ws.x, ld, ws.u, ws.r, rows, p.d, ws.w, ws.delta, ws.partial);
+        serial_data_gradient(ws.x, ld, ws.u, rows, p.d, ws.w, ws.delta, ws.r, ws.partial);
     e.loss = dt.loss;
     e.active = dt.active;
   }
@@ -583,6 +636,20 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams&
   }
   e.gg = team.reduce_sum(g2);
   return e;
+}
+
+/// Computes ws.delta = Delta(ws.w) for step `step` (online mode draws its minibatch here).
+/// `ss` is ||w*||^2; the norms include the squared distance to ws.target. A team (not the
+/// serial one) also writes the next weights, ws.w_next (model_a_evaluate_team).
+template <class T, class Team>
+RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams& p,
+                                                 std::uint32_t id, std::int64_t step,
+                                                 const ModelAWorkspace<T>& ws, T ss) {
+  if constexpr (Team::is_serial) {
+    return model_a_evaluate_serial(team, p, id, step, ws, ss);
+  } else {
+    return model_a_evaluate_team(team, p, id, step, ws, ss);
+  }
 }
 
 }  // namespace relusim

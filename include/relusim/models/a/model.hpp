@@ -6,6 +6,8 @@
 
 #include "relusim/core/hd.hpp"
 #include "relusim/core/team.hpp"
+#include "relusim/engine/launch_rule.hpp"
+#include "relusim/engine/perf_model.hpp"
 #include "relusim/engine/record.hpp"
 #include "relusim/models/a/dynamics.hpp"
 #include "relusim/models/a/types.hpp"
@@ -54,6 +56,30 @@ struct ModelA {
   RELUSIM_HD static int parallel_work(const Params& p) {
     const int rows = model_a_rows(p);
     return rows > 0 ? (rows + 1) / 2 : p.d;
+  }
+  /// What a step costs on a block of `block` threads (engine/perf_model.hpp; host code): both
+  /// phases' multiply-adds split over the rows (the coordinates in expected mode), and the
+  /// barriers and reductions of model_a_evaluate_team: three barriers when lanes share a
+  /// coordinate (block / d >= 2), else two; two reductions of six and one values.
+  static StepCost step_cost(const Params& p, int block, bool fp64) {
+    StepCost c;
+    const int rows = model_a_rows(p);
+    const bool data = p.mode != DataMode::expected;
+    c.split_fmas = data ? 2.0 * rows * p.d : 8.0 * p.d;
+    c.split_width = data ? rows : p.d;
+    c.serial_ops = data ? 20.0 : 80.0;  // the classification; the angle in expected mode
+    c.barriers = data && block / p.d >= 2 ? 3 : 2;
+    c.reductions = 2;
+    c.values_per_reduction = 3.5;
+    c.fp64 = fp64;
+    c.registers = register_cap(kResidentThreads, block);
+    const std::int64_t bytes = workspace_size(p, block) * (fp64 ? 8 : 4);
+    if (bytes <= 227 * 1024) {
+      c.shared_bytes = bytes;
+    } else {
+      c.global_bytes = 2.0 * rows * p.d * (fp64 ? 8 : 4);  // X twice
+    }
+    return c;
   }
   RELUSIM_HD static int weight_count(const Params& p) { return p.d; }
   template <class T>
@@ -147,12 +173,19 @@ struct ModelA {
     rec.slot[kGradNorm] = hd::sqrt(static_cast<double>(e.gg));
   }
 
+  /// w <- w + eta Delta: in place on the serial team; a team's evaluation has written the next
+  /// weights already (model_a_evaluate_team), and this rank's view swaps the two buffers.
   template <class T, class Team>
-  RELUSIM_HD static void apply(Team& team, const Params& p, const Workspace<T>& ws,
-                               const Eval<T>&) {
-    for (int j = team.rank(); j < p.d; j += team.size())
-      ws.w[j] = hd::fma(static_cast<T>(p.eta), ws.delta[j], ws.w[j]);
-    team.sync();
+  RELUSIM_HD static void apply(Team& team, const Params& p, Workspace<T>& ws, const Eval<T>&) {
+    if constexpr (Team::is_serial) {
+      (void)team;
+      for (int j = 0; j < p.d; ++j)
+        ws.w[j] = hd::fma(static_cast<T>(p.eta), ws.delta[j], ws.w[j]);
+    } else {
+      T* w = ws.w;
+      ws.w = ws.w_next;
+      ws.w_next = w;
+    }
   }
 
   RELUSIM_HD static void record_aux(const Aux& a, TrajectoryRecord& rec) {

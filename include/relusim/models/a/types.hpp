@@ -68,6 +68,7 @@ struct ModelAWorkspace {
   T* u;        ///< ld teacher outputs relu(x_i . w*) (0 in the padding)
   T* r;        ///< ld residuals (team algorithm) or the serial step's row products
   T* w;        ///< d student weights
+  T* w_next;   ///< d the next weights (a team writes them with Delta; apply swaps; serial: none)
   T* w_star;   ///< d teacher weights
   T* target;   ///< d where the trajectory should end
   T* delta;    ///< d update direction Delta(w)
@@ -84,6 +85,7 @@ RELUSIM_HD inline ModelAWorkspace<T> model_a_layout(const ModelAParams& p, int t
   ws.u = l.take(ld);
   ws.r = l.take(ld);
   ws.w = l.take(d);
+  ws.w_next = l.take(team_size == 1 ? 0 : d);
   ws.w_star = l.take(d);
   ws.target = l.take(d);
   ws.delta = l.take(d);

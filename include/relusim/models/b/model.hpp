@@ -16,6 +16,8 @@
 #include "relusim/core/host_simd.hpp"
 #include "relusim/core/random.hpp"
 #include "relusim/core/team.hpp"
+#include "relusim/engine/launch_rule.hpp"
+#include "relusim/engine/perf_model.hpp"
 #include "relusim/engine/record.hpp"
 #include "relusim/models/b/types.hpp"
 
@@ -243,17 +245,154 @@ inline T serial_data_gradient(const ModelBParams& p, int rows, const ModelBWorks
 }
 #endif
 
-/// The data term: delta = (1/rows) sum_i a_j 1[z_ij > 0] r_i x_i per unit, r = u - g(x; W);
-/// returns the data loss; ws.active holds the active samples per unit. x is column-major.
+/// Unit j's coefficients of the expected update of Tian (12)-(13) with top weights (MODEL.md
+/// §2): coef_s, coef_w (row j) and h_j; returns unit j's part of the population loss. Needs the
+/// pair pass (dots, gram, ww, tss). A unit with w_j = 0 never fires: its update is 0.
+template <class T>
+RELUSIM_HD inline T expected_unit(const ModelBParams& p, const ModelBWorkspace<T>& ws, int j) {
+  const int K = p.K;
+  const T inv_2pi = T(1.0 / (2.0 * hd::kPi));
+  const T pi = T(hd::kPi);
+  const T nj = hd::sqrt(ws.ww[j]);
+  T hsum = T(0), lj = T(0);
+  for (int q = 0; q < K; ++q) {
+    const T ts = hd::sqrt(ws.tss[q]), nq = hd::sqrt(ws.ww[q]);
+    const T aa = ws.a[j] * ws.a[q];
+    T cs = T(0), cw = T(0);
+    if (nj > T(0)) {
+      // Student j against teacher q: sin(theta) as sqrt(1 - cos^2), one acos per angle.
+      const T c_s = clamped_cos(ws.dots[j * K + q], nj, ts);
+      const T th_s = hd::acos(c_s);
+      cs = aa * (pi - th_s) * inv_2pi;
+      hsum = hd::fma(ws.a[q] * ts, hd::sqrt(hd::max(T(0), hd::fma(-c_s, c_s, T(1)))), hsum);
+      lj = hd::fma(-(T(2) * aa), relu_moment(nj, ts, c_s, th_s), lj);
+      if (nq > T(0)) {
+        const T c_w = clamped_cos(ws.gram[j * K + q], nj, nq);
+        const T th = hd::acos(c_w);
+        cw = aa * (pi - th) * inv_2pi;
+        hsum = hd::fma(-(ws.a[q] * nq), hd::sqrt(hd::max(T(0), hd::fma(-c_w, c_w, T(1)))), hsum);
+        lj = hd::fma(aa, relu_moment(nj, nq, c_w, th), lj);
+      }
+    }
+    ws.coef_s[j * K + q] = cs;
+    ws.coef_w[j * K + q] = cw;
+  }
+  ws.h[j] = nj > T(0) ? ws.a[j] * hsum * inv_2pi / nj : T(0);
+  return lj;
+}
+
+/// Coordinate t = (j, k) of the expected update, from every unit's coefficients.
+template <class T>
+RELUSIM_HD inline T expected_delta(const ModelBParams& p, const ModelBWorkspace<T>& ws, int t) {
+  const int K = p.K, d = p.d, j = t / d, k = t % d;
+  T g = ws.h[j] * ws.w[t];
+  for (int q = 0; q < K; ++q)
+    g += hd::fma(ws.coef_s[j * K + q], ws.w_star[q * d + k],
+                 -(ws.coef_w[j * K + q] * ws.w[q * d + k]));
+  return g;
+}
+
+/// The population loss 1/2 E[(g(x; W*) - g(x; W))^2] (MODEL.md §2) from the units' parts, >= 0:
+/// at the teacher the terms cancel and rounding may leave a few ulps below zero.
+template <class T>
+RELUSIM_HD inline T expected_loss(T teacher_term, T units) {
+  return hd::max(T(0), T(0.5) * (teacher_term + units));
+}
+
+/// The expected update into ws.delta and the population loss (the serial team's order).
 template <class T, class Team>
-RELUSIM_HD inline T data_gradient(Team& team, const ModelBParams& p, int rows,
-                                  const ModelBWorkspace<T>& ws) {
-#if RELUSIM_HOST_SIMD
-  if constexpr (Team::is_serial) return serial_data_gradient(p, rows, ws);
-#endif
-  const int K = p.K, d = p.d, kd = K * d, ld = model_b_ld(p);
-  const T inv_rows = T(1) / static_cast<T>(rows);
-  // Phase 1: the team splits the rows: residuals masked per unit, and the activity.
+RELUSIM_HD inline T expected_gradient(Team& team, const ModelBParams& p,
+                                      const ModelBWorkspace<T>& ws, T teacher_term) {
+  T loss = T(0);
+  for (int j = team.rank(); j < p.K; j += team.size())
+    loss += expected_unit(p, ws, j);
+  loss = team.reduce_sum(loss);
+  team.sync();
+  for (int t = team.rank(); t < p.K * p.d; t += team.size())
+    ws.delta[t] = expected_delta(p, ws, t);
+  team.sync();
+  return expected_loss(teacher_term, loss);
+}
+
+/// The pair pass at the current W: |w_j|^2, w_j . w*_q, |w_j - w*_q|^2 and (expected mode)
+/// w_j . w_q, strided over the team.
+template <class T, class Team>
+RELUSIM_HD inline void pair_pass(Team& team, const ModelBParams& p, const ModelBWorkspace<T>& ws,
+                                 bool expected) {
+  const int K = p.K, d = p.d, kk = K * K;
+  const int pair_tasks = K + (expected ? 3 : 2) * kk;
+  for (int task = team.rank(); task < pair_tasks; task += team.size()) {
+    if (task < K) {
+      ws.ww[task] = dot(ws.w + task * d, ws.w + task * d, d);
+      continue;
+    }
+    const int pair = (task - K) % kk, kind = (task - K) / kk;
+    const int j = pair / K, q = pair % K;
+    const T* wj = ws.w + j * d;
+    if (kind == 0) {
+      ws.dots[pair] = dot(wj, ws.w_star + q * d, d);
+    } else if (kind == 1) {
+      const T* sq = ws.w_star + q * d;
+      T s = T(0);
+      for (int k = 0; k < d; ++k)
+        s = hd::fma(wj[k] - sq[k], wj[k] - sq[k], s);
+      ws.dist[pair] = s;
+    } else {
+      ws.gram[pair] = dot(wj, ws.w + q * d, d);
+    }
+  }
+}
+
+/// The nearest teacher unit of student unit j (relative squared distance) into match, mdist.
+template <class T>
+RELUSIM_HD inline void nearest_teacher(const ModelBParams& p, const ModelBWorkspace<T>& ws, int j) {
+  const int K = p.K;
+  int best = 0;
+  T best_d = ws.dist[j * K] / ws.tss[0];
+  for (int q = 1; q < K; ++q) {
+    const T r = ws.dist[j * K + q] / ws.tss[q];
+    if (r < best_d) {
+      best_d = r;
+      best = q;
+    }
+  }
+  ws.match[j] = static_cast<T>(best);
+  ws.mdist[j] = best_d;
+}
+
+/// Unit j's part of the step's census: `bad` gets 1 if it is not matched within the criterion
+/// (or matched twice) and K + 1 if it is not one-to-one within sqrt(stuck_tol) of its teacher
+/// unit (both count units, 0..K: packed into one sum), `dead` 1 if it cannot move again
+/// (`active`: its active samples), `ww` its |w_j|^2. Needs every unit's match.
+template <class T>
+RELUSIM_HD inline void unit_status(const ModelBParams& p, const ModelBWorkspace<T>& ws, int j,
+                                   T active, int& bad, int& dead, T& ww) {
+  const int K = p.K;
+  bool twice = false;
+  for (int q = 0; q < j; ++q)
+    twice = twice || ws.match[q] == ws.match[j];
+  const int m = static_cast<int>(ws.match[j]);
+  bool ok = true;
+  if (p.criterion == Criterion::distance) {
+    ok = ws.mdist[j] < static_cast<T>(p.tol * p.tol);
+  } else if (p.criterion == Criterion::angle) {
+    const T cos_tol = static_cast<T>(hd::cos(p.tol));
+    ok = ws.ww[j] > T(0) && ws.dots[j * K + m] > cos_tol * hd::sqrt(ws.ww[j] * ws.tss[m]);
+  }
+  bad += (twice || !ok) ? 1 : 0;
+  bad += (twice || !(ws.mdist[j] < static_cast<T>(p.stuck_tol))) ? K + 1 : 0;
+  const bool unit_dead = p.mode == DataMode::fixed ? active == T(0) : ws.ww[j] == T(0);
+  dead += unit_dead ? 1 : 0;
+  ww += ws.ww[j];
+}
+
+/// Phase 1 of the team's data term over this worker's rows: the units' preactivations, the
+/// residual, the masked residuals rm_j = a_j 1[z_j > 0] r and the activity act_j; returns the
+/// worker's sum of squared residuals.
+template <class T, class Team>
+RELUSIM_HD inline T data_rows(Team& team, const ModelBParams& p, int rows,
+                              const ModelBWorkspace<T>& ws) {
+  const int K = p.K, d = p.d, ld = model_b_ld(p);
   T loss = T(0);
   for (int i = team.rank(); i < rows; i += team.size()) {
     T v = T(0);
@@ -274,10 +413,18 @@ RELUSIM_HD inline T data_gradient(Team& team, const ModelBParams& p, int rows,
       rm = on ? ws.a[j] * res : T(0);
     }
   }
-  loss = team.reduce_sum(loss);
-  team.sync();
-  // Phase 2: K d coordinates of RM^T X / rows, then K activity counts; `lanes` workers share a
-  // task when there are fewer tasks than workers; neighbouring lanes read neighbouring rows.
+  return loss;
+}
+
+/// Phase 2 of the team's data term: K d coordinates of RM^T X / rows, then K activity counts;
+/// `lanes` workers share a task when there are fewer tasks than workers (neighbouring lanes
+/// read neighbouring rows) and write partial sums; with one lane, task t's worker (t mod size)
+/// writes delta or active itself. Returns the lanes.
+template <class T, class Team>
+RELUSIM_HD inline int data_columns(Team& team, const ModelBParams& p, int rows,
+                                   const ModelBWorkspace<T>& ws) {
+  const int K = p.K, d = p.d, kd = K * d, ld = model_b_ld(p);
+  const T inv_rows = T(1) / static_cast<T>(rows);
   const int tasks = kd + K;
   const int lanes = hd::max(1, team.size() / tasks);
   const int groups = team.size() / lanes;
@@ -306,12 +453,35 @@ RELUSIM_HD inline T data_gradient(Team& team, const ModelBParams& p, int rows,
       }
     }
   }
+  return lanes;
+}
+
+/// Task t's lanes added in order (data_columns with several lanes).
+template <class T>
+RELUSIM_HD inline T lane_sum(const ModelBWorkspace<T>& ws, int t, int lanes) {
+  T acc = T(0);
+  for (int l = 0; l < lanes; ++l)
+    acc += ws.partial[t * lanes + l];
+  return acc;
+}
+
+/// The data term: delta = (1/rows) sum_i a_j 1[z_ij > 0] r_i x_i per unit, r = u - g(x; W);
+/// returns the data loss; ws.active holds the active samples per unit (the serial team's path).
+template <class T, class Team>
+RELUSIM_HD inline T data_gradient(Team& team, const ModelBParams& p, int rows,
+                                  const ModelBWorkspace<T>& ws) {
+#if RELUSIM_HOST_SIMD
+  if constexpr (Team::is_serial) return serial_data_gradient(p, rows, ws);
+#endif
+  const int kd = p.K * p.d;
+  const T inv_rows = T(1) / static_cast<T>(rows);
+  T loss = team.reduce_sum(data_rows(team, p, rows, ws));
+  team.sync();
+  const int lanes = data_columns(team, p, rows, ws);
   team.sync();
   if (lanes > 1) {
-    for (int t = team.rank(); t < tasks; t += team.size()) {
-      T acc = T(0);
-      for (int l = 0; l < lanes; ++l)
-        acc += ws.partial[t * lanes + l];
+    for (int t = team.rank(); t < kd + p.K; t += team.size()) {
+      const T acc = lane_sum(ws, t, lanes);
       if (t < kd) {
         ws.delta[t] = acc * inv_rows;
       } else {
@@ -321,60 +491,6 @@ RELUSIM_HD inline T data_gradient(Team& team, const ModelBParams& p, int rows,
     team.sync();
   }
   return loss * T(0.5) * inv_rows;
-}
-
-/// The expected update of Tian (12)-(13) with top weights (MODEL.md §2), per sample, and the
-/// population loss 1/2 E[(g(x; W*) - g(x; W))^2]. Needs the pair pass (dots, gram, ww, tss) and
-/// tgram. A unit with w_j = 0 never fires: its update is 0.
-template <class T, class Team>
-RELUSIM_HD inline T expected_gradient(Team& team, const ModelBParams& p,
-                                      const ModelBWorkspace<T>& ws, T teacher_term) {
-  const int K = p.K, d = p.d;
-  const T inv_2pi = T(1.0 / (2.0 * hd::kPi));
-  const T pi = T(hd::kPi);
-  T loss = T(0);
-  for (int j = team.rank(); j < K; j += team.size()) {
-    const T nj = hd::sqrt(ws.ww[j]);
-    T hsum = T(0), lj = T(0);
-    for (int q = 0; q < K; ++q) {
-      const T ts = hd::sqrt(ws.tss[q]), nq = hd::sqrt(ws.ww[q]);
-      const T aa = ws.a[j] * ws.a[q];
-      T cs = T(0), cw = T(0);
-      if (nj > T(0)) {
-        // Student j against teacher q: sin(theta) as sqrt(1 - cos^2), one acos per angle.
-        const T c_s = clamped_cos(ws.dots[j * K + q], nj, ts);
-        const T th_s = hd::acos(c_s);
-        cs = aa * (pi - th_s) * inv_2pi;
-        hsum = hd::fma(ws.a[q] * ts, hd::sqrt(hd::max(T(0), hd::fma(-c_s, c_s, T(1)))), hsum);
-        lj = hd::fma(-(T(2) * aa), relu_moment(nj, ts, c_s, th_s), lj);
-        if (nq > T(0)) {
-          const T c_w = clamped_cos(ws.gram[j * K + q], nj, nq);
-          const T th = hd::acos(c_w);
-          cw = aa * (pi - th) * inv_2pi;
-          hsum = hd::fma(-(ws.a[q] * nq), hd::sqrt(hd::max(T(0), hd::fma(-c_w, c_w, T(1)))), hsum);
-          lj = hd::fma(aa, relu_moment(nj, nq, c_w, th), lj);
-        }
-      }
-      ws.coef_s[j * K + q] = cs;
-      ws.coef_w[j * K + q] = cw;
-    }
-    ws.h[j] = nj > T(0) ? ws.a[j] * hsum * inv_2pi / nj : T(0);
-    loss += lj;
-  }
-  loss = team.reduce_sum(loss);
-  team.sync();
-  for (int t = team.rank(); t < K * d; t += team.size()) {
-    const int j = t / d, k = t % d;
-    T g = ws.h[j] * ws.w[t];
-    for (int q = 0; q < K; ++q)
-      g += hd::fma(ws.coef_s[j * K + q], ws.w_star[q * d + k],
-                   -(ws.coef_w[j * K + q] * ws.w[q * d + k]));
-    ws.delta[t] = g;
-  }
-  team.sync();
-  // The population loss 1/2 E[(g(x; W*) - g(x; W))^2] (MODEL.md §2), >= 0: at the teacher the
-  // terms cancel and rounding may leave a few ulps below zero.
-  return hd::max(T(0), T(0.5) * (teacher_term + loss));
 }
 
 }  // namespace model_b
@@ -426,6 +542,37 @@ struct ModelB {
     const int rows = model_b_rows(p);
     return rows > 0 ? (rows + 1) / 2 : (p.K * p.d + 1) / 2;
   }
+  /// What a step costs on a block of `block` threads (engine/perf_model.hpp; host code): the
+  /// data term's multiply-adds split over the rows with the pair pass, or in expected mode the
+  /// pair pass and the update split over their tasks and each unit's angles on its worker;
+  /// evaluate_team's three barriers and one reduction of five values.
+  static StepCost step_cost(const Params& p, int block, bool fp64) {
+    StepCost c;
+    const int K = p.K, d = p.d, rows = model_b_rows(p);
+    const double pair = (K + 2.0 * K * K) * d;
+    const int units_per_worker = (K + block - 1) / block;
+    if (p.mode == DataMode::expected) {
+      c.split_fmas = pair + K * K * d + 2.0 * K * K * d;
+      c.split_width = K + 3 * K * K;
+      c.serial_ops = units_per_worker * K * 150.0;  // two angles, square roots per pair
+    } else {
+      c.split_fmas = 2.0 * rows * K * d + rows * K + pair;
+      c.split_width = rows;
+      c.serial_ops = units_per_worker * 3.0 * K;
+    }
+    c.barriers = 3;
+    c.reductions = 1;
+    c.values_per_reduction = 5;
+    c.fp64 = fp64;
+    c.registers = register_cap(kResidentThreads, block);
+    const std::int64_t bytes = workspace_size(p, block) * (fp64 ? 8 : 4);
+    if (bytes <= 227 * 1024) {
+      c.shared_bytes = bytes;
+    } else {
+      c.global_bytes = (2.0 * rows * d + 2.0 * rows * K) * (fp64 ? 8 : 4);
+    }
+    return c;
+  }
   RELUSIM_HD static int weight_count(const Params& p) { return p.K * p.d; }
   template <class T>
   RELUSIM_HD static const T* weights(const Workspace<T>& ws) {
@@ -473,33 +620,26 @@ struct ModelB {
     return s;
   }
 
+  /// One evaluation: the serial team's order, or the team's three barrier rounds
+  /// (evaluate_team).
   template <class T, class Team>
   RELUSIM_HD static Eval<T> evaluate(Team& team, const Params& p, std::uint32_t id, std::int64_t t,
                                      const Workspace<T>& ws, const Start<T>& start) {
-    const int K = p.K, d = p.d, kk = K * K;
+    if constexpr (Team::is_serial) {
+      return evaluate_serial(team, p, id, t, ws, start);
+    } else {
+      return evaluate_team(team, p, id, t, ws, start);
+    }
+  }
+
+  template <class T, class Team>
+  RELUSIM_HD static Eval<T> evaluate_serial(Team& team, const Params& p, std::uint32_t id,
+                                            std::int64_t t, const Workspace<T>& ws,
+                                            const Start<T>& start) {
+    const int K = p.K, d = p.d;
     const bool expected = p.mode == DataMode::expected;
     // (1) Pair pass.
-    const int pair_tasks = K + (expected ? 3 : 2) * kk;
-    for (int task = team.rank(); task < pair_tasks; task += team.size()) {
-      if (task < K) {
-        ws.ww[task] = model_b::dot(ws.w + task * d, ws.w + task * d, d);
-        continue;
-      }
-      const int pair = (task - K) % kk, kind = (task - K) / kk;
-      const int j = pair / K, q = pair % K;
-      const T* wj = ws.w + j * d;
-      if (kind == 0) {
-        ws.dots[pair] = model_b::dot(wj, ws.w_star + q * d, d);
-      } else if (kind == 1) {
-        const T* sq = ws.w_star + q * d;
-        T s = T(0);
-        for (int k = 0; k < d; ++k)
-          s = hd::fma(wj[k] - sq[k], wj[k] - sq[k], s);
-        ws.dist[pair] = s;
-      } else {
-        ws.gram[pair] = model_b::dot(wj, ws.w + q * d, d);
-      }
-    }
+    model_b::pair_pass(team, p, ws, expected);
     team.sync();
     // (2) The update direction.
     Eval<T> e;
@@ -517,41 +657,13 @@ struct ModelB {
       e.loss = model_b::data_gradient(team, p, rows, ws);
     }
     // (3) Nearest teacher unit of each student unit.
-    for (int j = team.rank(); j < K; j += team.size()) {
-      int best = 0;
-      T best_d = ws.dist[j * K] / ws.tss[0];
-      for (int q = 1; q < K; ++q) {
-        const T r = ws.dist[j * K + q] / ws.tss[q];
-        if (r < best_d) {
-          best_d = r;
-          best = q;
-        }
-      }
-      ws.match[j] = static_cast<T>(best);
-      ws.mdist[j] = best_d;
-    }
+    for (int j = team.rank(); j < K; j += team.size())
+      model_b::nearest_teacher(p, ws, j);
     team.sync();
     int bad = 0, dead = 0;
     T ww = T(0), gg = T(0);
-    const T cos_tol = static_cast<T>(hd::cos(p.tol));
-    for (int j = team.rank(); j < K; j += team.size()) {
-      bool twice = false;
-      for (int q = 0; q < j; ++q)
-        twice = twice || ws.match[q] == ws.match[j];
-      const int m = static_cast<int>(ws.match[j]);
-      bool ok = true;
-      if (p.criterion == Criterion::distance) {
-        ok = ws.mdist[j] < static_cast<T>(p.tol * p.tol);
-      } else if (p.criterion == Criterion::angle) {
-        ok = ws.ww[j] > T(0) && ws.dots[j * K + m] > cos_tol * hd::sqrt(ws.ww[j] * ws.tss[m]);
-      }
-      bad += (twice || !ok) ? 1 : 0;
-      // Packed with `bad` into one reduction (both count units, 0..K).
-      bad += (twice || !(ws.mdist[j] < static_cast<T>(p.stuck_tol))) ? K + 1 : 0;
-      const bool unit_dead = p.mode == DataMode::fixed ? ws.active[j] == T(0) : ws.ww[j] == T(0);
-      dead += unit_dead ? 1 : 0;
-      ww += ws.ww[j];
-    }
+    for (int j = team.rank(); j < K; j += team.size())
+      model_b::unit_status(p, ws, j, ws.active[j], bad, dead, ww);
     for (int q = team.rank(); q < K * d; q += team.size())
       gg = hd::fma(ws.delta[q], ws.delta[q], gg);
     const int bad_far = team.reduce_sum(bad);
@@ -560,6 +672,74 @@ struct ModelB {
     e.dead_units = team.reduce_sum(dead);
     e.ww = team.reduce_sum(ww);
     e.gg = team.reduce_sum(gg);
+    return e;
+  }
+
+  /// The team's evaluation in three barrier rounds, writing the next weights ws.w_next (apply
+  /// swaps them in):
+  ///   phase 1 (reads W): the pair pass and, in fixed and online mode, phase 1 of the data term
+  ///     over this worker's rows (online: rows it has just drawn itself); barrier;
+  ///   phase 2: the expected update's coefficients per unit (expected mode) or RM^T X (data),
+  ///     and each unit's nearest teacher unit; barrier;
+  ///   phase 3: each coordinate's Delta (adding the lanes' partial sums), next weight and
+  ///     Delta^2; each unit's status; one fused reduction of (loss, |W|^2, |Delta|^2; bad,
+  ///     dead) is the last barrier.
+  /// Between one step's reads of a buffer and the next step's writes to it there is always a
+  /// barrier.
+  template <class T, class Team>
+  RELUSIM_HD static Eval<T> evaluate_team(Team& team, const Params& p, std::uint32_t id,
+                                          std::int64_t t, const Workspace<T>& ws,
+                                          const Start<T>& start) {
+    const int K = p.K, kd = K * p.d, rank = team.rank(), size = team.size();
+    const bool expected = p.mode == DataMode::expected;
+    int rows = p.n_samples;
+    if (p.mode == DataMode::online) {
+      rows = p.batch;
+      model_b::draw_rows(team, p, id, StreamPurpose::minibatch,
+                         static_cast<std::uint64_t>(t) * static_cast<std::uint64_t>(p.batch), rows,
+                         ws);
+    }
+    model_b::pair_pass(team, p, ws, expected);
+    T sums[3] = {T(0), T(0), T(0)};  // loss, |W|^2, |Delta|^2
+    int counts[2] = {0, 0};          // bad (packed with far), dead
+    if (!expected) sums[0] = model_b::data_rows(team, p, rows, ws);
+    team.sync();  // barrier 1
+    int lanes = 1;
+    if (expected) {
+      for (int j = rank; j < K; j += size)
+        sums[0] += model_b::expected_unit(p, ws, j);
+    } else {
+      lanes = model_b::data_columns(team, p, rows, ws);
+    }
+    for (int j = rank; j < K; j += size)
+      model_b::nearest_teacher(p, ws, j);
+    team.sync();  // barrier 2
+    const T inv_rows = expected ? T(1) : T(1) / static_cast<T>(rows);
+    const T eta = static_cast<T>(p.eta);
+    for (int q = rank; q < kd; q += size) {
+      T dq;
+      if (expected) {
+        dq = model_b::expected_delta(p, ws, q);
+      } else {
+        dq = lanes > 1 ? model_b::lane_sum(ws, q, lanes) * inv_rows : ws.delta[q];
+      }
+      ws.delta[q] = dq;
+      ws.w_next[q] = hd::fma(eta, dq, ws.w[q]);
+      sums[2] = hd::fma(dq, dq, sums[2]);
+    }
+    for (int j = rank; j < K; j += size) {
+      const T active = !expected && lanes > 1 ? model_b::lane_sum(ws, kd + j, lanes) : ws.active[j];
+      model_b::unit_status(p, ws, j, active, counts[0], counts[1], sums[1]);
+    }
+    team.reduce_sums(sums, counts);  // barrier 3
+    Eval<T> e;
+    e.loss = expected ? model_b::expected_loss(start.teacher_term, sums[0])
+                      : sums[0] * T(0.5) * inv_rows;
+    e.ww = sums[1];
+    e.gg = sums[2];
+    e.bad = counts[0] % (K + 1);
+    e.far = counts[0] / (K + 1);
+    e.dead_units = counts[1];
     return e;
   }
 
@@ -615,12 +795,19 @@ struct ModelB {
     rec.set_flag(kMatched, matched);
   }
 
+  /// W <- W + eta Delta: in place on the serial team; a team's evaluation has written the next
+  /// weights (evaluate_team), and this rank's view swaps the two buffers.
   template <class T, class Team>
-  RELUSIM_HD static void apply(Team& team, const Params& p, const Workspace<T>& ws,
-                               const Eval<T>&) {
-    for (int t = team.rank(); t < p.K * p.d; t += team.size())
-      ws.w[t] = hd::fma(static_cast<T>(p.eta), ws.delta[t], ws.w[t]);
-    team.sync();
+  RELUSIM_HD static void apply(Team& team, const Params& p, Workspace<T>& ws, const Eval<T>&) {
+    if constexpr (Team::is_serial) {
+      (void)team;
+      for (int t = 0; t < p.K * p.d; ++t)
+        ws.w[t] = hd::fma(static_cast<T>(p.eta), ws.delta[t], ws.w[t]);
+    } else {
+      T* w = ws.w;
+      ws.w = ws.w_next;
+      ws.w_next = w;
+    }
   }
 
   RELUSIM_HD static void record_aux(const Aux&, TrajectoryRecord&) {}

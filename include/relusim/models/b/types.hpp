@@ -58,6 +58,7 @@ struct ModelBWorkspace {
   T* rm;      ///< ld x K: a_j * residual where unit j is active, else 0 (column j at j * ld)
   T* act;     ///< ld x K: 1 where unit j is active (the serial host step: K vectors of lane counts)
   T* w;       ///< K x d student
+  T* w_next;  ///< K x d the next student (a team writes it with Delta; apply swaps; serial: none)
   T* w_star;  ///< K x d teacher
   T* delta;   ///< K x d update direction
   T* a;       ///< K top weights
@@ -87,6 +88,7 @@ RELUSIM_HD inline ModelBWorkspace<T> model_b_layout(const ModelBParams& p, int t
   ws.rm = l.take(ld * K);
   ws.act = l.take(ld * K);
   ws.w = l.take(K * d);
+  ws.w_next = l.take(team_size == 1 ? 0 : K * d);
   ws.w_star = l.take(K * d);
   ws.delta = l.take(K * d);
   ws.a = l.take(K);
