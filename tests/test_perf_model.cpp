@@ -45,6 +45,16 @@ ModelBParams model_b(DataMode mode, int n, int K, int d) {
   return p;
 }
 
+/// The Kong grid's 9 launch groups (N, d) of 9,000 trajectories and the steps they took (the
+/// CPU backend's run of examples/kong-table1.toml; the GPU takes the same steps).
+struct KongGroup {
+  int n, d;
+  double steps;
+};
+constexpr KongGroup kKong[] = {{10, 2, 23828449}, {10, 3, 44627130}, {10, 5, 103666833},
+                               {20, 2, 9853578},  {20, 3, 17441921}, {20, 5, 41066844},
+                               {100, 2, 3752896}, {100, 3, 5712656}, {100, 5, 9947185}};
+
 /// The step as the code before the census ran it: its counted barriers and reductions (16/15
 /// and 6/5, docs/gpu.md), each reduction CUB's and a broadcast, the rule's old block size.
 StepCost before(StepCost c, double barriers, double reductions) {
@@ -93,14 +103,8 @@ TEST(PerfModel, ReproducesTheMeasuredH100RunsWithinTwoX) {
     runs.push_back({"W4", 6.30e6, 6.39e6, 6.4e5 / t});
   }
   {  // The Kong grid: 9 launch groups (N, d) of 9,000 trajectories, the steps they took.
-    const struct {
-      int n, d;
-      double steps;
-    } kong[] = {{10, 2, 23828449}, {10, 3, 44627130}, {10, 5, 103666833},
-                {20, 2, 9853578},  {20, 3, 17441921}, {20, 5, 41066844},
-                {100, 2, 3752896}, {100, 3, 5712656}, {100, 5, 9947185}};
     double t = 0.0, steps = 0.0;
-    for (const auto& g : kong) {
+    for (const KongGroup& g : kKong) {
       const ModelAParams p = model_a(DataMode::fixed, g.n, g.d);
       const int b = block_size_for_work(ModelA::parallel_work(p));
       const StepCost c = before(ModelA::step_cost(p, b, true), g.d < b ? 16 : 15, 6);
@@ -161,14 +165,8 @@ TEST(PerfModel, PredictsTheNewStepFasterWhereBarriersDominated) {
                 2e5 / estimate_seconds(e, {2e5, 200, 1, 1000, false}));
   }
   {
-    const struct {
-      int n, d;
-      double steps;
-    } kong[] = {{10, 2, 23828449}, {10, 3, 44627130}, {10, 5, 103666833},
-                {20, 2, 9853578},  {20, 3, 17441921}, {20, 5, 41066844},
-                {100, 2, 3752896}, {100, 3, 5712656}, {100, 5, 9947185}};
     double t = 0.0, steps = 0.0;
-    for (const auto& g : kong) {
+    for (const KongGroup& g : kKong) {
       const ModelAParams p = model_a(DataMode::fixed, g.n, g.d);
       const int b = block_size_for<ModelA>(p, 9000, true);
       const StepEstimate e = estimate_step(ModelA::step_cost(p, b, true), b, 9000);

@@ -48,6 +48,16 @@ struct StepCost {
   bool block_reduce_two_barriers = false;  ///< the code before the census (CUB + broadcast)
 };
 
+/// Where a workspace of `bytes` lives for the model: shared memory up to an SM's 227 KiB (the
+/// opt-in limit), else global memory, read at `global_bytes_per_step`.
+inline void place_workspace(StepCost& c, std::int64_t bytes, double global_bytes_per_step) {
+  if (bytes <= 227 * 1024) {
+    c.shared_bytes = bytes;
+  } else {
+    c.global_bytes = global_bytes_per_step;
+  }
+}
+
 struct StepEstimate {
   double rate = 0;            ///< trajectory-steps per second of the whole GPU
   double latency_cycles = 0;  ///< one step of one block

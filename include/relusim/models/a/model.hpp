@@ -73,12 +73,8 @@ struct ModelA {
     c.values_per_reduction = 3.5;
     c.fp64 = fp64;
     c.registers = register_cap(kResidentThreads, block);
-    const std::int64_t bytes = workspace_size(p, block) * (fp64 ? 8 : 4);
-    if (bytes <= 227 * 1024) {
-      c.shared_bytes = bytes;
-    } else {
-      c.global_bytes = 2.0 * rows * p.d * (fp64 ? 8 : 4);  // X twice
-    }
+    const int word = fp64 ? 8 : 4;
+    place_workspace(c, workspace_size(p, block) * word, 2.0 * rows * p.d * word);  // X twice
     return c;
   }
   RELUSIM_HD static int weight_count(const Params& p) { return p.d; }
