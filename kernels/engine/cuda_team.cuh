@@ -1,8 +1,8 @@
 // The CUDA Teams (core/team.hpp): one thread block advances one trajectory.
 //
-// CudaWarpTeam (a block of 32 threads): sync() is __syncwarp(), a reduction is a butterfly of
-// __shfl_xor_sync (offsets 16, 8, 4, 2, 1) that leaves the sum in every lane: no shared memory
-// and no block barrier.
+// CudaWarpTeam (a block of 32 threads): sync() is __syncwarp(), a reduction is a __syncwarp()
+// (shuffles order no memory) and a butterfly of __shfl_xor_sync (offsets 16, 8, 4, 2, 1) that
+// leaves the sum in every lane: no shared memory and no block barrier.
 // CudaTeam<kBlock> (64 threads and more): the same butterfly within each warp, then lane 0 of
 // each warp writes its sums to shared memory, one __syncthreads, and every thread adds the
 // warps' sums in warp order. A fused reduction (reduce_sums) carries up to kMaxFused values in
@@ -37,12 +37,17 @@ class CudaWarpTeam {
   __device__ int size() const { return 32; }
   __device__ void sync() { __syncwarp(); }
 
+  // A reduction is a barrier round of the team (core/team.hpp): what a lane wrote before it,
+  // every lane reads after it. Shuffles exchange registers but order no memory, so each
+  // reduction starts with __syncwarp(), which does.
   template <class U>
   __device__ U reduce_sum(U v) {
+    __syncwarp();
     return warp_butterfly_sum(v);
   }
   template <class U, int N>
   __device__ void reduce_sums(U (&v)[N]) {
+    __syncwarp();
 #pragma unroll
     for (int k = 0; k < N; ++k)
       v[k] = warp_butterfly_sum(v[k]);
