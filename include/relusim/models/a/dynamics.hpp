@@ -439,23 +439,41 @@ RELUSIM_HD inline StateNorms<T> state_norms(Team& team, const T* w, const T* w_s
                      team_dot(team, w_star, w_star, d), true);
 }
 
-/// E[Delta_data] of MODEL.md §1.1 (Tian (10)-(11)) and the population data loss, from the norms.
-/// Writes coordinates strided over the team. Undefined at w = 0: the caller checks ww > 0.
-template <class T, class Team>
-RELUSIM_HD inline T expected_gradient(Team& team, const StateNorms<T>& n, const T* w,
-                                      const T* w_star, int d, T* g) {
+/// The coefficients of E[Delta_data] (MODEL.md §1.1, Tian (10)-(11)) and the population data
+/// loss, from the norms: coordinate j is expected_coordinate(term, w_j, w*_j). Undefined at
+/// w = 0: the caller checks ww > 0.
+template <class T>
+struct ExpectedTerm {
+  T a, b;  ///< of w_j and of -w*_j, besides (w*_j - w_j) / 2
+  T loss;
+};
+template <class T>
+RELUSIM_HD inline ExpectedTerm<T> expected_term(const StateNorms<T>& n) {
   const T nw = hd::sqrt(n.ww), ns = hd::sqrt(n.ss);
   const T theta = hd::angle_from_cos(n.ws / (nw * ns));
   const T alpha = ns / nw;
   const T inv_2pi = T(1.0 / (2.0 * hd::kPi));
-  const T a = inv_2pi * alpha * hd::sin(theta);
-  const T b = inv_2pi * theta;
-  for (int j = team.rank(); j < d; j += team.size()) {
-    g[j] = hd::fma(-b, w_star[j], hd::fma(a, w[j], T(0.5) * (w_star[j] - w[j])));
-  }
+  ExpectedTerm<T> e;
+  e.a = inv_2pi * alpha * hd::sin(theta);
+  e.b = inv_2pi * theta;
   // E[relu(a) relu(b)] = |w||w*| (sin t + (pi - t) cos t) / (2 pi); E[relu(a)^2] = |w*|^2 / 2.
   const T cross = inv_2pi * nw * ns * hd::fma(T(hd::kPi) - theta, hd::cos(theta), hd::sin(theta));
-  return T(0.5) * hd::fma(-T(2), cross, hd::fma(T(0.5), n.ww, T(0.5) * n.ss));
+  e.loss = T(0.5) * hd::fma(-T(2), cross, hd::fma(T(0.5), n.ww, T(0.5) * n.ss));
+  return e;
+}
+template <class T>
+RELUSIM_HD RELUSIM_INLINE T expected_coordinate(const ExpectedTerm<T>& e, T wj, T sj) {
+  return hd::fma(-e.b, sj, hd::fma(e.a, wj, T(0.5) * (sj - wj)));
+}
+
+/// E[Delta_data] into g (coordinates strided over the team) and the population data loss.
+template <class T, class Team>
+RELUSIM_HD inline T expected_gradient(Team& team, const StateNorms<T>& n, const T* w,
+                                      const T* w_star, int d, T* g) {
+  const ExpectedTerm<T> e = expected_term(n);
+  for (int j = team.rank(); j < d; j += team.size())
+    g[j] = expected_coordinate(e, w[j], w_star[j]);
+  return e.loss;
 }
 
 /// Everything one evaluation at the current w tells.
@@ -476,8 +494,9 @@ struct Evaluation {
 ///     |w|_1, loss; active) is the first barrier, which also publishes the residuals;
 ///   phase 2: g_j = (1/rows) sum_i r_i x_ij by the coordinate's owner (worker j mod size), or
 ///     in lanes that write partial sums, a barrier, and the owner adds them;
-///   the owner finishes Delta_j, writes w_next_j and adds Delta_j^2; the reduction of |Delta|^2
-///     is the last barrier, and publishes w_next (apply swaps w and w_next: no barrier).
+///   the owner finishes Delta_j in a register (ws.delta is not written), writes w_next_j and
+///     adds Delta_j^2; the reduction of |Delta|^2 is the last barrier, and publishes w_next
+///     (apply swaps w and w_next: no barrier).
 /// Between one step's reads of a buffer and the next step's writes to it there is always a
 /// barrier (r, partial, the two weight buffers). The order of every sum is the team's.
 template <class T, class Team>
@@ -524,14 +543,25 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate_team(Team& team, const ModelAPa
   e.norms.dd = sums[2];
   e.norms.l1 = need_l1 ? sums[3] : T(0);
   const RegularizerTerm<T> rt{p.regularizer, static_cast<T>(regularizer_factor(p)), e.norms.l1};
-  // Phase 2: the data term (or the expected one) into ws.delta, each coordinate by its owner.
+  // Phase 2: each coordinate's data term (or expected one) by its owner, who finishes Delta_j
+  // in a register, writes the next weight and adds Delta_j^2.
+  const T eta = static_cast<T>(p.eta);
+  T g2 = T(0);
+  auto finish = [&](int j, T g) {
+    const T dj = delta_coordinate(g, ws.w[j], rt);
+    ws.w_next[j] = hd::fma(eta, dj, ws.w[j]);
+    g2 = hd::fma(dj, dj, g2);
+  };
   if (!data) {
     if (e.norms.ww > T(0)) {
-      e.loss = expected_gradient(team, e.norms, ws.w, ws.w_star, d, ws.delta);
+      const ExpectedTerm<T> term = expected_term(e.norms);
+      for (int j = rank; j < d; j += size)
+        finish(j, expected_coordinate(term, ws.w[j], ws.w_star[j]));
+      e.loss = term.loss;
       e.active = 1;
     } else {  // the singularity at w = 0
       for (int j = rank; j < d; j += size)
-        ws.delta[j] = T(0);
+        finish(j, T(0));
       e.loss = T(0.25) * ss;
       e.active = 0;
     }
@@ -551,7 +581,7 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate_team(Team& team, const ModelAPa
         for (int i = lane; i < rows; i += lanes)
           acc = hd::fma(ws.r[i], col[i], acc);
         if (lanes == 1) {
-          ws.delta[j] = acc * inv_rows;  // group == rank: the owner
+          finish(j, acc * inv_rows);  // group == rank: the owner
         } else {
           ws.partial[j * lanes + lane] = acc;
         }
@@ -563,18 +593,9 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate_team(Team& team, const ModelAPa
         T acc = T(0);
         for (int l = 0; l < lanes; ++l)
           acc += ws.partial[j * lanes + l];
-        ws.delta[j] = acc * inv_rows;
+        finish(j, acc * inv_rows);
       }
     }
-  }
-  // Delta, the next weights and |Delta|^2 by each coordinate's owner.
-  const T eta = static_cast<T>(p.eta);
-  T g2 = T(0);
-  for (int j = rank; j < d; j += size) {
-    const T dj = delta_coordinate(ws.delta[j], ws.w[j], rt);
-    ws.delta[j] = dj;
-    ws.w_next[j] = hd::fma(eta, dj, ws.w[j]);
-    g2 = hd::fma(dj, dj, g2);
   }
   e.gg = team.reduce_sum(g2);  // the last barrier
   return e;
@@ -638,9 +659,9 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate_serial(Team& team, const ModelA
   return e;
 }
 
-/// Computes ws.delta = Delta(ws.w) for step `step` (online mode draws its minibatch here).
-/// `ss` is ||w*||^2; the norms include the squared distance to ws.target. A team (not the
-/// serial one) also writes the next weights, ws.w_next (model_a_evaluate_team).
+/// Evaluates Delta(ws.w) for step `step` (online mode draws its minibatch here): the serial
+/// team into ws.delta, a team straight into the next weights ws.w_next (model_a_evaluate_team).
+/// `ss` is ||w*||^2; the norms include the squared distance to ws.target.
 template <class T, class Team>
 RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams& p,
                                                  std::uint32_t id, std::int64_t step,

@@ -719,8 +719,7 @@ struct ModelB {
       } else {
         dq = lanes > 1 ? model_b::lane_sum(ws, q, lanes) * inv_rows : ws.delta[q];
       }
-      ws.delta[q] = dq;
-      ws.w_next[q] = hd::fma(eta, dq, ws.w[q]);
+      ws.w_next[q] = hd::fma(eta, dq, ws.w[q]);  // Delta stays in a register
       sums[2] = hd::fma(dq, dq, sums[2]);
     }
     for (int j = rank; j < K; j += size) {
