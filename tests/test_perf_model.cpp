@@ -218,6 +218,8 @@ TEST(PerfModel, TheBlockRuleTakesTheWarpTeamForSmallShapesAndWideBlocksForFewLar
   EXPECT_GT(block_size_for<ModelB>(model_b(DataMode::expected, 0, 10, 10), 500, true), 32);
   // W2's shape, 200 trajectories of N = 4096, d = 256 in global memory: the widest block.
   EXPECT_EQ(block_size_for<ModelA>(model_a(DataMode::fixed, 4096, 256), 200, true), 256);
+  // ... and wider than a warp with many of them too (memory-bound: more loads in flight).
+  EXPECT_GT(block_size_for<ModelA>(model_a(DataMode::fixed, 4096, 256), 10000, true), 32);
   // Few trajectories of a large shared-memory shape: wider than a warp to fill the GPU.
   EXPECT_GT(block_size_for<ModelA>(model_a(DataMode::fixed, 1024, 8), 64, true), 32);
 }
