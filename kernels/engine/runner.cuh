@@ -33,7 +33,7 @@ namespace relusim {
 /// threads per SM, a register cap of 65536 / M::kResidentThreads. Model A: 768 (a cap of 85;
 /// without it ptxas capped the double, 256-thread kernel at 64 registers and spilled ~100 bytes,
 /// and with no cap it took 180+ registers). Model B: 384 (a cap of 168; at 85 and at 128 its
-/// double kernels spilled). The warp team: five sixths of that.
+/// double kernels spilled). The warp team: two thirds of that.
 template <class M, int kBlock>
 inline constexpr int kMinBlocksPerSm = min_blocks_per_sm(M::kResidentThreads, kBlock);
 

@@ -26,11 +26,11 @@ inline int block_size_for_work(int work) {
 }
 
 /// Blocks per SM a kernel's register allocation must allow (its __launch_bounds__): a model's
-/// kResidentThreads threads per SM, five sixths of them for the warp team (its fused
-/// butterflies keep several sums in flight; at the full figure Model A's double warp kernel
-/// spilled 32 bytes).
+/// kResidentThreads threads per SM, two thirds of them for the warp team (its fused
+/// butterflies keep several sums in flight: at the full figure Model A's double warp kernel
+/// spilled 32 bytes, at five sixths 8).
 constexpr int min_blocks_per_sm(int resident_threads, int block) {
-  return (block == 32 ? resident_threads * 5 / 6 : resident_threads) / block;
+  return (block == 32 ? resident_threads * 2 / 3 : resident_threads) / block;
 }
 
 /// The registers per thread that allows: 65536 per SM, allocated in eights (at most 255).

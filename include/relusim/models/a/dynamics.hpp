@@ -494,9 +494,9 @@ struct Evaluation {
 ///     |w|_1, loss; active) is the first barrier, which also publishes the residuals;
 ///   phase 2: g_j = (1/rows) sum_i r_i x_ij by the coordinate's owner (worker j mod size), or
 ///     in lanes that write partial sums, a barrier, and the owner adds them;
-///   the owner finishes Delta_j in a register (ws.delta is not written), writes w_next_j and
-///     adds Delta_j^2; the reduction of |Delta|^2 is the last barrier, and publishes w_next
-///     (apply swaps w and w_next: no barrier).
+///   the owner finishes Delta_j in a register (ws.delta keeps the data term g_j), writes
+///     w_next_j and adds Delta_j^2; the reduction of |Delta|^2 is the last barrier, and publishes
+///     w_next (apply swaps w and w_next: no barrier).
 /// Between one step's reads of a buffer and the next step's writes to it there is always a
 /// barrier (r, partial, the two weight buffers). The order of every sum is the team's.
 template <class T, class Team>
@@ -543,25 +543,14 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate_team(Team& team, const ModelAPa
   e.norms.dd = sums[2];
   e.norms.l1 = need_l1 ? sums[3] : T(0);
   const RegularizerTerm<T> rt{p.regularizer, static_cast<T>(regularizer_factor(p)), e.norms.l1};
-  // Phase 2: each coordinate's data term (or expected one) by its owner, who finishes Delta_j
-  // in a register, writes the next weight and adds Delta_j^2.
-  const T eta = static_cast<T>(p.eta);
-  T g2 = T(0);
-  auto finish = [&](int j, T g) {
-    const T dj = delta_coordinate(g, ws.w[j], rt);
-    ws.w_next[j] = hd::fma(eta, dj, ws.w[j]);
-    g2 = hd::fma(dj, dj, g2);
-  };
+  // Phase 2: each coordinate's data term (or expected one) into ws.delta by its owner.
   if (!data) {
     if (e.norms.ww > T(0)) {
-      const ExpectedTerm<T> term = expected_term(e.norms);
-      for (int j = rank; j < d; j += size)
-        finish(j, expected_coordinate(term, ws.w[j], ws.w_star[j]));
-      e.loss = term.loss;
+      e.loss = expected_gradient(team, e.norms, ws.w, ws.w_star, d, ws.delta);
       e.active = 1;
     } else {  // the singularity at w = 0
       for (int j = rank; j < d; j += size)
-        finish(j, T(0));
+        ws.delta[j] = T(0);
       e.loss = T(0.25) * ss;
       e.active = 0;
     }
@@ -581,7 +570,7 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate_team(Team& team, const ModelAPa
         for (int i = lane; i < rows; i += lanes)
           acc = hd::fma(ws.r[i], col[i], acc);
         if (lanes == 1) {
-          finish(j, acc * inv_rows);  // group == rank: the owner
+          ws.delta[j] = acc * inv_rows;  // group == rank: the owner
         } else {
           ws.partial[j * lanes + lane] = acc;
         }
@@ -593,9 +582,18 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate_team(Team& team, const ModelAPa
         T acc = T(0);
         for (int l = 0; l < lanes; ++l)
           acc += ws.partial[j * lanes + l];
-        finish(j, acc * inv_rows);
+        ws.delta[j] = acc * inv_rows;
       }
     }
+  }
+  // The owner finishes Delta_j in a register (ws.delta keeps the data term), writes the next
+  // weight and adds Delta_j^2.
+  const T eta = static_cast<T>(p.eta);
+  T g2 = T(0);
+  for (int j = rank; j < d; j += size) {
+    const T dj = delta_coordinate(ws.delta[j], ws.w[j], rt);
+    ws.w_next[j] = hd::fma(eta, dj, ws.w[j]);
+    g2 = hd::fma(dj, dj, g2);
   }
   e.gg = team.reduce_sum(g2);  // the last barrier
   return e;
@@ -660,7 +658,8 @@ RELUSIM_HD inline Evaluation<T> model_a_evaluate_serial(Team& team, const ModelA
 }
 
 /// Evaluates Delta(ws.w) for step `step` (online mode draws its minibatch here): the serial
-/// team into ws.delta, a team straight into the next weights ws.w_next (model_a_evaluate_team).
+/// team into ws.delta, a team into the next weights ws.w_next (model_a_evaluate_team; its
+/// ws.delta keeps only the data term).
 /// `ss` is ||w*||^2; the norms include the squared distance to ws.target.
 template <class T, class Team>
 RELUSIM_HD inline Evaluation<T> model_a_evaluate(Team& team, const ModelAParams& p,
