@@ -236,8 +236,14 @@ int run_bench(const BenchOptions& o) {
     const std::vector<CellResult> results = run_plan(plan, *backend, d);
     const double sec = seconds_since(t0);
     std::int64_t steps = 0;
-    // The block algorithm's barriers and reductions per step (engine/team_census.hpp), each
-    // cell's weighted by the steps it took; none for a wave model.
+    // The block algorithm's barriers and reductions per step (engine/team_census.hpp) on the
+    // block the cell's launch group gets (the group's trajectories decide it, as on the GPU),
+    // each cell's weighted by the steps it took; none for a wave model, nor when a census
+    // trajectory ended before its steps.
+    std::vector<std::int64_t> group_trajectories(plan.cells.size(), 0);
+    for (const LaunchGroup& g : plan.groups)
+      for (std::size_t b : g.batches)
+        group_trajectories[plan.batches[b].cell] = g.trajectories;
     double barriers = 0.0, reductions = 0.0;
     bool census = true;
     for (std::size_t c = 0; c < results.size(); ++c) {
@@ -245,8 +251,10 @@ int run_bench(const BenchOptions& o) {
       for (const TrajectoryRecord& rec : results[c].records)
         cell_steps += rec.steps;  // updates applied (the last evaluation is not a step)
       steps += cell_steps;
-      const std::optional<TeamCensus> tc = census ? team_census_of(s.cells[c]) : std::nullopt;
-      census = tc.has_value();
+      const CellConfig& cell = plan.cells[c];
+      const std::optional<TeamCensus> tc =
+          census ? team_census_of(cell, group_trajectories[c]) : std::nullopt;
+      census = tc.has_value() && tc->steady;
       if (census) {
         barriers += tc->barriers_per_step * static_cast<double>(cell_steps);
         reductions += tc->reductions_per_step * static_cast<double>(cell_steps);

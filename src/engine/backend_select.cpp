@@ -30,14 +30,16 @@ BackendEstimate estimate_backends(const std::vector<CellConfig>& cells, int thre
   std::map<LaunchShape, Group> groups;
   for (const CellConfig& cell : cells) {
     const ModelEntry& m = model_entry(cell.model);
-    if (m.step_cost == nullptr || !m.step_cost(cell, 1)) return out;  // not modelled
+    const std::optional<StepCost> serial =
+        m.step_cost != nullptr ? m.step_cost(cell, 1) : std::nullopt;
+    if (!serial) return out;  // not modelled
     const double steps = static_cast<double>(cell.trials) * static_cast<double>(cell.steps);
     Group& g = groups[launch_shape(cell)];
     if (g.cell == nullptr) g.cell = &cell;
     g.run.trajectories += cell.trials;
     g.run.steps += steps;
     g.run.max_steps = std::max(g.run.max_steps, static_cast<double>(cell.steps));
-    out.cpu_seconds += estimate_cpu_seconds(*m.step_cost(cell, 1), steps, threads);
+    out.cpu_seconds += estimate_cpu_seconds(*serial, steps, threads);
   }
   out.gpu_seconds = kFirstUseSeconds;
   for (const auto& [key, g] : groups) {

@@ -54,9 +54,9 @@ std::vector<std::string> model_names() {
   return names;
 }
 
-std::optional<TeamCensus> team_census_of(const CellConfig& cell) {
+std::optional<TeamCensus> team_census_of(const CellConfig& cell, std::int64_t trajectories) {
   const ModelEntry& e = model_entry(cell.model);
-  return e.census != nullptr ? e.census(cell) : std::nullopt;
+  return e.census != nullptr ? e.census(cell, trajectories) : std::nullopt;
 }
 
 }  // namespace relusim

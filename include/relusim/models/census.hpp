@@ -12,16 +12,19 @@
 
 namespace relusim {
 
-/// The census of `cell` (its precision) on the CUDA block its shape gets; none for a wave model.
+/// The census of `cell` (its precision) on the CUDA block the launch rule gives `trajectories`
+/// of its shape (its launch group's; 0: the cell's own trials); none for a wave model.
 template <class M>
-std::optional<TeamCensus> census_model(const CellConfig& cell) {
+std::optional<TeamCensus> census_model(const CellConfig& cell, std::int64_t trajectories) {
   if constexpr (WaveModel<M>) {
     (void)cell;
+    (void)trajectories;
     return std::nullopt;
   } else {
     const typename M::Params p = ModelHost<M>::resolve(cell);
-    return cell.precision == Precision::f32 ? team_census<M, float>(p, 0, cell.trials)
-                                            : team_census<M, double>(p, 0, cell.trials);
+    const std::int64_t n = trajectories > 0 ? trajectories : cell.trials;
+    return cell.precision == Precision::f32 ? team_census<M, float>(p, 0, n)
+                                            : team_census<M, double>(p, 0, n);
   }
 }
 
@@ -38,7 +41,8 @@ std::optional<StepCost> step_cost_model(const CellConfig& cell, int block) {
   }
 }
 
-/// The census of `cell` by its model's name (models/registry.hpp); none for a wave model.
-std::optional<TeamCensus> team_census_of(const CellConfig& cell);
+/// The census of `cell` by its model's name (models/registry.hpp), for `trajectories` of its
+/// shape (0: the cell's trials); none for a wave model.
+std::optional<TeamCensus> team_census_of(const CellConfig& cell, std::int64_t trajectories = 0);
 
 }  // namespace relusim

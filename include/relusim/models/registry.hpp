@@ -77,7 +77,7 @@ struct ModelEntry {
   TrajectoryRecord (*trace)(const CellConfig&, std::uint32_t id, std::int64_t every,
                             std::ostream&) = nullptr;
   /// Barriers and reductions per step of its block algorithm (models/census.hpp).
-  std::optional<TeamCensus> (*census)(const CellConfig&) = nullptr;
+  std::optional<TeamCensus> (*census)(const CellConfig&, std::int64_t trajectories) = nullptr;
   /// What a step of the cell costs on a block (engine/perf_model.hpp); none: not modelled.
   std::optional<StepCost> (*step_cost)(const CellConfig&, int block) = nullptr;
   bool built_in = false;  ///< on the list (models/list.hpp): the CUDA backend has its kernels
