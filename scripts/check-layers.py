@@ -39,6 +39,7 @@ LAYER_OF = [
     ("models/field.", "registry"),
     ("models/trace.", "registry"),
     ("models/census.", "registry"),
+    ("models/finish.", "registry"),
     ("models/", "models"),
     ("io/", "io"),
     ("app/", "app"),

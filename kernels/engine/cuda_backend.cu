@@ -7,6 +7,7 @@
 #include "cuda_context.cuh"
 #include "relusim/engine/cuda_backend.hpp"
 #include "relusim/engine/plan.hpp"
+#include "relusim/models/finish.hpp"
 #include "relusim/models/registry.hpp"
 
 namespace relusim {
@@ -38,8 +39,9 @@ class CudaBackend final : public Backend {
       throw BackendError("model " + name +
                          " has no CUDA kernels (it was added at run time); "
                          "run it with --backend cpu");
-    return with_model(name, [&](auto tag) {
-      return cuda_run_group<typename decltype(tag)::type>(ctx_, batches);
+    return run_and_finish(batches, [&](const std::vector<TrajectoryBatch>& run) {
+      return with_model(
+          name, [&](auto tag) { return cuda_run_group<typename decltype(tag)::type>(ctx_, run); });
     });
   }
 

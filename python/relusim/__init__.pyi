@@ -89,6 +89,7 @@ def run(
     init_x: Union[float, int] = ...,
     init_y: Union[float, int] = ...,
     noise_level: Union[float, int] = ...,
+    curvature_tol: Union[float, int] = ...,
     identity: bool = ...,
     activation: Literal['relu', 'prelu'] = ...,
     slope: Union[float, int] = ...,
@@ -132,6 +133,7 @@ def run(
         init_x: model B: x of the symmetric init (model B, default 0.5)
         init_y: model B: y of the symmetric init (model B, default 0.5)
         noise_level: model B: level of the noise init: variance 1e-3 * level (Tian Fig. 5) (model B, default 1.0)
+        curvature_tol: model B, expected mode: a stuck point is a local-min if the smallest eigenvalue of the loss's Hessian exceeds curvature_tol times the largest |eigenvalue| (and twice its finite-difference error), a strict-saddle if it lies below minus that, else flat (model B, default 1e-06)
         identity: model C: true = ResLink, f(x, W) = sum_i sigma(<e_i + w_i, x>); false = vanilla, sum_i sigma(<w_i, x>) from the same small start, learning the ResLink teacher (model C, default True)
         activation: model C: relu, or prelu (max(z, a z) with the fixed slope a) (model C, default 'relu')
         slope: model C: slope a of prelu in [0, 1) (not learned; ignored for relu) (model C, default 0.25)
@@ -196,6 +198,7 @@ def trace(
     init_x: Union[float, int] = ...,
     init_y: Union[float, int] = ...,
     noise_level: Union[float, int] = ...,
+    curvature_tol: Union[float, int] = ...,
     identity: bool = ...,
     activation: Literal['relu', 'prelu'] = ...,
     slope: Union[float, int] = ...,
@@ -256,6 +259,7 @@ def field(
     init_x: Union[float, int] = ...,
     init_y: Union[float, int] = ...,
     noise_level: Union[float, int] = ...,
+    curvature_tol: Union[float, int] = ...,
     identity: bool = ...,
     activation: Literal['relu', 'prelu'] = ...,
     slope: Union[float, int] = ...,

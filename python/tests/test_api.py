@@ -140,6 +140,31 @@ def test_final_weights_without_a_copy_agree_with_the_trajectories():
     assert np.isfinite(w).all()
 
 
+def test_stuck_points_are_classified_by_curvature_as_the_cli_classifies_them(cli, tmp_path):
+    # Tian Thm 4.1: symmetric starts x = y end at the saddle (x*, x*), a strict saddle; Gaussian
+    # starts of K = 8 include spurious minima (local-min, positive smallest eigenvalue).
+    cell = dict(model="B", K=3, d=3, mode="expected", init="symmetric", init_x=0.3, init_y=0.3,
+                eta=0.1, steps=100000, trials=4)
+    r = relusim.run(**cell, backend="cpu", trajectories=True, out=tmp_path / "py", progress=False)
+    s = r.summary.iloc[0]
+    assert s["saddle"] == 4 and s["frac_strict_saddle"] == 1.0
+    assert s["frac_local_min"] == 0.0 and s["frac_flat"] == 0.0 and s["mean_min_eigenvalue"] < 0
+    assert list(r.trajectories["curvature"]) == ["strict-saddle"] * 4
+    cli("run", *flags(cell), "--backend", "cpu", "--trajectories", "--out", tmp_path / "cli", "--progress", "never")
+    for name in ("summary.csv", "trajectories.csv"):
+        assert read(tmp_path / "py" / name) == read(tmp_path / "cli" / name), name
+    g = relusim.run(model="B", K=8, d=8, mode="expected", eta=0.5, stuck_tol=1e-7, trials=20,
+                    backend="cpu", trajectories=True, weights=True, progress=False)
+    t = g.trajectories
+    minima = t[t["curvature"] == "local-min"]
+    assert len(minima) >= 1 and (minima["min_eigenvalue"] > 0).all()
+    assert (minima["final_loss"] > 1e-3).all()  # spurious: the teacher's loss is 0
+    assert (t[t["outcome"] == "converged"]["curvature"].isna()).all()  # only stuck points
+    # In other modes nothing is classified: the columns are NaN, not 0.
+    f = relusim.run(model="B", K=2, d=4, N=40, trials=8, backend="cpu", progress=False).summary
+    assert np.isnan(f["frac_local_min"].iloc[0])
+
+
 # ---- bad input and the environment ----------------------------------------------------------
 
 
@@ -295,6 +320,25 @@ def test_theory_matches_the_cli_and_its_closed_forms(cli):
     assert math.isclose(b["field"][0], b["field_projected"][0], rel_tol=1e-12)
     with pytest.raises(ValueError):
         relusim.theory("C")
+
+
+def test_theory_gives_the_exact_probability_of_a_start_in_omega(cli):
+    # d = 2: the lens of the disc |w| < r and the disc |w - w*| < 1 (|w*| = 1) over the disc's
+    # area; the lens by the circle-circle intersection formula at centre distance 1.
+    eps = 0.1
+    t = relusim.theory("A", N=10, d=2, eps=eps)
+    r = t["ball_radius"]
+    lens = r * r * math.acos(r / 2) + math.acos(1 - r * r / 2) - 0.5 * r * math.sqrt(4 - r * r)
+    assert math.isclose(t["p_in_omega"], lens / (math.pi * r * r), rel_tol=1e-12)
+    # Tian Thm 3.3's proof: the ball of radius eps sqrt(2 pi / (d + 1)) puts at least
+    # (1 - eps) / 2 of its mass in Omega, and the tight ball is the larger one (lower probability).
+    for d in (1, 2, 5, 20, 100):
+        td = relusim.theory("A", N=10, d=d, eps=eps)
+        assert td["p_in_omega"] >= td["tian_bound"] and td["p_in_omega"] < 0.5 + 1e-15
+        assert td["p_in_omega_tight"] <= td["p_in_omega"] + 1e-15
+    assert relusim.theory("A", d=1, eps=eps)["p_in_omega"] == pytest.approx(0.5, abs=1e-15)
+    text = cli("theory", "--N", "10", "--d", "2", "--eps", "0.1").stdout
+    assert f"{t['p_in_omega']!r}" in text and "P(start in Omega)" in text
 
 
 def test_field_matches_the_cli(cli):

@@ -1,11 +1,38 @@
 #include "relusim/core/linalg.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "relusim/core/hd.hpp"
 
+extern "C" {
+// LAPACK (in OpenBLAS), Fortran calling convention; the trailing size_t are the hidden lengths of
+// the character arguments.
+void dsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
+            double* work, const int* lwork, int* info, std::size_t jobz_len, std::size_t uplo_len);
+}
+
 namespace relusim {
+
+std::vector<double> symmetric_eigenvalues(SquareMatrix m) {
+  const int n = m.n;
+  std::vector<double> w(static_cast<std::size_t>(n));
+  if (n == 0) return w;
+  // Row-major lower = column-major upper: LAPACK reads the same triangle as 'U'.
+  int info = 0, lwork = -1;
+  double query = 0.0;
+  dsyev_("N", "U", &n, m.a.data(), &n, w.data(), &query, &lwork, &info, 1, 1);
+  if (info != 0) throw std::runtime_error("LAPACK dsyev workspace query failed");
+  lwork = static_cast<int>(query);
+  std::vector<double> work(static_cast<std::size_t>(std::max(1, lwork)));
+  dsyev_("N", "U", &n, m.a.data(), &n, w.data(), work.data(), &lwork, &info, 1, 1);
+  if (info != 0)
+    throw std::runtime_error("LAPACK dsyev failed (info " + std::to_string(info) + ")");
+  return w;
+}
 
 bool cholesky(const SquareMatrix& m, SquareMatrix& l) {
   const int n = m.n;

@@ -42,7 +42,8 @@ BackendEstimate estimate_backends(const std::vector<CellConfig>& cells, int thre
     out.cpu_seconds += estimate_cpu_seconds(*serial, steps, threads);
   }
   out.gpu_seconds = kFirstUseSeconds;
-  for (const auto& [key, g] : groups) {
+  for (const auto& entry : groups) {
+    const Group& g = entry.second;  // a named reference: lambdas cannot capture bindings (C++17)
     const ModelEntry& m = model_entry(g.cell->model);
     auto cost = [&](int b) { return *m.step_cost(*g.cell, b); };
     const int block = block_size_by_model(cost, g.run.trajectories);

@@ -6,6 +6,7 @@
 
 #include "relusim/engine/backend.hpp"
 #include "relusim/engine/thread_pool.hpp"
+#include "relusim/models/finish.hpp"
 #include "relusim/models/registry.hpp"
 
 namespace relusim {
@@ -28,7 +29,9 @@ class CpuBackend final : public Backend {
   /// One pool over all trajectories of the group, so many small cells keep every core busy.
   std::vector<BatchResult> run_group(const std::vector<TrajectoryBatch>& batches) override {
     if (batches.empty()) return {};
-    return model_entry(batches.front().cell->model).run_cpu(batches, threads_);
+    const ModelEntry& m = model_entry(batches.front().cell->model);
+    return run_and_finish(
+        batches, [&](const std::vector<TrajectoryBatch>& run) { return m.run_cpu(run, threads_); });
   }
 
  private:

@@ -16,8 +16,9 @@
 namespace relusim {
 namespace {
 
-constexpr char kMagic[4] = {'R', 'S', 'J', '2'};  // 2: tallies count their slots' values
-constexpr std::size_t kFrame = 4 + 1 + 8;         // magic, type, length
+// 2: tallies count their slots' values; 3: eight record slots.
+constexpr char kMagic[4] = {'R', 'S', 'J', '3'};
+constexpr std::size_t kFrame = 4 + 1 + 8;  // magic, type, length
 
 std::uint64_t record_checksum(char type, std::uint64_t length, std::string_view payload) {
   std::string head(1, type);

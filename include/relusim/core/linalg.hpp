@@ -23,6 +23,10 @@ bool cholesky(const SquareMatrix& m, SquareMatrix& l);
 /// Solves m x = b by LU with partial pivoting; false when m is numerically singular.
 bool lu_solve(SquareMatrix m, std::vector<double>& b);
 
+/// The eigenvalues of a symmetric matrix (its lower triangle is read), ascending: LAPACK dsyev
+/// (OpenBLAS). Throws std::runtime_error if LAPACK reports a failure.
+std::vector<double> symmetric_eigenvalues(SquareMatrix m);
+
 /// y = m x.
 std::vector<double> multiply(const SquareMatrix& m, const std::vector<double>& x);
 

@@ -17,9 +17,9 @@ namespace relusim {
 enum class Outcome : int { converged = 0, diverged = 1, dead = 2, stuck = 3, undecided = 4 };
 inline constexpr int kOutcomeCount = 5;
 
-// Sized to what the models use (A: 5 slots, 6 flags; B: 7 slots, 1 flag; C: 7 slots, 2 flags):
-// a record is copied back for every trajectory, 88 bytes.
-inline constexpr int kRecordSlots = 7;  ///< numeric slots a model may fill
+// Sized to what the models use (A: 5 slots, 6 flags; B: 8 slots, 4 flags; C: 7 slots, 2 flags):
+// a record is copied back for every trajectory, 96 bytes.
+inline constexpr int kRecordSlots = 8;  ///< numeric slots a model may fill
 inline constexpr int kRecordFlags = 6;  ///< yes/no facts a model may record
 
 struct TrajectoryRecord {

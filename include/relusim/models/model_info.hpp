@@ -68,6 +68,8 @@ struct TheoryEntry {
   std::string note;      ///< the formula or the source, after the value
 };
 
+struct BatchResult;
+
 struct ModelInfo {
   std::string name;                                       ///< as the user writes it: A, B, ...
   std::string summary;                                    ///< one line for --help
@@ -106,6 +108,13 @@ struct ModelInfo {
   /// `relusim theory` and relusim.theory(): the model's closed forms for the query (null: it has
   /// none); throws ConfigError naming the key of a value out of range.
   std::vector<TheoryEntry> (*theory)(const TheoryQuery&) = nullptr;
+  /// Host work on a batch after a backend ran it, for the cells `finishes` names (Model B: the
+  /// curvature of stuck points in expected mode). Such a batch is run with its records and
+  /// final weights kept; `finish` reads them (records in id order, weight_count each), updates
+  /// records and tally alike, and what the caller did not ask for is dropped again
+  /// (models/finish.hpp). Null: the model has none.
+  bool (*finishes)(const CellConfig&) = nullptr;
+  void (*finish)(const CellConfig&, BatchResult&) = nullptr;
 };
 
 /// The registration of a model by name; throws ConfigError("model") if unknown.

@@ -6,16 +6,9 @@
 #include <vector>
 
 #include "relusim/core/random.hpp"
+#include "relusim/models/a/theory.hpp"  // ball_cap_fraction, p_start_in_omega
 
 namespace relusim {
-
-/// The fraction of a d-dimensional ball of radius R cut off by a plane at height h from its
-/// surface (0 <= h <= 2R): c_d * int_0^phi sin^d t dt, cos phi = 1 - h/R.
-double ball_cap_fraction(int d, double h_over_r);
-
-/// P(w in Omega) for w uniform in the ball {|w| <= r |w*|}, Omega = {|w - w*| < |w*|} (Tian
-/// Fig. 2(b), Thm 3.3's proof): the volume of the two balls' lens over the ball's volume.
-double p_start_in_omega(int d, double r);
 
 /// eps such that r = eps * sqrt(2 pi / (d + 1)) (the inverse of ball_radius).
 double eps_of_radius(int d, double r);

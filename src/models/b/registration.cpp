@@ -1,12 +1,20 @@
 // Model B's registration (models/model_info.hpp): its keys, validation, resolution and report
 // columns (MODEL.md §2, §2.1).
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
 
+#include "relusim/engine/backend.hpp"
 #include "relusim/engine/stats.hpp"
+#include "relusim/engine/thread_pool.hpp"
 #include "relusim/io/param_parsing.hpp"
 #include "relusim/models/a/theory.hpp"
+#include "relusim/models/b/curvature.hpp"
 #include "relusim/models/b/host.hpp"
 #include "relusim/models/b/theory.hpp"
 
@@ -93,6 +101,17 @@ std::vector<ParamInfo> own_parameters() {
                  c.of<ModelBCell>().noise_level = as_real("noise_level", v);
                },
                RELUSIM_GET(format_double(c.of<ModelBCell>().noise_level))});
+  r.push_back({"curvature_tol",
+               T::real,
+               "model B, expected mode: a stuck point is a local-min if the smallest eigenvalue "
+               "of the loss's Hessian exceeds curvature_tol times the largest |eigenvalue| (and "
+               "twice its finite-difference error), a strict-saddle if it lies below minus that, "
+               "else flat",
+               {},
+               [](CellConfig& c, const ParamValue& v) {
+                 c.of<ModelBCell>().curvature_tol = as_real("curvature_tol", v);
+               },
+               RELUSIM_GET(format_double(c.of<ModelBCell>().curvature_tol))});
   return r;
 }
 
@@ -101,11 +120,11 @@ std::vector<ParamInfo> own_parameters() {
 std::vector<ParamInfo> parameters() {
   return ordered_parameters(
       own_parameters(),
-      {"model",        "K",           "N",      "d",         "mode",        "B",
-       "inputs",       "top_weights", "eta",    "steps",     "precision",   "teacher",
-       "teacher_norm", "init",        "init_x", "init_y",    "noise_level", "eps",
-       "init_scale",   "criterion",   "tol",    "stuck_tol", "blowup",      "early_stop",
-       "seed",         "trials"});
+      {"model",         "K",           "N",      "d",         "mode",        "B",
+       "inputs",        "top_weights", "eta",    "steps",     "precision",   "teacher",
+       "teacher_norm",  "init",        "init_x", "init_y",    "noise_level", "eps",
+       "init_scale",    "criterion",   "tol",    "stuck_tol", "blowup",      "early_stop",
+       "curvature_tol", "seed",        "trials"});
 }
 
 void defaults_b(CellConfig& c) {
@@ -132,6 +151,8 @@ void canonical_b(CellConfig& c) {
                   [](double a) { return a == 1.0; }))
     c.of<ModelBCell>().top_weights.clear();
   if (c.mode == DataMode::online) c.stuck_tol = defaults.stuck_tol;  // no rest test online
+  if (c.mode != DataMode::expected)  // curvature is classified in expected mode only
+    c.of<ModelBCell>().curvature_tol = defaults.of<ModelBCell>().curvature_tol;
 }
 
 void validate_b(const CellConfig& c) {
@@ -182,6 +203,9 @@ void validate_b(const CellConfig& c) {
           "init_x", "must be finite");
   require(std::isfinite(c.of<ModelBCell>().noise_level) && c.of<ModelBCell>().noise_level >= 0.0,
           "noise_level", "must be finite and >= 0");
+  require(std::isfinite(c.of<ModelBCell>().curvature_tol) &&
+              c.of<ModelBCell>().curvature_tol > 0.0 && c.of<ModelBCell>().curvature_tol < 1.0,
+          "curvature_tol", "must lie in (0, 1)");
   require(!(c.mode == DataMode::expected && c.inputs == InputDistribution::uniform), "inputs",
           "the expected mode's closed form holds for gaussian inputs only");
   // Scales: |W*|_F and |W_1|_F (sums of squares taken at 1e-150 so they cannot overflow).
@@ -217,6 +241,10 @@ std::int64_t saddles(const CellTally& t) {
   return t.counts[static_cast<int>(Outcome::stuck)];
 }
 
+double curvature_fraction(const CellTally& t, const CellConfig& cell, int flag) {
+  return cell.mode == DataMode::expected ? fraction(t.flag_counts[flag], t.trials) : kNaN;
+}
+
 std::vector<SummaryColumn> columns() {
   using B = ModelB;
   std::vector<SummaryColumn> c;
@@ -236,6 +264,21 @@ std::vector<SummaryColumn> columns() {
   c.push_back({"saddle_ci_high", "", 3, [](const CellTally& t, const CellConfig&) {
                  return wilson_interval(saddles(t), t.trials).hi;
                }});
+  // A stuck point's curvature (expected mode; NaN in the other modes, where none is computed).
+  c.push_back({"frac_local_min", "local-min", 3, [](const CellTally& t, const CellConfig& cell) {
+                 return curvature_fraction(t, cell, B::kLocalMin);
+               }});
+  c.push_back(
+      {"frac_strict_saddle", "strict-saddle", 3, [](const CellTally& t, const CellConfig& cell) {
+         return curvature_fraction(t, cell, B::kSaddlePoint);
+       }});
+  c.push_back({"frac_flat", "flat", 3, [](const CellTally& t, const CellConfig& cell) {
+                 return curvature_fraction(t, cell, B::kFlat);
+               }});
+  c.push_back({"mean_min_eigenvalue", "", 3, [](const CellTally& t, const CellConfig&) {
+                 return slot_mean(t, B::kMinEigenvalue);
+               }});
+  c.push_back(slot_count_column<B::kMinEigenvalue>("mean_min_eigenvalue"));
   c.push_back({"mean_steps_to_converge", "steps", 0,
                [](const CellTally& t, const CellConfig&) { return mean_steps_to_converge(t); }});
   c.push_back({"mean_final_loss", "loss", 3,
@@ -265,12 +308,71 @@ std::vector<SummaryColumn> columns() {
   return c;
 }
 
+std::string curvature_name(const TrajectoryRecord& r) {
+  using B = ModelB;
+  if (r.flag(B::kLocalMin)) return to_string(Curvature::local_min);
+  if (r.flag(B::kSaddlePoint)) return to_string(Curvature::saddle);
+  if (r.flag(B::kFlat)) return to_string(Curvature::flat);
+  return "";
+}
+
+/// ModelInfo::finish: each stuck trajectory's point classified by its Hessian (curvature.hpp), in
+/// parallel over the stuck trajectories (each verdict depends on its own weights only).
+void finish_b(const CellConfig& cell, BatchResult& r) {
+  using B = ModelB;
+  const ModelBParams p = resolve_model_b(cell);
+  const std::size_t n = static_cast<std::size_t>(p.K) * static_cast<std::size_t>(p.d);
+  if (r.final_weights.size() != r.records.size() * n)
+    throw std::logic_error("model B finish: final weights missing");
+  std::vector<std::size_t> stuck;
+  for (std::size_t i = 0; i < r.records.size(); ++i)
+    if (r.records[i].outcome == Outcome::stuck) stuck.push_back(i);
+  std::vector<CurvatureResult> verdicts(stuck.size());
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    try {
+      for (std::size_t s = next++; s < stuck.size(); s = next++)
+        verdicts[s] =
+            classify_curvature(p, r.records[stuck[s]].id, r.final_weights.data() + stuck[s] * n,
+                               cell.of<ModelBCell>().curvature_tol);
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next = stuck.size();
+    }
+  };
+  std::vector<std::thread> pool;
+  const int threads = std::min<int>(resolve_threads(0), static_cast<int>(stuck.size()));
+  for (int t = 1; t < threads; ++t)
+    pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool)
+    t.join();
+  if (error) std::rethrow_exception(error);
+  for (std::size_t s = 0; s < stuck.size(); ++s) {
+    const CurvatureResult& v = verdicts[s];
+    if (v.kind == Curvature::none) continue;
+    TrajectoryRecord& rec = r.records[stuck[s]];
+    const int flag = v.kind == Curvature::local_min ? B::kLocalMin
+                     : v.kind == Curvature::saddle  ? B::kSaddlePoint
+                                                    : B::kFlat;
+    rec.set_flag(flag, true);
+    r.tally.flag_counts[flag] += 1;
+    rec.slot[B::kMinEigenvalue] = v.min_eigenvalue;
+    r.tally.slot_sums[B::kMinEigenvalue].add(v.min_eigenvalue);
+    r.tally.slot_counts[B::kMinEigenvalue] += 1;
+  }
+}
+
 std::string trajectory_row(const TrajectoryRecord& r) {
   using B = ModelB;
   return report_number(r.slot[B::kLoss]) + ',' + report_number(r.slot[B::kMatchedDistance]) + ',' +
          report_number(r.slot[B::kDeadUnits]) + ',' + report_number(r.slot[B::kGradNorm]) + ',' +
          report_number(r.slot[B::kX]) + ',' + report_number(r.slot[B::kY]) + ',' +
-         report_number(r.slot[B::kWeightNorm]) + ',' + std::to_string(int(r.flag(B::kMatched)));
+         report_number(r.slot[B::kWeightNorm]) + ',' + std::to_string(int(r.flag(B::kMatched))) +
+         ',' + curvature_name(r) + ',' + report_number(r.slot[B::kMinEigenvalue]);
 }
 
 nlohmann::json resolved_b(const CellConfig& cell) {
@@ -303,9 +405,16 @@ ModelInfo make_info() {
   m.canonical = canonical_b;
   m.bound = [](const CellConfig&) { return TheoryBound{"none", kNaN}; };
   m.columns = columns();
-  m.trajectory_header = "final_loss,matched_distance,dead_units,grad_norm,x,y,weight_norm,matched";
+  m.trajectory_header =
+      "final_loss,matched_distance,dead_units,grad_norm,x,y,weight_norm,matched,curvature,"
+      "min_eigenvalue";
   m.trajectory_row = trajectory_row;
   m.resolved = resolved_b;
+  m.finishes = [](const CellConfig& c) {
+    return c.mode == DataMode::expected &&
+           static_cast<std::int64_t>(c.of<ModelBCell>().K) * c.d <= kCurvatureMaxWeights;
+  };
+  m.finish = finish_b;
   m.trace_columns = {{"loss", ModelB::kLoss},
                      {"matched_distance", ModelB::kMatchedDistance},
                      {"dead_units", ModelB::kDeadUnits},

@@ -24,6 +24,14 @@ double ball_radius(int d, double eps);
 /// The proof's tight radius per unit |w*|: eps * sqrt(pi) * Gamma((d+1)/2) / Gamma(d/2 + 1).
 double tight_ball_radius(int d, double eps);
 
+/// The fraction of a d-dimensional ball of radius R cut off by a plane at height h from its
+/// surface (0 <= h <= 2R): c_d * int_0^phi sin^d t dt, cos phi = 1 - h/R.
+double ball_cap_fraction(int d, double h_over_r);
+
+/// P(w in Omega) for w uniform in the ball {|w| <= r |w*|}, Omega = {|w - w*| < |w*|} (Tian
+/// Fig. 2(b), Thm 3.3's proof): the volume of the two balls' lens over the ball's volume.
+double p_start_in_omega(int d, double r);
+
 /// E[F(e, w)] of Tian Lemma 3.1 for N samples and a unit vector e:
 /// N/(2 pi) * ((pi - theta) w + |w| sin(theta) e), theta = theta(e, w).
 std::vector<double> expected_f(const std::vector<double>& e, const std::vector<double>& w,

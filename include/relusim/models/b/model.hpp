@@ -528,8 +528,17 @@ struct ModelB {
     kX = 4,  ///< mean w_j . w*_j / |w*_j|^2: the symmetric structure's x (orthonormal teachers)
     kY = 5,  ///< mean w_j . w*_k / |w*_k|^2 over k != j: its y
     kWeightNorm = 6,  ///< |W|_F
+    /// the smallest eigenvalue of the population loss's Hessian at a stuck point (expected
+    /// mode; set on the host after the run, models/b/curvature.hpp), else NaN
+    kMinEigenvalue = 7,
   };
-  enum Flag : int { kMatched = 0 };  ///< nearest teacher units form a permutation
+  enum Flag : int {
+    kMatched = 0,  ///< nearest teacher units form a permutation
+    // A stuck point's curvature (expected mode, set on the host after the run): at most one.
+    kLocalMin = 1,
+    kSaddlePoint = 2,
+    kFlat = 3,
+  };
 
   RELUSIM_HD static std::int64_t workspace_size(const Params& p, int team_size) {
     return model_b_workspace_size(p, team_size);
@@ -757,7 +766,8 @@ struct ModelB {
     return st;
   }
 
-  /// Slots: loss, matched distance, dead units, |Delta|_F, (x, y), |W|_F; flag: matched.
+  /// Slots: loss, matched distance, dead units, |Delta|_F, (x, y), |W|_F, and the smallest
+  /// eigenvalue left NaN for the host (curvature.hpp); flag: matched.
   template <class T>
   RELUSIM_HD static void describe(const Params& p, const Workspace<T>& ws, const Start<T>&,
                                   const Eval<T>& e, TrajectoryRecord& rec) {
@@ -787,6 +797,7 @@ struct ModelB {
     rec.slot[kX] = orthonormal ? x / K : nan;
     rec.slot[kY] = orthonormal ? (K > 1 ? y / (K * (K - 1)) : 0.0) : nan;
     rec.slot[kWeightNorm] = hd::sqrt(static_cast<double>(e.ww));
+    rec.slot[kMinEigenvalue] = nan;
     rec.set_flag(kMatched, matched);
   }
 
