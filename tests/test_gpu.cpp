@@ -173,6 +173,49 @@ TEST(Gpu, ModelBLargerShapesMatchTheCpu) {
   }
 }
 
+TEST(Gpu, StuckPointsAreClassifiedAsOnTheCpu) {
+  // Model B, expected mode: symmetric starts end at Tian's saddle (strict-saddle) and Gaussian
+  // starts of K = d = 8 reach spurious minima (local-min); the GPU's final weights go through the
+  // same host classification (models/finish.hpp), with or without records asked for.
+  RELUSIM_REQUIRE_DEVICE();
+  auto gpu = make_cuda_backend();
+  auto cpu = make_cpu_backend(0);
+  CellConfig sym;
+  set_parameter(sym, "model", std::string("B"));
+  sym.of<ModelBCell>().K = 3;
+  sym.d = 3;
+  sym.mode = DataMode::expected;
+  sym.init = InitKind::symmetric;
+  sym.of<ModelBCell>().init_x = 0.3;
+  sym.of<ModelBCell>().init_y = 0.3;
+  sym.eta = 0.1;
+  sym.steps = 100000;
+  CellConfig gauss;
+  set_parameter(gauss, "model", std::string("B"));
+  gauss.of<ModelBCell>().K = 8;
+  gauss.d = 8;
+  gauss.mode = DataMode::expected;
+  gauss.eta = 0.5;
+  gauss.stuck_tol = 1e-7;
+  for (const CellConfig* c : {&sym, &gauss}) {
+    const BatchResult g = gpu->run({c, 0, 40, true, false});
+    const BatchResult h = cpu->run({c, 0, 40, true, false});
+    const BatchResult bare = gpu->run({c, 0, 40, false, false});
+    EXPECT_TRUE(bare.records.empty() && bare.final_weights.empty());
+    for (int f : {ModelB::kLocalMin, ModelB::kSaddlePoint, ModelB::kFlat}) {
+      EXPECT_EQ(g.tally.flag_counts[f], h.tally.flag_counts[f]) << "flag " << f;
+      EXPECT_EQ(bare.tally.flag_counts[f], g.tally.flag_counts[f]) << "flag " << f;
+    }
+    for (std::size_t k = 0; k < 40; ++k) {
+      if (g.records[k].outcome == Outcome::stuck && h.records[k].outcome == Outcome::stuck) {
+        EXPECT_NEAR(g.records[k].slot[ModelB::kMinEigenvalue],
+                    h.records[k].slot[ModelB::kMinEigenvalue], 1e-4);
+      }
+    }
+  }
+  EXPECT_EQ(cpu->run({&sym, 0, 40, false, false}).tally.flag_counts[ModelB::kSaddlePoint], 40);
+}
+
 TEST(Gpu, FloatRatesAgreeWithinWilsonIntervals) {
   RELUSIM_REQUIRE_DEVICE();
   auto gpu = make_cuda_backend();

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "relusim/core/blas_ops_host.hpp"
 #include "relusim/core/hd.hpp"
 
 extern "C" {
@@ -21,6 +22,7 @@ std::vector<double> symmetric_eigenvalues(SquareMatrix m) {
   const int n = m.n;
   std::vector<double> w(static_cast<std::size_t>(n));
   if (n == 0) return w;
+  host_blas_single_threaded();  // callers run it on several threads of their own
   // Row-major lower = column-major upper: LAPACK reads the same triangle as 'U'.
   int info = 0, lwork = -1;
   double query = 0.0;
