@@ -179,6 +179,21 @@ TEST(Curvature, SymmetricStartsEndAtAStrictSaddleThroughASweep) {
   testing::expect_same_tally(bare[0].summary.tally, t, 0.0);
 }
 
+TEST(Curvature, CellsBeyondTheCapReportNaNNotZero) {
+  // K d = 2500 > kCurvatureMaxWeights: nothing is classified, so the fractions are NaN.
+  CellConfig c = expected_cell(50, 50);
+  c.steps = 1;
+  c.trials = 1;
+  const CellSummary s = testing::run_cells({c}, 1)[0].summary;
+  EXPECT_TRUE(std::isnan(s.value("frac_local_min")));
+  EXPECT_TRUE(std::isnan(s.value("frac_strict_saddle")));
+  EXPECT_TRUE(std::isnan(s.value("frac_flat")));
+  CellConfig small = expected_cell(8, 8);
+  small.steps = 1;
+  small.trials = 1;
+  EXPECT_EQ(testing::run_cells({small}, 1)[0].summary.value("frac_local_min"), 0.0);
+}
+
 /// A stationary point of K = d = 8 (orthonormal teacher, top weights 1) found by relusim itself:
 /// trajectory 11 of `K = 8, d = 8, mode = expected, init = gaussian, eta = 0.5, seed = 1`, run to
 /// |Delta|_F < 1e-13 |W*|_F (`relusim trace ... --trajectory 11`); loss 0.0215, far from the

@@ -241,8 +241,16 @@ std::int64_t saddles(const CellTally& t) {
   return t.counts[static_cast<int>(Outcome::stuck)];
 }
 
+/// Whether the cell's stuck points are classified (expected mode, K d within the Hessian's cap).
+bool classifies_curvature(const CellConfig& c) {
+  return c.mode == DataMode::expected &&
+         static_cast<std::int64_t>(c.of<ModelBCell>().K) * c.d <= kCurvatureMaxWeights;
+}
+
+/// A fraction of the trials, or NaN where nothing is classified (never a 0 that means "not
+/// computed").
 double curvature_fraction(const CellTally& t, const CellConfig& cell, int flag) {
-  return cell.mode == DataMode::expected ? fraction(t.flag_counts[flag], t.trials) : kNaN;
+  return classifies_curvature(cell) ? fraction(t.flag_counts[flag], t.trials) : kNaN;
 }
 
 std::vector<SummaryColumn> columns() {
@@ -410,10 +418,7 @@ ModelInfo make_info() {
       "min_eigenvalue";
   m.trajectory_row = trajectory_row;
   m.resolved = resolved_b;
-  m.finishes = [](const CellConfig& c) {
-    return c.mode == DataMode::expected &&
-           static_cast<std::int64_t>(c.of<ModelBCell>().K) * c.d <= kCurvatureMaxWeights;
-  };
+  m.finishes = classifies_curvature;
   m.finish = finish_b;
   m.trace_columns = {{"loss", ModelB::kLoss},
                      {"matched_distance", ModelB::kMatchedDistance},
