@@ -6,7 +6,8 @@
 #
 #   scale_out_test.sh RELUSIM GRID PART [MPIEXEC]
 #
-# PART: mpi (needs MPIEXEC; exit 77 = skipped when the build has no MPI), shards, resume.
+# PART: mpi (needs MPIEXEC; exit 77 = skipped when the build has no MPI), shards, resume, auto
+# (a grid of trials = "auto" cells: resume, shards and, with MPIEXEC, ranks).
 set -uo pipefail
 relusim="$1"
 grid="$2"
@@ -185,6 +186,41 @@ case "$part" in
     printf 'not a journal' >"$work/changed/journal.rsj"
     refused "not a relusim journal" "resume from a file that is no journal" \
       sweep --out "$work/changed" --resume
+    ;;
+  auto)
+    # A grid of trials = "auto" cells (tests/data/auto.toml): the stopping rule sees whole steps
+    # in plan order, so ranks, shards and kill -9 + resume stop each cell at the same step.
+    grep -q 'trials = "auto"' "$grid" || { echo "FAIL: $grid has no trials = \"auto\""; exit 1; }
+    grep -q ',auto,' "$work/ref/summary.csv" || fail "the reference is not an auto sweep"
+    tail -n +2 "$work/ref/summary.csv" | grep -q -v ',max_trials,' || fail "every cell ran to max_trials"
+    for n in 0 3; do
+      RELUSIM_TEST_KILL_AFTER_BATCHES=$n sweep --out "$work/ak$n" >/dev/null 2>&1
+      [ -e "$work/ak$n/summary.csv" ] && fail "a killed auto sweep wrote summary.csv"
+      sweep --out "$work/ak$n" --resume >/dev/null 2>&1 || fail "auto resume after $n batches"
+      same "$work/ak$n" "auto: SIGKILL after $n batches, resumed"
+    done
+    for k in 1 2; do
+      sweep --shard "$k/2" --out "$work/as$k" >/dev/null 2>&1 || fail "auto shard $k/2"
+    done
+    "$relusim" merge "$work/as1" "$work/as2" --out "$work/asm" >/dev/null 2>&1 || fail "auto merge"
+    same "$work/asm" "auto: shards 1/2, 2/2 merged"
+    if [ -n "$mpiexec" ]; then
+      export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+      for p in 2 4; do
+        "$mpiexec" -n "$p" "$relusim" sweep "$grid" --batch-trajectories 16 --progress never \
+          --out "$work/ampi$p" >/dev/null 2>"$work/ampi$p.err" || { fail "auto mpiexec -n $p"; cat "$work/ampi$p.err"; continue; }
+        same "$work/ampi$p" "auto: mpiexec -n $p"
+      done
+      RELUSIM_TEST_KILL_AFTER_BATCHES=4 "$mpiexec" -n 3 "$relusim" sweep "$grid" \
+        --batch-trajectories 16 --progress never --out "$work/amk" >/dev/null 2>&1
+      "$mpiexec" -n 2 "$relusim" sweep "$grid" --batch-trajectories 16 --progress never \
+        --out "$work/amk" --resume >/dev/null 2>&1 || fail "auto MPI resume"
+      same "$work/amk" "auto: killed on 3 ranks after 4 batches, resumed on 2"
+    elif [ "${RELUSIM_REQUIRE_MPI:-0}" = 1 ]; then
+      fail "this build has no MPI"
+    else
+      echo "note: no MPI in this build: the ranks part of the auto test did not run"
+    fi
     ;;
   *)
     echo "unknown part $part"

@@ -83,7 +83,11 @@ def run(
     blowup: Union[float, int] = ...,
     early_stop: bool = ...,
     seed: int = ...,
-    trials: int = ...,
+    trials: Union[int, Literal['auto']] = ...,
+    max_trials: int = ...,
+    trials_step: int = ...,
+    until: Literal['halfwidth', 'verdict'] = ...,
+    ci_halfwidth: Union[float, int] = ...,
     K: int = ...,
     top_weights: Union[Literal['ones'], Sequence[float]] = ...,
     init_x: Union[float, int] = ...,
@@ -127,7 +131,11 @@ def run(
         blowup: a trajectory with |w| > blowup*|w*| (or not finite) diverged (model A, default 1000000.0); a trajectory with |w| > blowup*|w*| (or not finite) diverged (model B, default 1000000.0); a trajectory with |w| > blowup*|w*| (or not finite) diverged (model C, default 1000000.0)
         early_stop: stop a trajectory as soon as it is classified (else run the whole budget) (model A, default True); stop a trajectory as soon as it is classified (else run the whole budget) (model B, default True); stop a trajectory as soon as it is classified (else run the whole budget) (model C, default True)
         seed: seed of every random stream (64-bit, >= 0) (model A, default 1); seed of every random stream (64-bit, >= 0) (model B, default 1); seed of every random stream (64-bit, >= 0) (model C, default 1)
-        trials: trajectories per cell (model A, default 1000); trajectories per cell (model B, default 1000); trajectories per cell (model C, default 100)
+        trials: trajectories per cell, or "auto": steps of trials_step trajectories until `until` is met (at most max_trials) (model A, default 1000); trajectories per cell, or "auto": steps of trials_step trajectories until `until` is met (at most max_trials) (model B, default 1000); trajectories per cell, or "auto": steps of trials_step trajectories until `until` is met (at most max_trials) (model C, default 100)
+        max_trials: with trials = "auto": the most trajectories a cell runs (model A, default 100000); with trials = "auto": the most trajectories a cell runs (model B, default 100000); with trials = "auto": the most trajectories a cell runs (model C, default 100000)
+        trials_step: with trials = "auto": the stopping rule is tested after every trials_step trajectories, in plan order (model A, default 100); with trials = "auto": the stopping rule is tested after every trials_step trajectories, in plan order (model B, default 100); with trials = "auto": the stopping rule is tested after every trials_step trajectories, in plan order (model C, default 100)
+        until: with trials = "auto": halfwidth (the 95% Wilson interval of the rate no wider than 2 ci_halfwidth) or verdict (the interval clear of the theorem's bound) (model A, default 'halfwidth'); with trials = "auto": halfwidth (the 95% Wilson interval of the rate no wider than 2 ci_halfwidth) or verdict (the interval clear of the theorem's bound) (model B, default 'halfwidth'); with trials = "auto": halfwidth (the 95% Wilson interval of the rate no wider than 2 ci_halfwidth) or verdict (the interval clear of the theorem's bound) (model C, default 'halfwidth')
+        ci_halfwidth: with trials = "auto" and until = halfwidth: the half-width the interval must reach (model A, default 0.01); with trials = "auto" and until = halfwidth: the half-width the interval must reach (model B, default 0.01); with trials = "auto" and until = halfwidth: the half-width the interval must reach (model C, default 0.01)
         K: model B: number of hidden units K (1 to 128) (model B, default 2)
         top_weights: model B: fixed top weights a_j shared by teacher and student: ones, or a list of K numbers (model B, default 'ones')
         init_x: model B: x of the symmetric init (model B, default 0.5)
@@ -192,7 +200,11 @@ def trace(
     blowup: Union[float, int] = ...,
     early_stop: bool = ...,
     seed: int = ...,
-    trials: int = ...,
+    trials: Union[int, Literal['auto']] = ...,
+    max_trials: int = ...,
+    trials_step: int = ...,
+    until: Literal['halfwidth', 'verdict'] = ...,
+    ci_halfwidth: Union[float, int] = ...,
     K: int = ...,
     top_weights: Union[Literal['ones'], Sequence[float]] = ...,
     init_x: Union[float, int] = ...,
@@ -253,7 +265,11 @@ def field(
     blowup: Union[float, int] = ...,
     early_stop: bool = ...,
     seed: int = ...,
-    trials: int = ...,
+    trials: Union[int, Literal['auto']] = ...,
+    max_trials: int = ...,
+    trials_step: int = ...,
+    until: Literal['halfwidth', 'verdict'] = ...,
+    ci_halfwidth: Union[float, int] = ...,
     K: int = ...,
     top_weights: Union[Literal['ones'], Sequence[float]] = ...,
     init_x: Union[float, int] = ...,

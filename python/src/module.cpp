@@ -187,7 +187,7 @@ nb::ndarray<nb::numpy, const double, nb::ndim<2>> final_weights(nb::handle self_
   if (!self.keep_weights) throw ConfigError("weights", "the run kept no weights (weights=True)");
   if (i >= self.outcome.results.size()) throw nb::index_error("no such cell");
   const std::vector<double>& w = self.outcome.results[i].final_weights;
-  const auto trials = static_cast<std::size_t>(self.outcome.plan.cells[i].trials);
+  const auto trials = static_cast<std::size_t>(self.outcome.results[i].summary.trials);
   const std::size_t per = trials > 0 ? w.size() / trials : 0;
   if (per * trials != w.size() || (trials > 0 && per == 0))  // never a misshapen array
     throw std::logic_error("cell " + std::to_string(i) + " holds " + std::to_string(w.size()) +
@@ -270,6 +270,9 @@ nb::list keys_py(const std::string& model) {
     switch (p.type) {
       case ParamType::integer:
         type = "int";
+        break;
+      case ParamType::integer_or_auto:
+        type = "int_or_auto";
         break;
       case ParamType::real:
         type = "float";

@@ -48,6 +48,8 @@ def _annotation(t) -> str:
             parts.append("str")
         elif kind == "choice_or_vector":
             parts += ["str", "Sequence[float]"]
+        elif kind == "int_or_auto":
+            parts += ["int", "Literal['auto']"]
     if t["choices"]:
         lit = "Literal[" + ", ".join(repr(c) for c in t["choices"]) + "]"
         parts = [lit if p == "str" else p for p in parts]

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -110,6 +111,26 @@ void check_trajectories_fit(const std::vector<CellConfig>& cells, Part shard) {
                   trajectories / shard.count, need / 1e9, have / 1e9);
     throw ConfigError("trajectories", buf);
   }
+}
+
+/// What cells with trials = "auto" used, in one line (nothing without such cells).
+void log_auto_trials(const SweepPlan& plan, const std::vector<CellResult>& results,
+                     std::ostream& log) {
+  std::int64_t cells = 0, used = 0, most = 0;
+  std::map<std::string, int> why;
+  for (std::size_t c = 0; c < plan.cells.size(); ++c) {
+    if (!plan.cells[c].trials_auto) continue;
+    ++cells;
+    used += results[c].summary.trials;
+    most += plan.cells[c].trials;
+    ++why[results[c].summary.stopped_by];
+  }
+  if (cells == 0) return;
+  log << "relusim: trials = auto: " << cells << " cell(s) used " << used << " of at most " << most
+      << " trajectories; stopped by";
+  for (const auto& [reason, n] : why)
+    log << (reason == why.begin()->first ? " " : ", ") << reason << " (" << n << ")";
+  log << '\n';
 }
 
 }  // namespace
@@ -214,14 +235,30 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
   for (std::size_t b : mine)
     if (done_map[b] == '0') todo.push_back(b);
 
-  const std::int64_t total = trajectories_in(plan, mine);
+  // Cells with trials = "auto" run in rounds (engine/driver.hpp next_round): rank 0 decides each
+  // round from the results so far and every rank follows. A shard cannot see the other shards'
+  // batches, so it runs all of its own (merge keeps what the rule needs).
+  const bool early_stop = !o.shard;
+  // This process's part still to count on: what is done, and what undecided cells may need.
+  const auto remaining_total = [&] {
+    const std::vector<CellProgress> progress = cell_progress(plan, results);
+    std::int64_t n = 0;
+    for (std::size_t b : mine)
+      if (results[b] || !early_stop || !progress[plan.batches[b].cell].decided)
+        n += plan.batches[b].count;
+    return n;
+  };
+  std::int64_t total = trajectories_in(plan, mine);
   std::int64_t done = total - trajectories_in(plan, todo);
+  if (rank == 0) total = remaining_total();
   outcome.trajectories_total = total;
   outcome.backend_description = backend->description();
   if (ranks > 1) outcome.backend_description += " x " + std::to_string(ranks) + " MPI ranks";
   if (rank == 0) {
-    log << "relusim: " << plan.cells.size() << " cell(s), " << plan.total_trajectories
-        << " trajectories in " << plan.batches.size() << " batch(es) on "
+    const bool any_auto = std::any_of(plan.cells.begin(), plan.cells.end(),
+                                      [](const CellConfig& c) { return c.trials_auto; });
+    log << "relusim: " << plan.cells.size() << " cell(s), " << (any_auto ? "up to " : "")
+        << plan.total_trajectories << " trajectories in " << plan.batches.size() << " batch(es) on "
         << outcome.backend_description << '\n';
     if (o.shard)
       log << "relusim: shard " << shard.index << "/" << shard.count << ": " << mine.size()
@@ -241,24 +278,50 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
   const FaultInjection fault = rank == 0 && journal ? test_fault() : FaultInjection{};
   if (fault.count == 0) std::raise(fault.sig);
   long journalled = 0;
+  std::int64_t ran = 0;  // trajectories this call ran
   const BatchSink sink = [&](std::size_t b, BatchResult&& r) {
     if (journal) {
       journal->append(b, r);
       if (++journalled == fault.count) std::raise(fault.sig);
     }
     done += plan.batches[b].count;
+    ran += plan.batches[b].count;
     results[b] = std::move(r);
     bar.update(done, total);
     if (o.on_progress) o.on_progress(done, total);
   };
   const auto t0 = std::chrono::steady_clock::now();
-  const bool complete = world::run_over_ranks(plan, todo, *backend, o.keep_trajectories,
-                                              o.keep_weights, sink, stop, [&] {
-                                                if (ranks > 1 && o.backend != BackendKind::cpu)
-                                                  cuda_bind_device(world::local_rank());
-                                              });
+  bool complete = true;
+  for (;;) {
+    // Rank 0 names the round's batches ('1' per batch), "" when nothing is left, "x" to stop.
+    std::string round_map;
+    std::vector<std::size_t> round;
+    if (rank == 0) {
+      round = complete ? next_round(plan, todo, results, early_stop) : round;
+      if (!complete) {
+        round_map = "x";
+      } else if (!round.empty()) {
+        round_map.assign(plan.batches.size(), '0');
+        for (std::size_t b : round)
+          round_map[b] = '1';
+      }
+      total = remaining_total();
+      bar.update(done, total);
+    }
+    world::broadcast(round_map);
+    if (round_map.empty() || round_map == "x") break;
+    if (rank != 0)
+      for (std::size_t b = 0; b < round_map.size(); ++b)
+        if (round_map[b] == '1') round.push_back(b);
+    complete = world::run_over_ranks(plan, round, *backend, o.keep_trajectories, o.keep_weights,
+                                     sink, stop, [&] {
+                                       if (ranks > 1 && o.backend != BackendKind::cpu)
+                                         cuda_bind_device(world::local_rank());
+                                     });
+  }
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   outcome.trajectories_done = done;
+  outcome.trajectories_total = total;
   if (rank != 0) {
     outcome.status = JobStatus::other_rank;
     return outcome;
@@ -284,8 +347,8 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
     outcome.exit_code = 128 + sig;
     return outcome;
   }
-  log << "relusim: " << trajectories_in(plan, todo) << " trajectories in " << std::fixed
-      << std::setprecision(3) << outcome.seconds << " s\n"
+  log << "relusim: " << ran << " trajectories in " << std::fixed << std::setprecision(3)
+      << outcome.seconds << " s\n"
       << std::defaultfloat;
   if (o.shard) {
     nlohmann::json info = {
@@ -308,6 +371,7 @@ JobOutcome run_job(std::vector<CellConfig> cells, const JobSource& source, const
     return outcome;
   }
   outcome.results = assemble(plan, std::move(results));
+  log_auto_trials(plan, outcome.results, log);
   outcome.provenance = {o.command, outcome.backend_description, outcome.seconds,
                         header_identity(header), job_fingerprint(header)};
   publish_outputs(plan, outcome.results, source, out.get(), o.out_dir, outcome.provenance,

@@ -45,7 +45,7 @@ SweepJob sweep_job(SweepConfig s, const std::string& file, const std::string& tr
     // cell is checked whole (the base alone need not be a valid cell before the grid applies).
     const ParamValue value = parse_param_text(find_parameter(s.base.model, "trials"), trials_text);
     set_parameter(s.base, "trials", value);
-    trials_override = s.base.trials;
+    trials_override = s.base.trials_auto ? kTrialsOverrideAuto : s.base.trials;
     for (auto& c : s.cells) {
       set_parameter(c, "trials", value);
       validate(c);

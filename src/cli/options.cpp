@@ -123,6 +123,9 @@ void add_cell_options(CLI::App& app, std::map<std::string, std::string>& values)
       case ParamType::integer:
         type = "INT";
         break;
+      case ParamType::integer_or_auto:
+        type = "INT|auto";
+        break;
       case ParamType::real:
         type = "FLOAT";
         break;

@@ -16,11 +16,19 @@ SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch) {
   plan.cells = std::move(cells);
   for (std::size_t c = 0; c < plan.cells.size(); ++c) {
     validate(plan.cells[c]);
-    const auto trials = static_cast<std::uint64_t>(plan.cells[c].trials);  // < 2^32
-    for (std::uint64_t first = 0; first < trials; first += max_batch)      // 64 bits: no wrap
+    const CellConfig& cell = plan.cells[c];
+    const auto trials = static_cast<std::uint64_t>(cell.trials);  // < 2^32
+    // A cell with trials = "auto" is cut at its steps too: no batch spans two, so the stopping
+    // rule (tested at step ends) sees the same trajectories whatever the cap.
+    const std::uint64_t step =
+        cell.trials_auto ? static_cast<std::uint64_t>(cell.trials_step) : trials;
+    for (std::uint64_t first = 0; first < trials;) {  // 64 bits: no wrap
+      const std::uint64_t step_end = std::min(trials, (first / step + 1) * step);
+      const std::uint64_t count = std::min<std::uint64_t>(max_batch, step_end - first);
       plan.batches.push_back(
-          {c, static_cast<std::uint32_t>(first),
-           static_cast<std::uint32_t>(std::min<std::uint64_t>(max_batch, trials - first))});
+          {c, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(count)});
+      first += count;
+    }
     plan.total_trajectories += plan.cells[c].trials;
   }
   plan.max_batch = max_batch;
@@ -31,8 +39,13 @@ SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch) {
 std::uint32_t fitting_batch_cap(const std::vector<CellConfig>& cells, std::uint32_t cap) {
   const auto batches = [&cells](std::uint64_t c) {
     std::uint64_t n = 0;
-    for (const CellConfig& cell : cells)
-      n += (static_cast<std::uint64_t>(std::max<std::int64_t>(cell.trials, 0)) + c - 1) / c;
+    for (const CellConfig& cell : cells) {
+      const auto trials = static_cast<std::uint64_t>(std::max<std::int64_t>(cell.trials, 0));
+      const std::uint64_t step =
+          cell.trials_auto ? static_cast<std::uint64_t>(std::max<std::int64_t>(cell.trials_step, 1))
+                           : std::max<std::uint64_t>(trials, 1);
+      n += trials / step * ((step + c - 1) / c) + (trials % step + c - 1) / c;  // as make_plan
+    }
     return n;
   };
   const std::uint64_t limit = kMaxPlanBatches;

@@ -35,6 +35,15 @@ std::string verdict(const Interval& ci, const TheoryBound& bound, const std::str
   return censored_converged.value_or(ci).hi >= bound.value ? kVerdictCensored : kVerdictViolated;
 }
 
+bool stop_rule_met(const CellConfig& cell, const CellTally& prefix) {
+  if (prefix.trials <= 0) return false;
+  const Interval ci =
+      wilson_interval(prefix.counts[static_cast<int>(Outcome::converged)], prefix.trials);
+  if (cell.until == StopTarget::halfwidth) return (ci.hi - ci.lo) / 2.0 <= cell.ci_halfwidth;
+  const double bound = theory_bound_for(cell).value;
+  return !std::isnan(bound) && (ci.lo > bound || ci.hi < bound);
+}
+
 double mean_steps_to_converge(const CellTally& t) {
   const std::int64_t conv = t.counts[static_cast<int>(Outcome::converged)];
   return conv > 0 ? static_cast<double>(t.steps_to_converge_sum) / static_cast<double>(conv)

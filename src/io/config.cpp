@@ -38,6 +38,18 @@ void validate(const CellConfig& c) {
   require(c.blowup > 1.0, "blowup", "must be > 1");
   require(c.trials >= 1, "trials", "must be >= 1");
   require(c.trials <= std::numeric_limits<std::uint32_t>::max(), "trials", "must be < 2^32");
+  if (c.trials_auto) {
+    require(c.max_trials >= 1, "max_trials", "must be >= 1");
+    require(c.max_trials <= std::numeric_limits<std::uint32_t>::max(), "max_trials",
+            "must be < 2^32");
+    require(c.trials_step >= 1 && c.trials_step <= c.max_trials, "trials_step",
+            "must lie in [1, max_trials]");
+    require((c.max_trials + c.trials_step - 1) / c.trials_step <= kMaxTrialSteps, "trials_step",
+            "max_trials / trials_step must not exceed " + std::to_string(kMaxTrialSteps) +
+                " steps (the rule is tested at each)");
+    require(std::isfinite(c.ci_halfwidth) && c.ci_halfwidth > 0.0 && c.ci_halfwidth < 0.5,
+            "ci_halfwidth", "must lie in (0, 0.5)");
+  }
   require(std::isfinite(c.teacher_norm) && c.teacher_norm > 0.0, "teacher_norm",
           "must be finite and > 0");
   require(std::isfinite(c.init_scale) && c.init_scale > 0.0, "init_scale",
@@ -56,6 +68,11 @@ void validate(const CellConfig& c) {
     throw ConfigError("tol", buf);
   }
   if (info.validate != nullptr) info.validate(c);
+  if (c.trials_auto && c.until == StopTarget::verdict &&
+      (info.bound == nullptr || std::isnan(info.bound(c).value)))
+    throw ConfigError("until",
+                      "verdict needs a theorem's bound, and no theorem applies to this "
+                      "cell; use until = \"halfwidth\"");
 }
 
 double criterion_floor(Criterion criterion, Precision precision) {

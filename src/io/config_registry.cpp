@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <sstream>
+#include <string_view>
 
 #include "relusim/io/config.hpp"
 #include "relusim/io/param_parsing.hpp"
@@ -109,6 +110,8 @@ const ChoiceTable<InitKind> kInits{{{"ball", InitKind::ball},
 const ChoiceTable<InputDistribution> kInputs{
     {{"gaussian", InputDistribution::gaussian}, {"uniform", InputDistribution::uniform}}};
 const ChoiceTable<Precision> kPrecisions{{{"float", Precision::f32}, {"double", Precision::f64}}};
+const ChoiceTable<StopTarget> kStopTargets{
+    {{"halfwidth", StopTarget::halfwidth}, {"verdict", StopTarget::verdict}}};
 
 #define RELUSIM_GET(expr) [](const CellConfig& c) -> std::string { return expr; }
 
@@ -236,11 +239,53 @@ std::vector<ParamInfo> make_common() {
                },
                RELUSIM_GET(std::to_string(c.seed))});
   r.push_back({"trials",
-               T::integer,
-               "trajectories per cell",
+               T::integer_or_auto,
+               "trajectories per cell, or \"auto\": steps of trials_step trajectories until "
+               "`until` is met (at most max_trials)",
                {},
-               [](CellConfig& c, const ParamValue& v) { c.trials = as_integer("trials", v); },
-               RELUSIM_GET(std::to_string(c.trials))});
+               [](CellConfig& c, const ParamValue& v) {
+                 if (const auto* s = std::get_if<std::string>(&v)) {
+                   if (*s != "auto")
+                     throw ConfigError("trials",
+                                       "expected an integer or \"auto\", got '" + *s + "'");
+                   c.trials_auto = true;
+                   c.trials = c.max_trials;
+                   return;
+                 }
+                 c.trials_auto = false;
+                 c.trials = as_integer("trials", v);
+               },
+               RELUSIM_GET(c.trials_auto ? std::string("auto") : std::to_string(c.trials))});
+  r.push_back({"max_trials",
+               T::integer,
+               "with trials = \"auto\": the most trajectories a cell runs",
+               {},
+               [](CellConfig& c, const ParamValue& v) {
+                 c.max_trials = as_integer("max_trials", v);
+                 if (c.trials_auto) c.trials = c.max_trials;
+               },
+               RELUSIM_GET(std::to_string(c.max_trials))});
+  r.push_back(
+      {"trials_step",
+       T::integer,
+       "with trials = \"auto\": the stopping rule is tested after every trials_step "
+       "trajectories, in plan order",
+       {},
+       [](CellConfig& c, const ParamValue& v) { c.trials_step = as_integer("trials_step", v); },
+       RELUSIM_GET(std::to_string(c.trials_step))});
+  r.push_back({"until", T::choice,
+               "with trials = \"auto\": halfwidth (the 95% Wilson interval of the rate no wider "
+               "than 2 ci_halfwidth) or verdict (the interval clear of the theorem's bound)",
+               kStopTargets.names(),
+               [](CellConfig& c, const ParamValue& v) { c.until = kStopTargets.parse("until", v); },
+               RELUSIM_GET(kStopTargets.name_of(c.until))});
+  r.push_back(
+      {"ci_halfwidth",
+       T::real,
+       "with trials = \"auto\" and until = halfwidth: the half-width the interval must reach",
+       {},
+       [](CellConfig& c, const ParamValue& v) { c.ci_halfwidth = as_real("ci_halfwidth", v); },
+       RELUSIM_GET(format_double(c.ci_halfwidth))});
   return r;
 }
 
@@ -256,6 +301,9 @@ std::vector<ParamInfo> ordered_parameters(const std::vector<ParamInfo>& own,
     auto it =
         std::find_if(own.begin(), own.end(), [&](const ParamInfo& p) { return p.key == key; });
     out.push_back(it != own.end() ? *it : common_parameter(key));
+    if (std::string_view(key) == "trials")
+      for (const char* k : {"max_trials", "trials_step", "until", "ci_halfwidth"})
+        out.push_back(common_parameter(k));
   }
   return out;
 }
@@ -313,6 +361,9 @@ ParamValue parse_param_text(const ParamInfo& info, const std::string& text) {
     return ConfigError(info.key, std::string("cannot read '") + text + "' as " + what);
   };
   switch (info.type) {
+    case ParamType::integer_or_auto:
+      if (text == "auto") return text;
+      [[fallthrough]];
     case ParamType::integer: {
       std::size_t used = 0;
       try {
@@ -386,6 +437,9 @@ std::string to_string(InputDistribution i) {
 }
 std::string to_string(Precision p) {
   return kPrecisions.name_of(p);
+}
+std::string to_string(StopTarget t) {
+  return kStopTargets.name_of(t);
 }
 std::string report_number(double v) {
   return std::isnan(v) ? std::string("nan") : params::format_double(v);

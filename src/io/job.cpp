@@ -146,9 +146,11 @@ SweepPlan rebuild_plan(const nlohmann::json& header, JobSource& source) {
     throw JournalError("the journal was written by `relusim " + source.command +
                        "`; only sweeps are split into shards");
   SweepConfig s = parse_sweep_text(source.text, source.file);
-  if (source.trials_override > 0)
+  if (source.trials_override > 0 || source.trials_override == kTrialsOverrideAuto)
     for (CellConfig& c : s.cells)
-      c.trials = source.trials_override;
+      set_parameter(c, "trials",
+                    source.trials_override > 0 ? ParamValue(source.trials_override)
+                                               : ParamValue(std::string("auto")));
   return make_plan(std::move(s.cells), header.at("batch_trajectories").get<std::uint32_t>());
 }
 

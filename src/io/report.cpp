@@ -94,6 +94,9 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
     header.emplace_back(h);
   for (const SummaryColumn& c : model.columns)
     if (!c.table_header.empty()) header.push_back(c.table_header);
+  const bool any_auto =
+      std::any_of(cells.begin(), cells.end(), [](const CellConfig& c) { return c.trials_auto; });
+  if (any_auto) header.emplace_back("stopped by");
   std::vector<std::vector<std::string>> rows;
   for (std::size_t c = 0; c < cells.size(); ++c) {
     const CellSummary& s = results[c].summary;
@@ -114,6 +117,7 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
       row.push_back(col.table_text != nullptr ? col.table_text(s.tally, cells[c])
                                               : fixed(s.values[i], col.table_digits));
     }
+    if (any_auto) row.push_back(s.stopped_by);
     rows.push_back(std::move(row));
   }
   std::vector<std::size_t> width(header.size());
@@ -124,7 +128,8 @@ void print_table(std::ostream& os, const std::vector<CellConfig>& cells,
       width[i] = std::max(width[i], row[i].size());
   auto print_row = [&](const std::vector<std::string>& row) {
     for (std::size_t i = 0; i < row.size(); ++i) {
-      const bool left = i < keys.size() || header[i] == "theorem" || header[i] == "verdict";
+      const bool left = i < keys.size() || header[i] == "theorem" || header[i] == "verdict" ||
+                        header[i] == "stopped by";
       os << (i ? "  " : "") << (left ? std::left : std::right)
          << std::setw(static_cast<int>(width[i])) << row[i];
     }
@@ -196,12 +201,12 @@ std::string summary_csv(const std::vector<CellConfig>& cells,
   const ModelInfo& model = model_of(cells);
   std::ostringstream os;
   os << "cell";
-  // `trials` is a parameter column already: the tally's count equals it.
+  // `trials` is the parameter as written (a count, or "auto"); trials_used the tally's count.
   for (const auto& p : model.parameters)
     os << ',' << p.key;
   for (const std::string& o : model.outcomes)
     os << ',' << o;
-  os << ",rate,ci_low,ci_high,bound,theorem,verdict,verdict_reason";
+  os << ",rate,ci_low,ci_high,bound,theorem,verdict,verdict_reason,trials_used,stopped_by";
   for (const SummaryColumn& c : model.columns)
     os << ',' << c.name;
   os << '\n';
@@ -214,7 +219,7 @@ std::string summary_csv(const std::vector<CellConfig>& cells,
       os << ',' << n;
     os << ',' << number(s.rate) << ',' << number(s.ci.lo) << ',' << number(s.ci.hi) << ','
        << number(s.bound.value) << ',' << s.bound.name << ',' << s.verdict << ','
-       << csv_field(s.verdict_reason);
+       << csv_field(s.verdict_reason) << ',' << s.trials << ',' << s.stopped_by;
     for (double v : s.values)
       os << ',' << number(v);
     os << '\n';
@@ -225,9 +230,12 @@ std::string summary_csv(const std::vector<CellConfig>& cells,
 std::vector<std::pair<std::string, char>> summary_csv_schema(const std::vector<CellConfig>& cells) {
   const ModelInfo& model = model_of(cells);
   std::vector<std::pair<std::string, char>> out = {{"cell", 'i'}};
+  const bool any_auto =
+      std::any_of(cells.begin(), cells.end(), [](const CellConfig& c) { return c.trials_auto; });
   for (const auto& p : model.parameters) {
     char kind = 's';  // choice, vector_or_choice
     if (p.type == ParamType::integer) kind = 'i';
+    if (p.type == ParamType::integer_or_auto) kind = any_auto ? 's' : 'i';
     if (p.type == ParamType::real) kind = 'f';
     if (p.type == ParamType::boolean) kind = 'b';
     out.emplace_back(p.key, kind);
@@ -238,6 +246,8 @@ std::vector<std::pair<std::string, char>> summary_csv_schema(const std::vector<C
     out.emplace_back(name, 'f');
   for (const char* name : {"theorem", "verdict", "verdict_reason"})
     out.emplace_back(name, 's');
+  out.emplace_back("trials_used", 'i');
+  out.emplace_back("stopped_by", 's');
   for (const SummaryColumn& c : model.columns)
     out.emplace_back(c.name, c.integer ? 'i' : 'f');
   return out;
@@ -250,6 +260,11 @@ nlohmann::json cell_json(const CellConfig& cell) {
       case ParamType::integer:
         j[p.key] = std::stoll(p.get(cell));
         break;
+      case ParamType::integer_or_auto: {
+        const std::string text = p.get(cell);
+        j[p.key] = text == "auto" ? nlohmann::json(text) : nlohmann::json(std::stoll(text));
+        break;
+      }
       case ParamType::real:
         j[p.key] = std::stod(p.get(cell));
         break;
@@ -271,6 +286,15 @@ nlohmann::json cell_identity(const CellConfig& cell) {
   CellConfig c = cell;
   const ModelInfo& model = model_info(c.model);
   if (model.canonical != nullptr) model.canonical(c);
+  if (!c.trials_auto) {  // the keys of trials = "auto" do nothing without it
+    const CellConfig defaults;
+    c.max_trials = defaults.max_trials;
+    c.trials_step = defaults.trials_step;
+    c.until = defaults.until;
+    c.ci_halfwidth = defaults.ci_halfwidth;
+  } else if (c.until == StopTarget::verdict) {
+    c.ci_halfwidth = CellConfig{}.ci_halfwidth;
+  }
   return cell_json(c);
 }
 
@@ -326,6 +350,7 @@ nlohmann::json summary_json(const std::vector<CellConfig>& cells,
     e["theorem"] = s.bound.name;
     e["verdict"] = s.verdict;
     e["verdict_reason"] = s.verdict_reason;
+    e["stopped_by"] = s.stopped_by;
     for (std::size_t i = 0; i < model.columns.size(); ++i)
       e[model.columns[i].name] = model.columns[i].integer
                                      ? nlohmann::json(static_cast<std::int64_t>(s.values[i]))

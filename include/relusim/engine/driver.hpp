@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "relusim/engine/backend.hpp"
@@ -38,13 +39,45 @@ bool run_batches(const SweepPlan& plan, const std::vector<std::size_t>& which, B
                  bool keep_records, bool keep_weights, const BatchSink& sink,
                  const std::function<bool()>& stop = {});
 
-/// Per-cell results from every batch's result (indexed like plan.batches; every entry must be
-/// set): tallies added cell by cell in plan order, records and weights concatenated in id order.
-/// Throws std::logic_error when a batch is missing.
+/// Where a cell stands given the batch results at hand (indexed like plan.batches). A cell of
+/// fixed trials is decided when all its batches are there. A cell with trials = "auto" is
+/// decided at the first end of a step (trials_step trajectories, in id order) where every batch
+/// up to it is there and stop_rule_met holds on them, or when all its batches are there
+/// (max_trials). Its result is made of those first batches only: batches after them, run or
+/// not, are left out, so threads, ranks, shards and resume cannot change it.
+struct CellProgress {
+  bool decided = false;
+  std::size_t first_batch = 0;    ///< the cell's first batch in plan.batches
+  std::size_t end_batch = 0;      ///< one past its last
+  std::size_t batches_used = 0;   ///< decided: its result is batches [first, first + used)
+  std::size_t steps_present = 0;  ///< auto: whole steps at the start with every batch there
+  std::int64_t trials_used = 0;   ///< decided: the trajectories of those batches
+  std::string stopped_by;         ///< decided: kStoppedBy* (engine/stats.hpp)
+};
+std::vector<CellProgress> cell_progress(const SweepPlan& plan,
+                                        const std::vector<std::optional<BatchResult>>& per_batch);
+
+/// The batches to run next, of `candidates` (ascending; batches already there are skipped):
+/// every candidate of a fixed cell, and for each undecided auto cell its candidates in the next
+/// k steps after those present, k = max(1, min(steps present, cap / (trials_step x undecided
+/// auto cells))): steps grow geometrically and fill the backend's batch cap, so a decided cell
+/// runs at most about as many trajectories again as it needed. `early_stop = false` (a shard,
+/// which cannot see the other shards' batches) gives every candidate not there. Empty: nothing
+/// left to run.
+std::vector<std::size_t> next_round(const SweepPlan& plan,
+                                    const std::vector<std::size_t>& candidates,
+                                    const std::vector<std::optional<BatchResult>>& per_batch,
+                                    bool early_stop = true);
+
+/// Per-cell results from the batch results (indexed like plan.batches): each cell's batches as
+/// cell_progress decides (a fixed cell's all; an auto cell's until its rule was met), tallies
+/// added in plan order, records and weights concatenated in id order. Throws std::logic_error
+/// when a cell is not decided (a batch it needs is missing).
 std::vector<CellResult> assemble(const SweepPlan& plan,
                                  std::vector<std::optional<BatchResult>> per_batch);
 
-/// All of a plan in this process: run_batches over every batch, then assemble.
+/// All of a plan in this process: run_batches over next_round's batches until none is left,
+/// then assemble.
 std::vector<CellResult> run_plan(const SweepPlan& plan, Backend& backend,
                                  const DriverOptions& options);
 

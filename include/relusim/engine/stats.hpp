@@ -58,6 +58,20 @@ inline constexpr const char* kCensoredReason =
 /// Mean steps to converge over the converged trajectories of a tally; NaN if none converged.
 double mean_steps_to_converge(const CellTally& t);
 
+/// Why a cell stopped adding trajectories (summary.csv's `stopped_by`): its fixed count of
+/// trials, or with trials = "auto" the target it met, or max_trials.
+inline constexpr const char* kStoppedByTrials = "trials";
+inline constexpr const char* kStoppedByHalfwidth = "halfwidth";
+inline constexpr const char* kStoppedByVerdict = "verdict";
+inline constexpr const char* kStoppedByMaxTrials = "max_trials";
+
+/// The stopping rule of a cell with trials = "auto", on the tally of its first trajectories
+/// (whole steps of trials_step in plan order, so the rule sees the same numbers whatever ran
+/// them): until = halfwidth is met when the 95% Wilson interval of the convergence rate has
+/// half-width <= ci_halfwidth; until = verdict when the interval lies clear of the bound
+/// (lo > bound or hi < bound). Never met by an empty tally.
+bool stop_rule_met(const CellConfig& cell, const CellTally& prefix);
+
 /// Per-cell statistics.
 struct CellSummary {
   std::int64_t trials = 0;
@@ -66,10 +80,11 @@ struct CellSummary {
   Interval ci{0.0, 0.0};
   TheoryBound bound{"none", 0.0};
   std::string verdict;
-  std::string verdict_reason;        ///< why the verdict is `outside` or `censored`; else empty
-  CellTally tally;                   ///< what the statistics were computed from
-  const ModelInfo* model = nullptr;  ///< whose columns `values` holds
-  std::vector<double> values;        ///< the model's columns, in its order
+  std::string verdict_reason;  ///< why the verdict is `outside` or `censored`; else empty
+  std::string stopped_by = kStoppedByTrials;  ///< see kStoppedBy*
+  CellTally tally;                            ///< what the statistics were computed from
+  const ModelInfo* model = nullptr;           ///< whose columns `values` holds
+  std::vector<double> values;                 ///< the model's columns, in its order
   /// The model's column `name`; throws std::out_of_range when the model has none of that name.
   double value(const std::string& name) const;
 };

@@ -18,6 +18,10 @@ namespace relusim {
 
 enum class Precision : int { f32 = 0, f64 = 1 };
 
+/// What a cell with `trials = "auto"` runs until (engine/stats.hpp stop_rule_met): the 95%
+/// Wilson interval of its convergence rate no wider than 2 ci_halfwidth, or clear of the bound.
+enum class StopTarget : int { halfwidth = 0, verdict = 1 };
+
 /// Bad input: names the key and says what is wrong. The CLI maps it to exit code 2.
 class ConfigError : public std::runtime_error {
  public:
@@ -98,6 +102,12 @@ class ModelFields {
   std::unique_ptr<Base> p_;
 };
 
+inline constexpr std::int64_t kDefaultMaxTrials = 100000;
+inline constexpr std::int64_t kDefaultTrialsStep = 100;
+inline constexpr double kDefaultCiHalfwidth = 0.01;
+/// The most steps of trials_step a cell with trials = "auto" is cut into.
+inline constexpr std::int64_t kMaxTrialSteps = 65536;
+
 /// One cell as the user states it (before a model resolves it into its Params): the keys every
 /// model shares, and the model's own in `own`. A model reads only the keys it registered.
 struct CellConfig {
@@ -123,7 +133,14 @@ struct CellConfig {
   double blowup = 1e6;
   bool early_stop = true;
   std::uint64_t seed = 1;
-  std::int64_t trials = 1000;
+  std::int64_t trials = 1000;  ///< with trials_auto: max_trials (what the plan cuts)
+  /// `trials = "auto"`: the cell runs steps of trials_step trajectories in plan order until
+  /// `until` is met on the steps run (or max_trials ran); see engine/stats.hpp stop_rule_met.
+  bool trials_auto = false;
+  std::int64_t max_trials = kDefaultMaxTrials;
+  std::int64_t trials_step = kDefaultTrialsStep;
+  StopTarget until = StopTarget::halfwidth;
+  double ci_halfwidth = kDefaultCiHalfwidth;
   std::string teacher_file, init_file;  // where a teacher or init read from a file came from
   ModelFields own;                      // the model's own keys
 
@@ -141,7 +158,8 @@ struct CellConfig {
 /// A value as read from a flag or a TOML file.
 using ParamValue = std::variant<std::int64_t, double, bool, std::string, std::vector<double>>;
 
-enum class ParamType { integer, real, boolean, choice, vector_or_choice };
+/// integer_or_auto: a count, or the word "auto" (the key `trials`).
+enum class ParamType { integer, real, boolean, choice, vector_or_choice, integer_or_auto };
 
 /// One user-visible parameter.
 struct ParamInfo {
@@ -217,6 +235,7 @@ std::string to_string(Criterion c);
 std::string to_string(InitKind k);
 std::string to_string(InputDistribution i);
 std::string to_string(Precision p);
+std::string to_string(StopTarget t);
 
 /// A sweep: a base cell, grid axes (key -> list of values) and the cells of their product.
 struct SweepConfig {

@@ -14,14 +14,17 @@
 
 namespace relusim {
 
+/// JobSource::trials_override of `--trials auto`.
+inline constexpr std::int64_t kTrialsOverrideAuto = -1;
+
 /// Where a run's cells came from.
 struct JobSource {
-  std::string command = "sweep";  ///< "sweep" (a file) or "run" (flags)
-  std::string file;               ///< the sweep file as named on the command line
-  std::string text;               ///< its contents when read
-  std::int64_t trials_override = 0;
-  nlohmann::json definition;       ///< summary.json's "sweep" entry
-  std::vector<std::string> swept;  ///< the table's key columns
+  std::string command = "sweep";     ///< "sweep" (a file) or "run" (flags)
+  std::string file;                  ///< the sweep file as named on the command line
+  std::string text;                  ///< its contents when read
+  std::int64_t trials_override = 0;  ///< --trials N: N; --trials auto: kTrialsOverrideAuto
+  nlohmann::json definition;         ///< summary.json's "sweep" entry
+  std::vector<std::string> swept;    ///< the table's key columns
 };
 
 /// The random-number scheme results depend on (part of the fingerprint).

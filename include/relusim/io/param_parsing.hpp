@@ -88,6 +88,8 @@ inline const std::vector<double>* init_numbers(const CellConfig& c) {
 }
 
 /// A model's parameters in output order: its own where it has one of that key, else the common.
+/// `trials` brings the keys of `trials = "auto"` after it (max_trials, trials_step, until,
+/// ci_halfwidth): every model runs cells that stop when they know.
 std::vector<ParamInfo> ordered_parameters(const std::vector<ParamInfo>& own,
                                           std::initializer_list<const char*> keys);
 
