@@ -12,6 +12,7 @@
 #include "relusim/app/job.hpp"
 #include "relusim/engine/stats.hpp"
 #include "relusim/io/report.hpp"
+#include "relusim/models/a/model.hpp"
 #include "test_helpers.hpp"
 
 namespace relusim {
@@ -59,6 +60,30 @@ TEST(AutoTrials, TheRuleAgainstHandComputedIntervals) {
   EXPECT_TRUE(stop_rule_met(v, tally_of(60, 100)));
   EXPECT_FALSE(stop_rule_met(v, tally_of(50, 100)));
   EXPECT_TRUE(stop_rule_met(v, tally_of(30, 100)));
+  // Below the bound, the censored (undecided) trajectories must not straddle it: 30 converged
+  // and 20 undecided of 100 give [0.402, 0.596] counted as converged: not settled.
+  CellTally censored = tally_of(30, 100);
+  censored.counts[static_cast<int>(Outcome::stuck)] -= 20;
+  censored.counts[static_cast<int>(Outcome::undecided)] = 20;
+  EXPECT_FALSE(stop_rule_met(v, censored));
+  censored.counts[static_cast<int>(Outcome::undecided)] = 5;  // [0.262, 0.447]: violated
+  censored.counts[static_cast<int>(Outcome::stuck)] += 15;
+  EXPECT_TRUE(stop_rule_met(v, censored));
+  // Kong's cells also vote on their hypotheses: the share of positive-definite designs within
+  // the lambda bound against 1/2 must be settled. 60 of 100 designs: [0.502, 0.691], settled;
+  // 55 of 100: [0.452, 0.644], not; no positive-definite design yet: not.
+  CellConfig kong = v;
+  set_parameter(kong, "regularizer", std::string("l2"));
+  set_parameter(kong, "lambda", 0.01);
+  ASSERT_EQ(theory_bound_for(kong).name, "kong-5");
+  CellTally k = tally_of(95, 100);
+  k.flag_counts[ModelA::kPositiveDefinite] = 100;
+  k.flag_counts[ModelA::kWithinBound] = 60;
+  EXPECT_TRUE(stop_rule_met(kong, k));
+  k.flag_counts[ModelA::kWithinBound] = 55;
+  EXPECT_FALSE(stop_rule_met(kong, k));
+  k.flag_counts[ModelA::kPositiveDefinite] = k.flag_counts[ModelA::kWithinBound] = 0;
+  EXPECT_FALSE(stop_rule_met(kong, k));
 }
 
 TEST(AutoTrials, BatchesNeverSpanTwoSteps) {

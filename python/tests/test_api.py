@@ -140,6 +140,36 @@ def test_final_weights_without_a_copy_agree_with_the_trajectories():
     assert np.isfinite(w).all()
 
 
+def test_auto_trials_stop_as_the_cli_stops_and_keep_only_what_they_used(cli, tmp_path):
+    cell = dict(model="A", N=20, d=3, mode="fixed", seed=7, trials="auto", trials_step=40,
+                max_trials=2000, until="halfwidth", ci_halfwidth=0.04)
+    r = relusim.run(**cell, backend="cpu", trajectories=True, weights=True, out=tmp_path / "py",
+                    progress=False)
+    cli("run", *flags(cell), "--backend", "cpu", "--trajectories", "--out", tmp_path / "cli",
+        "--progress", "never")
+    assert read(tmp_path / "py" / "summary.csv") == read(tmp_path / "cli" / "summary.csv")
+    assert read(tmp_path / "py" / "trajectories.csv") == read(tmp_path / "cli" / "trajectories.csv")
+    s = r.summary.iloc[0]
+    used = int(s["trials_used"])
+    assert s["trials"] == "auto" and s["stopped_by"] == "halfwidth"
+    assert 40 < used < 2000 and used % 40 == 0
+    t = r.trajectories
+    assert len(t) == used and r.weights(0).shape == (used, 3)
+
+    def wilson_halfwidth(k, n, z=1.959963984540054):
+        return z * math.sqrt(k / n * (1 - k / n) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+
+    # The interval is narrow enough at the end, and was not one step before.
+    conv = (t["outcome"] == "converged").to_numpy()
+    assert math.isclose((s["ci_high"] - s["ci_low"]) / 2, wilson_halfwidth(conv.sum(), used),
+                        rel_tol=1e-12)
+    assert wilson_halfwidth(conv.sum(), used) <= 0.04
+    assert wilson_halfwidth(conv[: used - 40].sum(), used - 40) > 0.04
+    # The same trajectories with a fixed count: the same counts.
+    fixed = relusim.run(**{**cell, "trials": used}, backend="cpu", progress=False).summary.iloc[0]
+    assert fixed["converged"] == s["converged"] and fixed["stopped_by"] == "trials"
+
+
 def test_stuck_points_are_classified_by_curvature_as_the_cli_classifies_them(cli, tmp_path):
     # Tian Thm 4.1: symmetric starts x = y end at the saddle (x*, x*), a strict saddle; Gaussian
     # starts of K = 8 include spurious minima (local-min, positive smallest eigenvalue).

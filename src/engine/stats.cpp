@@ -40,8 +40,20 @@ bool stop_rule_met(const CellConfig& cell, const CellTally& prefix) {
   const Interval ci =
       wilson_interval(prefix.counts[static_cast<int>(Outcome::converged)], prefix.trials);
   if (cell.until == StopTarget::halfwidth) return (ci.hi - ci.lo) / 2.0 <= cell.ci_halfwidth;
+  // until = verdict: every part of verdict() settled. The interval clear of the bound; below
+  // it, the interval with the censored trajectories counted as converged clear of it too
+  // (violated or censored); and the model's outside vote settled.
   const double bound = theory_bound_for(cell).value;
-  return !std::isnan(bound) && (ci.lo > bound || ci.hi < bound);
+  if (std::isnan(bound) || !(ci.lo > bound || ci.hi < bound)) return false;
+  if (ci.hi < bound) {
+    const Interval with_censored = wilson_interval(
+        prefix.counts[static_cast<int>(Outcome::converged)] +
+            prefix.counts[static_cast<int>(Outcome::undecided)],
+        prefix.trials);
+    if (!(with_censored.lo > bound || with_censored.hi < bound)) return false;
+  }
+  const ModelInfo& m = model_info(cell.model);
+  return m.outside_settled == nullptr || m.outside_settled(prefix, cell);
 }
 
 double mean_steps_to_converge(const CellTally& t) {

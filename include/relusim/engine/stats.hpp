@@ -68,8 +68,10 @@ inline constexpr const char* kStoppedByMaxTrials = "max_trials";
 /// The stopping rule of a cell with trials = "auto", on the tally of its first trajectories
 /// (whole steps of trials_step in plan order, so the rule sees the same numbers whatever ran
 /// them): until = halfwidth is met when the 95% Wilson interval of the convergence rate has
-/// half-width <= ci_halfwidth; until = verdict when the interval lies clear of the bound
-/// (lo > bound or hi < bound). Never met by an empty tally.
+/// half-width <= ci_halfwidth; until = verdict when every part of verdict() is settled: the
+/// interval lies clear of the bound (lo > bound or hi < bound), below it the interval with the
+/// censored trajectories counted as converged is clear of it too, and the model's vote on its
+/// theorem's hypotheses (ModelInfo::outside_settled) is settled. Never met by an empty tally.
 bool stop_rule_met(const CellConfig& cell, const CellTally& prefix);
 
 /// Per-cell statistics.

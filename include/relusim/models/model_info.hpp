@@ -88,6 +88,11 @@ struct ModelInfo {
   /// Why the theorem's hypotheses fail for the cell (MODEL.md §5), or "" when they hold; the
   /// verdict is then `outside`, never `violated`.
   std::string (*outside_reason)(const CellTally&, const CellConfig&) = nullptr;
+  /// Whether outside_reason's answer is settled on this tally, for until = "verdict" (a cell
+  /// with trials = "auto" stops only then): false while an estimate it rests on (Model A: the
+  /// share of designs within Kong's lambda bound, against one half) could still cross its
+  /// threshold. Null: outside_reason does not depend on the sample.
+  bool (*outside_settled)(const CellTally&, const CellConfig&) = nullptr;
   std::vector<SummaryColumn> columns;  ///< after rate, interval, bound, verdict
   std::string trajectory_header;       ///< trajectories.csv, after the common part
   std::string (*trajectory_row)(const TrajectoryRecord&) = nullptr;

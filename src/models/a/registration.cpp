@@ -174,6 +174,17 @@ std::string outside_reason_a(const CellTally& t, const CellConfig& c) {
   return buf;
 }
 
+/// outside_reason_a's vote settled: Kong's cells vote on the share of positive-definite designs
+/// within the lambda bound against one half; it is settled once the 95% Wilson interval of that
+/// share is clear of 1/2 (and undecided while no design was positive definite).
+bool outside_settled_a(const CellTally& t, const CellConfig& c) {
+  if (bound_a(c).name != "kong-5") return true;
+  const std::int64_t pd = t.flag_counts[ModelA::kPositiveDefinite];
+  if (pd == 0) return false;
+  const Interval share = wilson_interval(t.flag_counts[ModelA::kWithinBound], pd);
+  return share.lo > 0.5 || share.hi < 0.5;
+}
+
 double fraction(std::int64_t k, std::int64_t n) {
   return static_cast<double>(k) / static_cast<double>(n);
 }
@@ -274,6 +285,7 @@ ModelInfo make_info() {
   m.canonical = canonical_a;
   m.bound = bound_a;
   m.outside_reason = outside_reason_a;
+  m.outside_settled = outside_settled_a;
   m.columns = columns();
   m.trajectory_header =
       "final_distance,final_angle,final_loss,grad_norm,started_in_omega,positive_definite,"
