@@ -46,8 +46,8 @@ inline std::vector<CellConfig> conformance_cells<ModelA>() {
   return cells;
 }
 
-/// Model B: K = 3 units in d = 4, in every mode and precision, from Gaussian starts; and a random
-/// teacher with uneven top weights.
+/// Model B: K = 3 units in d = 4, in every mode and precision, from Gaussian starts; a random
+/// teacher with uneven top weights; and teachers of 2 and 4 units in every mode.
 template <>
 inline std::vector<CellConfig> conformance_cells<ModelB>() {
   std::vector<CellConfig> cells;
@@ -74,6 +74,21 @@ inline std::vector<CellConfig> conformance_cells<ModelB>() {
   c.init = InitKind::noise;
   c.of<ModelBCell>().noise_level = 10.0;
   cells.push_back(c);
+  // Students wider and narrower than their teacher, each with top weights of its own, in every
+  // mode (criterion loss: no unit-by-unit match exists).
+  for (DataMode mode : {DataMode::fixed, DataMode::online, DataMode::expected}) {
+    for (int kt : {2, 4}) {
+      CellConfig u = cells.front();
+      u.mode = mode;
+      u.of<ModelBCell>().K_teacher = kt;
+      u.of<ModelBCell>().teacher_top_weights =
+          kt == 2 ? std::vector<double>{1.5, 0.5} : std::vector<double>{1.0, 1.0, 0.5, 1.0};
+      u.criterion = Criterion::loss;
+      u.tol = 1e-4;
+      u.init = InitKind::gaussian;
+      cells.push_back(u);
+    }
+  }
   return cells;
 }
 

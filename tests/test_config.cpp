@@ -467,7 +467,7 @@ TEST(Cli, ModelBRunTraceAndTheory) {
   const std::string trace =
       cli_stdout("trace --model B --K 2 --d 3 --mode expected --every 1000 --steps 50");
   EXPECT_EQ(trace.substr(0, trace.find('\n')),
-            "step,loss,matched_distance,dead_units,x,y,w0,w1,w2,w3,w4,w5");
+            "step,loss,matched_distance,dead_units,x,y,units_matched,units_split,w0,w1,w2,w3,w4,w5");
   const std::string theory = cli_stdout("theory --model B --K 5");
   EXPECT_NE(theory.find("0.256840"), std::string::npos) << theory;
 }

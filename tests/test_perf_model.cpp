@@ -38,6 +38,7 @@ ModelBParams model_b(DataMode mode, int n, int K, int d) {
   p.n_samples = n;
   p.batch = n;
   p.K = K;
+  p.K_teacher = K;
   p.d = d;
   p.teacher = TeacherKind::orthonormal;
   p.init = InitKind::gaussian;

@@ -89,11 +89,14 @@ def run(
     until: Literal['halfwidth', 'verdict'] = ...,
     ci_halfwidth: Union[float, int] = ...,
     K: int = ...,
+    K_teacher: int = ...,
     top_weights: Union[Literal['ones'], Sequence[float]] = ...,
+    teacher_top_weights: Union[Literal['same', 'ones'], Sequence[float]] = ...,
     init_x: Union[float, int] = ...,
     init_y: Union[float, int] = ...,
     noise_level: Union[float, int] = ...,
     curvature_tol: Union[float, int] = ...,
+    unit_angle: Union[float, int] = ...,
     identity: bool = ...,
     activation: Literal['relu', 'prelu'] = ...,
     slope: Union[float, int] = ...,
@@ -120,7 +123,7 @@ def run(
         eta: learning rate eta > 0 (update w <- w + eta * Delta(w)) (model A, default 0.05); learning rate eta > 0 (update w <- w + eta * Delta(w)) (model B, default 0.05); learning rate eta > 0 (update w <- w + eta * Delta(w)) (model C, default 0.05)
         steps: step budget: at most this many updates per trajectory (model A, default 20000); step budget: at most this many updates per trajectory (model B, default 20000); step budget: at most this many updates per trajectory (model C, default 2000)
         precision: arithmetic of the dynamics: float or double (model A, default 'double'); arithmetic of the dynamics: float or double (model B, default 'double'); arithmetic of the dynamics: float or double (model C, default 'double')
-        teacher: teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one per trajectory) or an explicit vector such as [1, 1] (model A, default 'ones'); model B: teacher W*: orthonormal (first K basis vectors, d >= K), random-orthonormal, random (Gaussian rows of norm teacher_norm) or a K x d matrix as a row-major list (model B, default 'orthonormal'); model C: teacher W* (the teacher always has the identity): gaussian (i.i.d. entries scaled to spectral norm teacher_spectral), spectrum (U diag(s) V^T, Haar U, V; one singular value at teacher_spectral, the rest equal, meeting teacher_frobenius), zero, or d x d numbers row by row (column c is unit c) (model C, default 'gaussian')
+        teacher: teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one per trajectory) or an explicit vector such as [1, 1] (model A, default 'ones'); model B: teacher W*: orthonormal (first K_teacher basis vectors, d >= K_teacher), random-orthonormal, random (Gaussian rows of norm teacher_norm) or a K_teacher x d matrix as a row-major list (model B, default 'orthonormal'); model C: teacher W* (the teacher always has the identity): gaussian (i.i.d. entries scaled to spectral norm teacher_spectral), spectrum (U diag(s) V^T, Haar U, V; one singular value at teacher_spectral, the rest equal, meeting teacher_frobenius), zero, or d x d numbers row by row (column c is unit c) (model C, default 'gaussian')
         teacher_norm: norm of the random teacher (model B: of each random row) (model A, default 1.0); norm of the random teacher (model B: of each random row) (model B, default 1.0)
         init: initial w: ball (uniform in the ball of radius eps*sqrt(2 pi/(d+1))*|w*|, Tian Thm 3.3), ball-tight (the proof's tight radius), gaussian (N(0, sigma^2 I), sigma = init_scale/sqrt(d)), zero, or an explicit vector (model A, default 'ball'); model B: initial W: gaussian (N(0, sigma^2), sigma = init_scale/sqrt(d)), ball (each row uniform in a ball of radius eps*sqrt(2 pi/(d+1)) times the teacher's rms row norm), zero, symmetric (w_j = x w*_j + y sum_{j' != j} w*_j', Tian Thm 4.1), noise (1e-3 W* + N(0, 1e-3 * noise_level), Tian Fig. 5) or a K x d matrix (model B, default 'gaussian'); model C: initial W: gaussian (i.i.d. entries scaled to spectral norm init_spectral), spectrum (as for the teacher, with init_spectral and init_frobenius), zero, or d x d numbers row by row (model C, default 'gaussian')
         eps: epsilon in (0, 1) of the ball radius and of the bounds (model A, default 0.1); epsilon in (0, 1) of the ball radius and of the bounds (model B, default 0.1)
@@ -137,11 +140,14 @@ def run(
         until: with trials = "auto": halfwidth (the 95% Wilson interval of the rate no wider than 2 ci_halfwidth) or verdict (the interval clear of the theorem's bound) (model A, default 'halfwidth'); with trials = "auto": halfwidth (the 95% Wilson interval of the rate no wider than 2 ci_halfwidth) or verdict (the interval clear of the theorem's bound) (model B, default 'halfwidth'); with trials = "auto": halfwidth (the 95% Wilson interval of the rate no wider than 2 ci_halfwidth) or verdict (the interval clear of the theorem's bound) (model C, default 'halfwidth')
         ci_halfwidth: with trials = "auto" and until = halfwidth: the half-width the interval must reach (model A, default 0.01); with trials = "auto" and until = halfwidth: the half-width the interval must reach (model B, default 0.01); with trials = "auto" and until = halfwidth: the half-width the interval must reach (model C, default 0.01)
         K: model B: number of hidden units K (1 to 128) (model B, default 2)
-        top_weights: model B: fixed top weights a_j shared by teacher and student: ones, or a list of K numbers (model B, default 'ones')
+        K_teacher: model B: the teacher's units (1 to 128); 0: K. With K_teacher != K the criterion must be loss (model B, default 2)
+        top_weights: model B: the student's fixed top weights a_j (the teacher's too unless teacher_top_weights is given): ones, or a list of K numbers (model B, default 'ones')
+        teacher_top_weights: model B: the teacher's fixed top weights: same (the student's when K_teacher = K, else ones), ones, or a list of K_teacher numbers (model B, default 'same')
         init_x: model B: x of the symmetric init (model B, default 0.5)
         init_y: model B: y of the symmetric init (model B, default 0.5)
         noise_level: model B: level of the noise init: variance 1e-3 * level (Tian Fig. 5) (model B, default 1.0)
         curvature_tol: model B, expected mode: a stuck point is a local-min if the smallest eigenvalue of the loss's Hessian exceeds curvature_tol times the largest |eigenvalue| (and twice its finite-difference error), a strict-saddle if it lies below minus that, else flat (model B, default 1e-06)
+        unit_angle: model B: a live student unit within this angle (radians) of a teacher unit's direction is on it: matched when alone there, split when with others (units_matched, units_split) (model B, default 0.2)
         identity: model C: true = ResLink, f(x, W) = sum_i sigma(<e_i + w_i, x>); false = vanilla, sum_i sigma(<w_i, x>) from the same small start, learning the ResLink teacher (model C, default True)
         activation: model C: relu, or prelu (max(z, a z) with the fixed slope a) (model C, default 'relu')
         slope: model C: slope a of prelu in [0, 1) (not learned; ignored for relu) (model C, default 0.25)
@@ -206,11 +212,14 @@ def trace(
     until: Literal['halfwidth', 'verdict'] = ...,
     ci_halfwidth: Union[float, int] = ...,
     K: int = ...,
+    K_teacher: int = ...,
     top_weights: Union[Literal['ones'], Sequence[float]] = ...,
+    teacher_top_weights: Union[Literal['same', 'ones'], Sequence[float]] = ...,
     init_x: Union[float, int] = ...,
     init_y: Union[float, int] = ...,
     noise_level: Union[float, int] = ...,
     curvature_tol: Union[float, int] = ...,
+    unit_angle: Union[float, int] = ...,
     identity: bool = ...,
     activation: Literal['relu', 'prelu'] = ...,
     slope: Union[float, int] = ...,
@@ -271,11 +280,14 @@ def field(
     until: Literal['halfwidth', 'verdict'] = ...,
     ci_halfwidth: Union[float, int] = ...,
     K: int = ...,
+    K_teacher: int = ...,
     top_weights: Union[Literal['ones'], Sequence[float]] = ...,
+    teacher_top_weights: Union[Literal['same', 'ones'], Sequence[float]] = ...,
     init_x: Union[float, int] = ...,
     init_y: Union[float, int] = ...,
     noise_level: Union[float, int] = ...,
     curvature_tol: Union[float, int] = ...,
+    unit_angle: Union[float, int] = ...,
     identity: bool = ...,
     activation: Literal['relu', 'prelu'] = ...,
     slope: Union[float, int] = ...,

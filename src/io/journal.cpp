@@ -16,8 +16,8 @@
 namespace relusim {
 namespace {
 
-// 2: tallies count their slots' values; 3: eight record slots.
-constexpr char kMagic[4] = {'R', 'S', 'J', '3'};
+// 2: tallies count their slots' values; 3: eight record slots; 4: ten.
+constexpr char kMagic[4] = {'R', 'S', 'J', '4'};
 constexpr std::size_t kFrame = 4 + 1 + 8;  // magic, type, length
 
 std::uint64_t record_checksum(char type, std::uint64_t length, std::string_view payload) {

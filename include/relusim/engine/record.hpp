@@ -17,10 +17,10 @@ namespace relusim {
 enum class Outcome : int { converged = 0, diverged = 1, dead = 2, stuck = 3, undecided = 4 };
 inline constexpr int kOutcomeCount = 5;
 
-// Sized to what the models use (A: 5 slots, 6 flags; B: 8 slots, 4 flags; C: 7 slots, 2 flags):
-// a record is copied back for every trajectory, 96 bytes.
-inline constexpr int kRecordSlots = 8;  ///< numeric slots a model may fill
-inline constexpr int kRecordFlags = 6;  ///< yes/no facts a model may record
+// Sized to what the models use (A: 5 slots, 6 flags; B: 10 slots, 4 flags; C: 7 slots, 2 flags):
+// a record is copied back for every trajectory, 112 bytes.
+inline constexpr int kRecordSlots = 10;  ///< numeric slots a model may fill
+inline constexpr int kRecordFlags = 6;   ///< yes/no facts a model may record
 
 struct TrajectoryRecord {
   std::uint32_t id = 0;

@@ -8,6 +8,11 @@
 namespace relusim {
 
 Field model_b_field(const CellConfig& cell, const FieldGrid& g) {
+  const ModelBCell& b = cell.of<ModelBCell>();
+  if (b.teacher_width() != b.K)
+    throw ConfigError("K_teacher",
+                      "the reduced (x, y) field is Tian's symmetric structure of "
+                      "K_teacher = K units");
   Field f;
   f.x_label = "x (weight on the own teacher unit)";
   f.y_label = "y (weight on each other unit)";

@@ -45,10 +45,19 @@ std::vector<ParamInfo> own_parameters() {
                {},
                [](CellConfig& c, const ParamValue& v) { c.of<ModelBCell>().K = as_int32("K", v); },
                RELUSIM_GET(std::to_string(c.of<ModelBCell>().K))});
+  r.push_back({"K_teacher",
+               T::integer,
+               "model B: the teacher's units (1 to 128); 0: K. With K_teacher != K the "
+               "criterion must be loss",
+               {},
+               [](CellConfig& c, const ParamValue& v) {
+                 c.of<ModelBCell>().K_teacher = as_int32("K_teacher", v);
+               },
+               RELUSIM_GET(std::to_string(c.of<ModelBCell>().teacher_width()))});
   r.push_back({"top_weights",
                T::vector_or_choice,
-               "model B: fixed top weights a_j shared by teacher and student: ones, or a list "
-               "of K numbers",
+               "model B: the student's fixed top weights a_j (the teacher's too unless "
+               "teacher_top_weights is given): ones, or a list of K numbers",
                {"ones"},
                [](CellConfig& c, const ParamValue& v) {
                  if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
@@ -67,10 +76,36 @@ std::vector<ParamInfo> own_parameters() {
                  const std::vector<double>& t = c.of<ModelBCell>().top_weights;
                  return t.empty() ? nullptr : &t;
                }});
+  r.push_back({"teacher_top_weights",
+               T::vector_or_choice,
+               "model B: the teacher's fixed top weights: same (the student's when K_teacher = "
+               "K, else ones), ones, or a list of K_teacher numbers",
+               {"same", "ones"},
+               [](CellConfig& c, const ParamValue& v) {
+                 ModelBCell& b = c.of<ModelBCell>();
+                 if (const auto* vec = std::get_if<std::vector<double>>(&v)) {
+                   b.teacher_top_weights = *vec;
+                 } else {
+                   const auto* s = std::get_if<std::string>(&v);
+                   if (s == nullptr || (*s != "same" && *s != "ones"))
+                     throw ConfigError("teacher_top_weights",
+                                       "expected same, ones or a list of K_teacher numbers");
+                   b.teacher_top_weights.clear();
+                   if (*s == "ones")
+                     b.teacher_top_weights.assign(static_cast<std::size_t>(b.teacher_width()), 1.0);
+                 }
+               },
+               RELUSIM_GET(c.of<ModelBCell>().teacher_top_weights.empty()
+                               ? "same"
+                               : format_vector(c.of<ModelBCell>().teacher_top_weights)),
+               [](const CellConfig& c) -> const std::vector<double>* {
+                 const std::vector<double>& t = c.of<ModelBCell>().teacher_top_weights;
+                 return t.empty() ? nullptr : &t;
+               }});
   r.push_back({"teacher", T::vector_or_choice,
-               "model B: teacher W*: orthonormal (first K basis vectors, d >= K), "
-               "random-orthonormal, random (Gaussian rows of norm teacher_norm) or a K x d "
-               "matrix as a row-major list",
+               "model B: teacher W*: orthonormal (first K_teacher basis vectors, d >= "
+               "K_teacher), random-orthonormal, random (Gaussian rows of norm teacher_norm) or a "
+               "K_teacher x d matrix as a row-major list",
                kTeachers.names(), set_teacher<&kTeachers>, get_teacher<&kTeachers>,
                teacher_numbers});
   r.push_back({"init", T::vector_or_choice,
@@ -112,19 +147,52 @@ std::vector<ParamInfo> own_parameters() {
                  c.of<ModelBCell>().curvature_tol = as_real("curvature_tol", v);
                },
                RELUSIM_GET(format_double(c.of<ModelBCell>().curvature_tol))});
+  r.push_back({"unit_angle",
+               T::real,
+               "model B: a live student unit within this angle (radians) of a teacher unit's "
+               "direction is on it: matched when alone there, split when with others "
+               "(units_matched, units_split)",
+               {},
+               [](CellConfig& c, const ParamValue& v) {
+                 c.of<ModelBCell>().unit_angle = as_real("unit_angle", v);
+               },
+               RELUSIM_GET(format_double(c.of<ModelBCell>().unit_angle))});
   return r;
 }
 
 #undef RELUSIM_GET
 
 std::vector<ParamInfo> parameters() {
-  return ordered_parameters(
-      own_parameters(),
-      {"model",         "K",           "N",      "d",         "mode",        "B",
-       "inputs",        "top_weights", "eta",    "steps",     "precision",   "teacher",
-       "teacher_norm",  "init",        "init_x", "init_y",    "noise_level", "eps",
-       "init_scale",    "criterion",   "tol",    "stuck_tol", "blowup",      "early_stop",
-       "curvature_tol", "seed",        "trials"});
+  return ordered_parameters(own_parameters(), {"model",
+                                               "K",
+                                               "K_teacher",
+                                               "N",
+                                               "d",
+                                               "mode",
+                                               "B",
+                                               "inputs",
+                                               "top_weights",
+                                               "teacher_top_weights",
+                                               "eta",
+                                               "steps",
+                                               "precision",
+                                               "teacher",
+                                               "teacher_norm",
+                                               "init",
+                                               "init_x",
+                                               "init_y",
+                                               "noise_level",
+                                               "eps",
+                                               "init_scale",
+                                               "criterion",
+                                               "tol",
+                                               "stuck_tol",
+                                               "blowup",
+                                               "early_stop",
+                                               "curvature_tol",
+                                               "unit_angle",
+                                               "seed",
+                                               "trials"});
 }
 
 void defaults_b(CellConfig& c) {
@@ -147,9 +215,22 @@ void canonical_b(CellConfig& c) {
   if (c.init != InitKind::noise)
     c.of<ModelBCell>().noise_level = defaults.of<ModelBCell>().noise_level;
   if (c.init != InitKind::ball) c.eps = defaults.eps;
-  if (std::all_of(c.of<ModelBCell>().top_weights.begin(), c.of<ModelBCell>().top_weights.end(),
-                  [](double a) { return a == 1.0; }))
-    c.of<ModelBCell>().top_weights.clear();
+  ModelBCell& b = c.of<ModelBCell>();
+  const auto all_ones = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [](double a) { return a == 1.0; });
+  };
+  // The teacher's top weights as they resolve, then written the one way: "same" for the
+  // student's (equal widths), and for ones otherwise.
+  const int kt = b.teacher_width();
+  std::vector<double> student = b.top_weights;
+  if (student.empty()) student.assign(static_cast<std::size_t>(b.K), 1.0);
+  std::vector<double> teacher_top = b.teacher_top_weights;
+  if (teacher_top.empty())
+    teacher_top = kt == b.K ? student : std::vector<double>(static_cast<std::size_t>(kt), 1.0);
+  if (all_ones(b.top_weights)) b.top_weights.clear();
+  const bool same = kt == b.K ? teacher_top == student : all_ones(teacher_top);
+  b.teacher_top_weights = same ? std::vector<double>{} : teacher_top;
+  b.K_teacher = kt;
   if (c.mode == DataMode::online) c.stuck_tol = defaults.stuck_tol;  // no rest test online
   if (c.mode != DataMode::expected)  // curvature is classified in expected mode only
     c.of<ModelBCell>().curvature_tol = defaults.of<ModelBCell>().curvature_tol;
@@ -159,21 +240,39 @@ void validate_b(const CellConfig& c) {
   auto require = [](bool ok, const char* key, const std::string& what) {
     if (!ok) throw ConfigError(key, what);
   };
-  require(c.of<ModelBCell>().K >= 1 && c.of<ModelBCell>().K <= 128, "K", "must lie in [1, 128]");
-  const std::size_t kd =
-      static_cast<std::size_t>(c.of<ModelBCell>().K) * static_cast<std::size_t>(c.d);
+  const ModelBCell& b = c.of<ModelBCell>();
+  require(b.K >= 1 && b.K <= 128, "K", "must lie in [1, 128]");
+  require(b.K_teacher >= 0 && b.K_teacher <= 128, "K_teacher", "must lie in [1, 128] (0: K)");
+  const int kt = b.teacher_width();
+  const bool equal_widths = kt == b.K;
+  const std::size_t kd = static_cast<std::size_t>(b.K) * static_cast<std::size_t>(c.d);
+  const std::size_t ktd = static_cast<std::size_t>(kt) * static_cast<std::size_t>(c.d);
+  // Unequal widths: no unit-by-unit match exists, so convergence is the loss's.
+  require(equal_widths || c.criterion == Criterion::loss, "criterion",
+          "must be loss when K_teacher != K (K = " + std::to_string(b.K) +
+              ", K_teacher = " + std::to_string(kt) +
+              "): no student unit matches a teacher unit "
+              "one to one");
+  require(!(c.criterion == Criterion::loss && c.inputs == InputDistribution::uniform), "criterion",
+          "loss is relative to the teacher's output power E[g(x; W*)^2], in closed form for "
+          "gaussian inputs only");
+  require(equal_widths || (c.init != InitKind::symmetric && c.init != InitKind::noise), "init",
+          "symmetric and noise are built from the teacher's rows: they need K_teacher = K");
+  require(std::isfinite(b.unit_angle) && b.unit_angle > 0.0 && b.unit_angle < 1.5707963267948966,
+          "unit_angle", "must lie in (0, pi/2)");
   require(c.teacher == TeacherKind::orthonormal || c.teacher == TeacherKind::random_orthonormal ||
               c.teacher == TeacherKind::random || c.teacher == TeacherKind::explicit_vector,
-          "teacher", "model B takes orthonormal, random-orthonormal, random or a K x d matrix");
+          "teacher",
+          "model B takes orthonormal, random-orthonormal, random or a K_teacher x d matrix");
   if (c.teacher == TeacherKind::orthonormal || c.teacher == TeacherKind::random_orthonormal)
-    require(c.d >= c.of<ModelBCell>().K, "d",
-            "an orthonormal teacher needs d >= K (d = " + std::to_string(c.d) +
-                ", K = " + std::to_string(c.of<ModelBCell>().K) + ")");
+    require(c.d >= kt, "d",
+            "an orthonormal teacher needs d >= K_teacher (d = " + std::to_string(c.d) +
+                ", K_teacher = " + std::to_string(kt) + ")");
   if (c.teacher == TeacherKind::explicit_vector) {
-    require(c.teacher_vector.size() == kd, "teacher",
+    require(c.teacher_vector.size() == ktd, "teacher",
             "has " + std::to_string(c.teacher_vector.size()) +
-                " entries but K x d = " + std::to_string(kd));
-    for (int j = 0; j < c.of<ModelBCell>().K; ++j) {
+                " entries but K_teacher x d = " + std::to_string(ktd));
+    for (int j = 0; j < kt; ++j) {
       double s = 0.0;
       for (int k = 0; k < c.d; ++k) {
         const double x = c.teacher_vector[static_cast<std::size_t>(j * c.d + k)];
@@ -199,6 +298,20 @@ void validate_b(const CellConfig& c) {
     for (double a : c.of<ModelBCell>().top_weights)
       require(std::isfinite(a) && a != 0.0, "top_weights", "entries must be finite and nonzero");
   }
+  if (!b.teacher_top_weights.empty()) {
+    require(static_cast<int>(b.teacher_top_weights.size()) == kt, "teacher_top_weights",
+            "has " + std::to_string(b.teacher_top_weights.size()) +
+                " entries but K_teacher = " + std::to_string(kt));
+    for (double a : b.teacher_top_weights)
+      require(std::isfinite(a) && a != 0.0, "teacher_top_weights",
+              "entries must be finite and nonzero");
+  } else {
+    require(equal_widths || b.top_weights.empty() ||
+                std::all_of(b.top_weights.begin(), b.top_weights.end(),
+                            [](double a) { return a == 1.0; }),
+            "teacher_top_weights",
+            "must be given when K_teacher != K and the student's top_weights are not ones");
+  }
   require(std::isfinite(c.of<ModelBCell>().init_x) && std::isfinite(c.of<ModelBCell>().init_y),
           "init_x", "must be finite");
   require(std::isfinite(c.of<ModelBCell>().noise_level) && c.of<ModelBCell>().noise_level >= 0.0,
@@ -215,7 +328,7 @@ void validate_b(const CellConfig& c) {
       s += (x / 1e150) * (x / 1e150);
     return 1e150 * std::sqrt(s);
   };
-  const double kk = static_cast<double>(c.of<ModelBCell>().K);
+  const double kk = static_cast<double>(kt);
   require_representable_scale(c, "teacher",
                               c.teacher == TeacherKind::explicit_vector
                                   ? frobenius(c.teacher_vector)
@@ -231,7 +344,7 @@ double rms_teacher_row_norm(const CellConfig& c) {
   double s = 0.0;
   for (double x : c.teacher_vector)
     s += x * x;
-  return std::sqrt(s / c.of<ModelBCell>().K);
+  return std::sqrt(s / c.of<ModelBCell>().teacher_width());
 }
 
 double fraction(std::int64_t k, std::int64_t n) {
@@ -307,6 +420,13 @@ std::vector<SummaryColumn> columns() {
   c.push_back({"mean_dead_units", "dead-units", 2,
                [](const CellTally& t, const CellConfig&) { return slot_mean(t, B::kDeadUnits); }});
   c.push_back(slot_count_column<B::kDeadUnits>("mean_dead_units"));
+  c.push_back({"mean_units_matched", "matched", 2, [](const CellTally& t, const CellConfig&) {
+                 return slot_mean(t, B::kUnitsMatched);
+               }});
+  c.push_back(slot_count_column<B::kUnitsMatched>("mean_units_matched"));
+  c.push_back({"mean_units_split", "split", 2,
+               [](const CellTally& t, const CellConfig&) { return slot_mean(t, B::kUnitsSplit); }});
+  c.push_back(slot_count_column<B::kUnitsSplit>("mean_units_split"));
   c.push_back({"mean_x", "x", 4,
                [](const CellTally& t, const CellConfig&) { return slot_mean(t, B::kX); }});
   c.push_back(slot_count_column<B::kX>("mean_x"));
@@ -380,7 +500,8 @@ std::string trajectory_row(const TrajectoryRecord& r) {
          report_number(r.slot[B::kDeadUnits]) + ',' + report_number(r.slot[B::kGradNorm]) + ',' +
          report_number(r.slot[B::kX]) + ',' + report_number(r.slot[B::kY]) + ',' +
          report_number(r.slot[B::kWeightNorm]) + ',' + std::to_string(int(r.flag(B::kMatched))) +
-         ',' + curvature_name(r) + ',' + report_number(r.slot[B::kMinEigenvalue]);
+         ',' + curvature_name(r) + ',' + report_number(r.slot[B::kMinEigenvalue]) + ',' +
+         report_number(r.slot[B::kUnitsMatched]) + ',' + report_number(r.slot[B::kUnitsSplit]);
 }
 
 nlohmann::json resolved_b(const CellConfig& cell) {
@@ -415,7 +536,7 @@ ModelInfo make_info() {
   m.columns = columns();
   m.trajectory_header =
       "final_loss,matched_distance,dead_units,grad_norm,x,y,weight_norm,matched,curvature,"
-      "min_eigenvalue";
+      "min_eigenvalue,units_matched,units_split";
   m.trajectory_row = trajectory_row;
   m.resolved = resolved_b;
   m.finishes = classifies_curvature;
@@ -424,7 +545,9 @@ ModelInfo make_info() {
                      {"matched_distance", ModelB::kMatchedDistance},
                      {"dead_units", ModelB::kDeadUnits},
                      {"x", ModelB::kX},
-                     {"y", ModelB::kY}};
+                     {"y", ModelB::kY},
+                     {"units_matched", ModelB::kUnitsMatched},
+                     {"units_split", ModelB::kUnitsSplit}};
   return m;
 }
 
@@ -439,7 +562,10 @@ ModelBParams resolve_model_b(const CellConfig& c) {
   validate(c);
   ModelBParams p;
   resolve_common(c, p);
-  p.K = c.of<ModelBCell>().K;
+  const ModelBCell& b = c.of<ModelBCell>();
+  p.K = b.K;
+  p.K_teacher = b.teacher_width();
+  p.unit_cos = std::cos(b.unit_angle);
   p.teacher = c.teacher;
   p.teacher_norm = c.teacher_norm;
   p.init = c.init;
@@ -450,8 +576,10 @@ ModelBParams resolve_model_b(const CellConfig& c) {
   p.init_radius = ball_radius(c.d, c.eps) * rms_teacher_row_norm(c);
   p.teacher_matrix = c.teacher_vector.empty() ? nullptr : c.teacher_vector.data();
   p.init_matrix = c.init_vector.empty() ? nullptr : c.init_vector.data();
-  p.top_weights =
-      c.of<ModelBCell>().top_weights.empty() ? nullptr : c.of<ModelBCell>().top_weights.data();
+  p.top_weights = b.top_weights.empty() ? nullptr : b.top_weights.data();
+  p.teacher_top_weights = !b.teacher_top_weights.empty() ? b.teacher_top_weights.data()
+                          : p.K_teacher == p.K           ? p.top_weights
+                                                         : nullptr;
   return p;
 }
 

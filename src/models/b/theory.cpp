@@ -51,18 +51,29 @@ double symmetric_loss(int K, double x, double y) {
 std::vector<double> model_b_expected_update(int K, int d, const std::vector<double>& w,
                                             const std::vector<double>& w_star,
                                             const std::vector<double>& a, double* loss) {
+  return model_b_expected_update(K, K, d, w, w_star, a, a, loss);
+}
+
+std::vector<double> model_b_expected_update(int K, int K_teacher, int d,
+                                            const std::vector<double>& w,
+                                            const std::vector<double>& w_star,
+                                            const std::vector<double>& a,
+                                            const std::vector<double>& a_teacher, double* loss) {
   ModelBParams p;
   p.K = K;
+  p.K_teacher = K_teacher;
   p.d = d;
   p.mode = DataMode::expected;
   std::vector<double> scratch(static_cast<std::size_t>(ModelB::workspace_size(p, 1)));
   const ModelBWorkspace<double> ws = ModelB::carve<double>(p, 1, scratch.data());
-  for (int e = 0; e < K * d; ++e) {
+  for (int e = 0; e < K * d; ++e)
     ws.w[e] = w[static_cast<std::size_t>(e)];
+  for (int e = 0; e < K_teacher * d; ++e)
     ws.w_star[e] = w_star[static_cast<std::size_t>(e)];
-  }
   for (int j = 0; j < K; ++j)
     ws.a[j] = a.empty() ? 1.0 : a[static_cast<std::size_t>(j)];
+  for (int j = 0; j < K_teacher; ++j)
+    ws.at[j] = a_teacher.empty() ? 1.0 : a_teacher[static_cast<std::size_t>(j)];
   SerialTeam team;
   TrajectoryRecord rec;
   const auto start = ModelB::begin(team, p, ws, rec);

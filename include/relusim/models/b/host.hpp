@@ -28,9 +28,12 @@ struct ModelHost<ModelB> {
   }
   static void device_vectors(ModelBParams& p, std::vector<DeviceVector>& out) {
     const auto kd = static_cast<std::size_t>(p.K) * static_cast<std::size_t>(p.d);
-    if (p.teacher_matrix != nullptr) out.push_back({&p.teacher_matrix, kd});
+    const auto ktd = static_cast<std::size_t>(p.K_teacher) * static_cast<std::size_t>(p.d);
+    if (p.teacher_matrix != nullptr) out.push_back({&p.teacher_matrix, ktd});
     if (p.init_matrix != nullptr) out.push_back({&p.init_matrix, kd});
     if (p.top_weights != nullptr) out.push_back({&p.top_weights, static_cast<std::size_t>(p.K)});
+    if (p.teacher_top_weights != nullptr)
+      out.push_back({&p.teacher_top_weights, static_cast<std::size_t>(p.K_teacher)});
   }
 };
 

@@ -1,5 +1,6 @@
-// Model B behind the seam (engine/model.hpp): g(x; W) = sum_j a_j relu(w_j . x), K units, fixed
-// top weights shared by teacher and student (MODEL.md §2, §2.1; Tian §4). Single-source over a
+// Model B behind the seam (engine/model.hpp): g(x; W) = sum_j a_j relu(w_j . x), a student of K
+// units and a teacher of K_teacher (Kt) units, each with fixed top weights (MODEL.md §2, §2.1;
+// Tian §4; docs/model.md for unequal widths). Single-source over a
 // Team: the CPU and the CUDA backend run exactly these members, with the same Philox streams.
 //
 // One evaluation: (1) pair pass: w_j . w*_k, |w_j - w*_k|^2, |w_j|^2 (and w_j . w_j' in expected
@@ -36,7 +37,7 @@ RELUSIM_HD inline T dot(const T* a, const T* b, int n) {
 /// The teacher W* of trajectory `id` (one worker).
 template <class T>
 RELUSIM_HD inline void teacher(const ModelBParams& p, std::uint32_t id, T* ws) {
-  const int K = p.K, d = p.d;
+  const int K = p.K_teacher, d = p.d;
   switch (p.teacher) {
     case TeacherKind::explicit_vector:
       for (int e = 0; e < K * d; ++e)
@@ -66,7 +67,7 @@ RELUSIM_HD inline void teacher(const ModelBParams& p, std::uint32_t id, T* ws) {
         normalize_to(r, d, 1.0);
       }
       break;
-    default:  // orthonormal: the first K standard basis vectors
+    default:  // orthonormal: the first Kt standard basis vectors
       for (int j = 0; j < K; ++j)
         for (int k = 0; k < d; ++k)
           ws[j * d + k] = T(k == j ? 1 : 0);
@@ -74,7 +75,8 @@ RELUSIM_HD inline void teacher(const ModelBParams& p, std::uint32_t id, T* ws) {
   }
 }
 
-/// The initial student W of trajectory `id` (one worker; the teacher is already in w_star).
+/// The initial student W of trajectory `id` (one worker; the teacher is already in w_star). The
+/// symmetric and noise inits are built from the teacher's rows: they need K = Kt (validated).
 template <class T>
 RELUSIM_HD inline void init(const ModelBParams& p, std::uint32_t id, const T* w_star, T* w) {
   const int K = p.K, d = p.d;
@@ -142,12 +144,12 @@ RELUSIM_HD inline void draw_rows(Team& team, const ModelBParams& p, std::uint32_
   for (int i = i0; i < ld; i += step) {
     T u = T(0);
     if (i < rows) {
-      for (int j = 0; j < p.K; ++j) {
+      for (int j = 0; j < p.K_teacher; ++j) {
         const T* sj = ws.w_star + j * d;
         T z = T(0);
         for (int k = 0; k < d; ++k)
           z = hd::fma(ws.x[static_cast<std::int64_t>(k) * ld + i], sj[k], z);
-        u += ws.a[j] * hd::relu(z);
+        u += ws.at[j] * hd::relu(z);
       }
     } else {
       for (int k = 0; k < d; ++k)
@@ -171,17 +173,18 @@ RELUSIM_HD inline T clamped_cos(T dot_uv, T nu, T nv) {
   return hd::max(T(-1), hd::min(T(1), dot_uv / (nu * nv)));
 }
 
-/// sum_{j,q} a_j a_q E[relu(w*_j . x) relu(w*_q . x)]: the constant part of the loss.
+/// sum_{j,q} at_j at_q E[relu(w*_j . x) relu(w*_q . x)] = E[g(x; W*)^2] for x ~ N(0, I): the
+/// constant part of the loss and the teacher's output power (the loss criterion's scale).
 template <class T, class Team>
 RELUSIM_HD inline T teacher_moment(Team& team, const ModelBParams& p,
                                    const ModelBWorkspace<T>& ws) {
-  const int K = p.K;
+  const int K = p.K_teacher;
   T s = T(0);
   for (int t = team.rank(); t < K * K; t += team.size()) {
     const int j = t / K, q = t % K;
     const T tj = hd::sqrt(ws.tss[j]), tq = hd::sqrt(ws.tss[q]);
     const T c = clamped_cos(ws.tgram[t], tj, tq);
-    s += ws.a[j] * ws.a[q] * relu_moment(tj, tq, c, hd::acos(c));
+    s += ws.at[j] * ws.at[q] * relu_moment(tj, tq, c, hd::acos(c));
   }
   return team.reduce_sum(s);
 }
@@ -250,32 +253,41 @@ inline T serial_data_gradient(const ModelBParams& p, int rows, const ModelBWorks
 /// pair pass (dots, gram, ww, tss). A unit with w_j = 0 never fires: its update is 0.
 template <class T>
 RELUSIM_HD inline T expected_unit(const ModelBParams& p, const ModelBWorkspace<T>& ws, int j) {
-  const int K = p.K;
+  const int K = p.K, Kt = p.K_teacher, n = hd::max(K, Kt);
   const T inv_2pi = T(1.0 / (2.0 * hd::kPi));
   const T pi = T(hd::kPi);
   const T nj = hd::sqrt(ws.ww[j]);
   T hsum = T(0), lj = T(0);
-  for (int q = 0; q < K; ++q) {
-    const T ts = hd::sqrt(ws.tss[q]), nq = hd::sqrt(ws.ww[q]);
-    const T aa = ws.a[j] * ws.a[q];
-    T cs = T(0), cw = T(0);
-    if (nj > T(0)) {
-      // Student j against teacher q: sin(theta) as sqrt(1 - cos^2), one acos per angle.
-      const T c_s = clamped_cos(ws.dots[j * K + q], nj, ts);
-      const T th_s = hd::acos(c_s);
-      cs = aa * (pi - th_s) * inv_2pi;
-      hsum = hd::fma(ws.a[q] * ts, hd::sqrt(hd::max(T(0), hd::fma(-c_s, c_s, T(1)))), hsum);
-      lj = hd::fma(-(T(2) * aa), relu_moment(nj, ts, c_s, th_s), lj);
-      if (nq > T(0)) {
+  // Teacher unit q then student unit q, for q up to the wider of the two: with equal widths the
+  // sums run in the order of the shared-weights code.
+  for (int q = 0; q < n; ++q) {
+    if (q < Kt) {
+      const T ts = hd::sqrt(ws.tss[q]);
+      const T aa = ws.a[j] * ws.at[q];
+      T cs = T(0);
+      if (nj > T(0)) {
+        // Student j against teacher q: sin(theta) as sqrt(1 - cos^2), one acos per angle.
+        const T c_s = clamped_cos(ws.dots[j * Kt + q], nj, ts);
+        const T th_s = hd::acos(c_s);
+        cs = aa * (pi - th_s) * inv_2pi;
+        hsum = hd::fma(ws.at[q] * ts, hd::sqrt(hd::max(T(0), hd::fma(-c_s, c_s, T(1)))), hsum);
+        lj = hd::fma(-(T(2) * aa), relu_moment(nj, ts, c_s, th_s), lj);
+      }
+      ws.coef_s[j * Kt + q] = cs;
+    }
+    if (q < K) {
+      const T nq = hd::sqrt(ws.ww[q]);
+      const T aa = ws.a[j] * ws.a[q];
+      T cw = T(0);
+      if (nj > T(0) && nq > T(0)) {
         const T c_w = clamped_cos(ws.gram[j * K + q], nj, nq);
         const T th = hd::acos(c_w);
         cw = aa * (pi - th) * inv_2pi;
         hsum = hd::fma(-(ws.a[q] * nq), hd::sqrt(hd::max(T(0), hd::fma(-c_w, c_w, T(1)))), hsum);
         lj = hd::fma(aa, relu_moment(nj, nq, c_w, th), lj);
       }
+      ws.coef_w[j * K + q] = cw;
     }
-    ws.coef_s[j * K + q] = cs;
-    ws.coef_w[j * K + q] = cw;
   }
   ws.h[j] = nj > T(0) ? ws.a[j] * hsum * inv_2pi / nj : T(0);
   return lj;
@@ -284,11 +296,14 @@ RELUSIM_HD inline T expected_unit(const ModelBParams& p, const ModelBWorkspace<T
 /// Coordinate t = (j, k) of the expected update, from every unit's coefficients.
 template <class T>
 RELUSIM_HD inline T expected_delta(const ModelBParams& p, const ModelBWorkspace<T>& ws, int t) {
-  const int K = p.K, d = p.d, j = t / d, k = t % d;
+  const int K = p.K, Kt = p.K_teacher, d = p.d, j = t / d, k = t % d;
   T g = ws.h[j] * ws.w[t];
-  for (int q = 0; q < K; ++q)
-    g += hd::fma(ws.coef_s[j * K + q], ws.w_star[q * d + k],
-                 -(ws.coef_w[j * K + q] * ws.w[q * d + k]));
+  for (int q = 0; q < hd::max(K, Kt); ++q) {  // with K = Kt the shared-weights code's sums
+    const T cs = q < Kt ? ws.coef_s[j * Kt + q] : T(0);
+    const T sq = q < Kt ? ws.w_star[q * d + k] : T(0);
+    const T wq = q < K ? ws.coef_w[j * K + q] * ws.w[q * d + k] : T(0);
+    g += hd::fma(cs, sq, -wq);
+  }
   return g;
 }
 
@@ -319,26 +334,29 @@ RELUSIM_HD inline T expected_gradient(Team& team, const ModelBParams& p,
 template <class T, class Team>
 RELUSIM_HD inline void pair_pass(Team& team, const ModelBParams& p, const ModelBWorkspace<T>& ws,
                                  bool expected) {
-  const int K = p.K, d = p.d, kk = K * K;
-  const int pair_tasks = K + (expected ? 3 : 2) * kk;
+  const int K = p.K, Kt = p.K_teacher, d = p.d, kt = K * Kt;
+  const int pair_tasks = K + 2 * kt + (expected ? K * K : 0);
   for (int task = team.rank(); task < pair_tasks; task += team.size()) {
     if (task < K) {
       ws.ww[task] = dot(ws.w + task * d, ws.w + task * d, d);
       continue;
     }
-    const int pair = (task - K) % kk, kind = (task - K) / kk;
-    const int j = pair / K, q = pair % K;
-    const T* wj = ws.w + j * d;
-    if (kind == 0) {
-      ws.dots[pair] = dot(wj, ws.w_star + q * d, d);
-    } else if (kind == 1) {
+    const int r = task - K;
+    if (r < 2 * kt) {  // student j against teacher q
+      const int pair = r % kt, j = pair / Kt, q = pair % Kt;
+      const T* wj = ws.w + j * d;
       const T* sq = ws.w_star + q * d;
-      T s = T(0);
-      for (int k = 0; k < d; ++k)
-        s = hd::fma(wj[k] - sq[k], wj[k] - sq[k], s);
-      ws.dist[pair] = s;
-    } else {
-      ws.gram[pair] = dot(wj, ws.w + q * d, d);
+      if (r < kt) {
+        ws.dots[pair] = dot(wj, sq, d);
+      } else {
+        T s = T(0);
+        for (int k = 0; k < d; ++k)
+          s = hd::fma(wj[k] - sq[k], wj[k] - sq[k], s);
+        ws.dist[pair] = s;
+      }
+    } else {  // student j against student q
+      const int pair = r - 2 * kt, j = pair / K, q = pair % K;
+      ws.gram[pair] = dot(ws.w + j * d, ws.w + q * d, d);
     }
   }
 }
@@ -346,11 +364,11 @@ RELUSIM_HD inline void pair_pass(Team& team, const ModelBParams& p, const ModelB
 /// The nearest teacher unit of student unit j (relative squared distance) into match, mdist.
 template <class T>
 RELUSIM_HD inline void nearest_teacher(const ModelBParams& p, const ModelBWorkspace<T>& ws, int j) {
-  const int K = p.K;
+  const int Kt = p.K_teacher;
   int best = 0;
-  T best_d = ws.dist[j * K] / ws.tss[0];
-  for (int q = 1; q < K; ++q) {
-    const T r = ws.dist[j * K + q] / ws.tss[q];
+  T best_d = ws.dist[j * Kt] / ws.tss[0];
+  for (int q = 1; q < Kt; ++q) {
+    const T r = ws.dist[j * Kt + q] / ws.tss[q];
     if (r < best_d) {
       best_d = r;
       best = q;
@@ -377,7 +395,7 @@ RELUSIM_HD inline void unit_status(const ModelBParams& p, const ModelBWorkspace<
     ok = ws.mdist[j] < static_cast<T>(p.tol * p.tol);
   } else if (p.criterion == Criterion::angle) {
     const T cos_tol = static_cast<T>(hd::cos(p.tol));
-    ok = ws.ww[j] > T(0) && ws.dots[j * K + m] > cos_tol * hd::sqrt(ws.ww[j] * ws.tss[m]);
+    ok = ws.ww[j] > T(0) && ws.dots[j * p.K_teacher + m] > cos_tol * hd::sqrt(ws.ww[j] * ws.tss[m]);
   }
   bad += (twice || !ok) ? 1 : 0;
   bad += (twice || !(ws.mdist[j] < static_cast<T>(p.stuck_tol))) ? K + 1 : 0;
@@ -507,8 +525,10 @@ struct ModelB {
 
   template <class T>
   struct Start {
-    T ss;            ///< |W*|_F^2
-    T teacher_term;  ///< sum_{j,q} a_j a_q E[relu(w*_j . x) relu(w*_q . x)] (expected mode)
+    T ss;  ///< |W*|_F^2
+    /// sum_{j,q} at_j at_q E[relu(w*_j . x) relu(w*_q . x)] = E[g(x; W*)^2], the teacher's
+    /// output power: the expected loss's constant part and the loss criterion's scale
+    T teacher_term;
   };
   template <class T>
   struct Eval {
@@ -531,6 +551,10 @@ struct ModelB {
     /// the smallest eigenvalue of the population loss's Hessian at a stuck point (expected
     /// mode; set on the host after the run, models/b/curvature.hpp), else NaN
     kMinEigenvalue = 7,
+    /// How the student's units ended (describe): on a teacher unit's direction alone (matched)
+    /// or with others (split); dead units are kDeadUnits.
+    kUnitsMatched = 8,
+    kUnitsSplit = 9,
   };
   enum Flag : int {
     kMatched = 0,  ///< nearest teacher units form a permutation
@@ -557,15 +581,15 @@ struct ModelB {
   /// evaluate_team's three barriers and one reduction of five values.
   static StepCost step_cost(const Params& p, int block, bool fp64) {
     StepCost c;
-    const int K = p.K, d = p.d, rows = model_b_rows(p);
-    const double pair = (K + 2.0 * K * K) * d;
+    const int K = p.K, Kt = p.K_teacher, d = p.d, rows = model_b_rows(p);
+    const double pair = (K + 2.0 * K * Kt) * d;
     const int units_per_worker = (K + block - 1) / block;
     if (p.mode == DataMode::expected) {
-      c.split_fmas = pair + K * K * d + 2.0 * K * K * d;
-      c.split_width = K + 3 * K * K;
+      c.split_fmas = pair + K * K * d + (K + Kt) * K * d;
+      c.split_width = K + 2 * K * Kt + K * K;
       c.serial_ops = units_per_worker * K * 150.0;  // two angles, square roots per pair
     } else {
-      c.split_fmas = 2.0 * rows * K * d + rows * K + pair;
+      c.split_fmas = 2.0 * rows * K * d + rows * K + pair;  // the teacher's outputs: drawn rows
       c.split_width = rows;
       c.serial_ops = units_per_worker * 3.0 * K;
     }
@@ -591,6 +615,9 @@ struct ModelB {
     if (team.rank() == 0) {
       for (int j = 0; j < p.K; ++j)
         ws.a[j] = p.top_weights != nullptr ? static_cast<T>(p.top_weights[j]) : T(1);
+      for (int j = 0; j < p.K_teacher; ++j)
+        ws.at[j] =
+            p.teacher_top_weights != nullptr ? static_cast<T>(p.teacher_top_weights[j]) : T(1);
       model_b::teacher(p, id, ws.w_star);
       model_b::init(p, id, ws.w_star, ws.w);
     }
@@ -606,7 +633,7 @@ struct ModelB {
   template <class T, class Team>
   RELUSIM_HD static Start<T> begin(Team& team, const Params& p, const Workspace<T>& ws,
                                    TrajectoryRecord&) {
-    const int K = p.K, d = p.d;
+    const int K = p.K_teacher, d = p.d;
     for (int t = team.rank(); t < K + K * K; t += team.size()) {
       if (t < K) {
         ws.tss[t] = model_b::dot(ws.w_star + t * d, ws.w_star + t * d, d);
@@ -621,7 +648,7 @@ struct ModelB {
       ss += ws.tss[j];
     Start<T> s;
     s.ss = team.reduce_sum(ss);
-    s.teacher_term = p.mode == DataMode::expected ? model_b::teacher_moment(team, p, ws) : T(0);
+    s.teacher_term = model_b::teacher_moment(team, p, ws);
     return s;
   }
 
@@ -754,32 +781,90 @@ struct ModelB {
     // Whatever blowup says, a non-finite state, loss or gradient has diverged (MODEL.md §5).
     const bool finite = hd::isfinite(e.ww) && hd::isfinite(e.gg) && hd::isfinite(e.loss);
     st.diverged = !finite || static_cast<double>(e.ww) > p.blowup * p.blowup * ssd;
-    st.met =
-        p.criterion == Criterion::loss ? static_cast<double>(e.loss) < p.tol * ssd : e.bad == 0;
+    // The loss criterion is relative to the teacher's output power E[g(x; W*)^2].
+    st.met = p.criterion == Criterion::loss
+                 ? static_cast<double>(e.loss) < p.tol * static_cast<double>(s.teacher_term)
+                 : e.bad == 0;
     st.dead = e.dead_units == p.K;
     st.dead_for_good = st.dead;  // no regulariser: a unit that never fires never moves
     // At rest counts only away from the teacher: with every unit one-to-one within
     // sqrt(stuck_tol) of its teacher unit the trajectory is slowly converging and keeps running
     // (docs/model.md, "At rest near the target").
+    // With unequal widths no unit is one-to-one with a teacher unit: "away" is a relative loss
+    // of at least stuck_tol (the square of the relative distance sqrt(stuck_tol)).
+    const bool away = p.K == p.K_teacher ? e.far > 0
+                                         : static_cast<double>(e.loss) >=
+                                               p.stuck_tol * static_cast<double>(s.teacher_term);
     st.small_step = p.mode != DataMode::online &&
-                    static_cast<double>(e.gg) < p.stuck_tol * p.stuck_tol * ssd && e.far > 0;
+                    static_cast<double>(e.gg) < p.stuck_tol * p.stuck_tol * ssd && away;
     return st;
   }
 
-  /// Slots: loss, matched distance, dead units, |Delta|_F, (x, y), |W|_F, and the smallest
-  /// eigenvalue left NaN for the host (curvature.hpp); flag: matched.
+  /// Whether student unit j can fire: in fixed mode on some row of the design, else w_j != 0
+  /// (unit_status's test, for one unit).
+  template <class T>
+  RELUSIM_HD static bool unit_alive(const Params& p, const Workspace<T>& ws, int j) {
+    if (p.mode != DataMode::fixed) return ws.ww[j] != T(0);
+    const int ld = model_b_ld(p), d = p.d;
+    const T* wj = ws.w + j * d;
+    for (int i = 0; i < p.n_samples; ++i) {
+      T z = T(0);
+      for (int k = 0; k < d; ++k)
+        z = hd::fma(ws.x[static_cast<std::int64_t>(k) * ld + i], wj[k], z);
+      if (z > T(0)) return true;
+    }
+    return false;
+  }
+
+  /// The student's units by fate (MODEL.md §2.1, docs/model.md): a live unit whose angle to its
+  /// closest teacher direction is below unit_angle is on it; alone there it is matched, with
+  /// others split. Counts into `matched` and `split`.
+  template <class T>
+  RELUSIM_HD static void unit_fates(const Params& p, const Workspace<T>& ws, int& matched,
+                                    int& split) {
+    const int K = p.K, Kt = p.K_teacher;
+    constexpr int kMaxK = 128;  // K <= 128 (validated)
+    int on[kMaxK];
+    for (int j = 0; j < K; ++j) {
+      on[j] = -1;
+      if (!unit_alive(p, ws, j)) continue;
+      double best = -2.0;
+      int q_best = 0;
+      for (int q = 0; q < Kt; ++q) {
+        const double c = static_cast<double>(ws.dots[j * Kt + q]) /
+                         hd::sqrt(static_cast<double>(ws.ww[j]) * static_cast<double>(ws.tss[q]));
+        if (c > best) {
+          best = c;
+          q_best = q;
+        }
+      }
+      if (best > p.unit_cos) on[j] = q_best;
+    }
+    matched = split = 0;
+    for (int j = 0; j < K; ++j) {
+      if (on[j] < 0) continue;
+      int n = 0;
+      for (int i = 0; i < K; ++i)
+        n += on[i] == on[j] ? 1 : 0;
+      (n == 1 ? matched : split) += 1;
+    }
+  }
+
+  /// Slots: loss, matched distance, dead units, |Delta|_F, (x, y), |W|_F, the smallest
+  /// eigenvalue left NaN for the host (curvature.hpp), the units matched and split; flag:
+  /// matched.
   template <class T>
   RELUSIM_HD static void describe(const Params& p, const Workspace<T>& ws, const Start<T>&,
                                   const Eval<T>& e, TrajectoryRecord& rec) {
-    const int K = p.K;
+    const int K = p.K, Kt = p.K_teacher;
     double worst = 0.0, x = 0.0, y = 0.0;
-    bool matched = true;
+    bool matched = K == Kt;
     for (int j = 0; j < K; ++j) {
       worst = hd::max(worst, static_cast<double>(ws.mdist[j]));
       for (int q = 0; q < j; ++q)
         matched = matched && ws.match[q] != ws.match[j];
-      for (int q = 0; q < K; ++q) {
-        const double c = static_cast<double>(ws.dots[j * K + q]) / static_cast<double>(ws.tss[q]);
+      for (int q = 0; q < Kt; ++q) {
+        const double c = static_cast<double>(ws.dots[j * Kt + q]) / static_cast<double>(ws.tss[q]);
         if (q == j) {
           x += c;
         } else {
@@ -787,8 +872,11 @@ struct ModelB {
         }
       }
     }
-    const bool orthonormal =
-        p.teacher == TeacherKind::orthonormal || p.teacher == TeacherKind::random_orthonormal;
+    // (x, y) is the symmetric structure of equal widths (Tian Thm 4.1).
+    const bool orthonormal = K == Kt && (p.teacher == TeacherKind::orthonormal ||
+                                         p.teacher == TeacherKind::random_orthonormal);
+    int units_matched = 0, units_split = 0;
+    unit_fates(p, ws, units_matched, units_split);
     const double nan = hd::quiet_nan();
     rec.slot[kLoss] = static_cast<double>(e.loss);
     rec.slot[kMatchedDistance] = hd::sqrt(worst);
@@ -798,6 +886,8 @@ struct ModelB {
     rec.slot[kY] = orthonormal ? (K > 1 ? y / (K * (K - 1)) : 0.0) : nan;
     rec.slot[kWeightNorm] = hd::sqrt(static_cast<double>(e.ww));
     rec.slot[kMinEigenvalue] = nan;
+    rec.slot[kUnitsMatched] = static_cast<double>(units_matched);
+    rec.slot[kUnitsSplit] = static_cast<double>(units_split);
     rec.set_flag(kMatched, matched);
   }
 

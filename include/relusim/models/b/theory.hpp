@@ -37,6 +37,11 @@ SymmetricField projected_symmetric_field(int K, double x, double y);
 std::vector<double> model_b_expected_update(int K, int d, const std::vector<double>& w,
                                             const std::vector<double>& w_star,
                                             const std::vector<double>& a, double* loss = nullptr);
+/// The same for a student of K units (top weights `a`) and a teacher of K_teacher units
+/// (K_teacher x d, top weights `a_teacher`; empty: ones).
+std::vector<double> model_b_expected_update(
+    int K, int K_teacher, int d, const std::vector<double>& w, const std::vector<double>& w_star,
+    const std::vector<double>& a, const std::vector<double>& a_teacher, double* loss = nullptr);
 
 struct TheoryQuery;
 struct TheoryEntry;
