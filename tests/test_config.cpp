@@ -18,6 +18,7 @@
 
 #include "relusim/engine/world.hpp"
 #include "relusim/io/config.hpp"
+#include "relusim/io/report.hpp"
 #include "relusim/models/registry.hpp"
 #include "test_helpers.hpp"
 
@@ -50,6 +51,43 @@ TEST(Config, AModelsOwnKeysTravelWithTheCellAndAreNeverReadAsAnothers) {
   EXPECT_EQ(b.of<ModelCCell>().slope, ModelCCell{}.slope);
   EXPECT_THROW((void)b.of<ModelBCell>(), std::logic_error);
   EXPECT_THROW(set_parameter(b, "K", std::int64_t{3}), ConfigError);  // not a key of model C
+}
+
+TEST(Config, SweepFileZipVariesListsTogether) {
+  // [zip]: entry i of every list is point i, the slowest axis; [grid] varies under it.
+  const SweepConfig s = parse_sweep_text(R"(
+    model = "B"
+    mode = "expected"
+    criterion = "loss"
+    [zip]
+    K = [2, 3, 3]
+    K_teacher = [2, 2, 3]
+    d = [2, 2, 3]
+    [grid]
+    eta = [0.1, 0.2]
+  )",
+                                         "z.toml");
+  ASSERT_EQ(s.cells.size(), 6u);
+  ASSERT_EQ(s.zip.size(), 3u);
+  EXPECT_EQ(s.zip[0].first, "K");  // registry order
+  EXPECT_EQ(s.zip[1].first, "K_teacher");
+  EXPECT_EQ(s.zip[2].first, "d");
+  const int want[6][4] = {{2, 2, 2, 1}, {2, 2, 2, 2}, {3, 2, 2, 1},
+                          {3, 2, 2, 2}, {3, 3, 3, 1}, {3, 3, 3, 2}};
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(s.cells[i].of<ModelBCell>().K, want[i][0]) << i;
+    EXPECT_EQ(s.cells[i].of<ModelBCell>().teacher_width(), want[i][1]) << i;
+    EXPECT_EQ(s.cells[i].d, want[i][2]) << i;
+    EXPECT_DOUBLE_EQ(s.cells[i].eta, 0.1 * want[i][3]) << i;
+  }
+  // Lists of different lengths, a key in both tables, and an empty list are refused.
+  EXPECT_EQ(error_key_of_text("model = \"B\"\n[zip]\nK = [2, 3]\nd = [4]\n"), "zip");
+  EXPECT_EQ(error_key_of_text("[zip]\nd = [2, 3]\n[grid]\nd = [4, 5]\n"), "d");
+  EXPECT_EQ(error_key_of_text("[zip]\nd = []\n"), "d");
+  EXPECT_EQ(error_key_of_text("[zip]\nnot_a_key = [1]\n"), "not_a_key");
+  // Points may share values, not all of them: two identical points are one cell twice.
+  SweepConfig dup = parse_sweep_text("[zip]\nd = [2, 2]\nN = [10, 10]\n", "dup.toml");
+  EXPECT_THROW(refuse_identical_cells(dup.cells), ConfigError);
 }
 
 TEST(Config, SweepFileBaseAndGrid) {
@@ -466,8 +504,9 @@ TEST(Cli, ModelBRunTraceAndTheory) {
   // trace: the model's columns, then K x d weights.
   const std::string trace =
       cli_stdout("trace --model B --K 2 --d 3 --mode expected --every 1000 --steps 50");
-  EXPECT_EQ(trace.substr(0, trace.find('\n')),
-            "step,loss,matched_distance,dead_units,x,y,units_matched,units_split,w0,w1,w2,w3,w4,w5");
+  EXPECT_EQ(
+      trace.substr(0, trace.find('\n')),
+      "step,loss,matched_distance,dead_units,x,y,units_matched,units_split,w0,w1,w2,w3,w4,w5");
   const std::string theory = cli_stdout("theory --model B --K 5");
   EXPECT_NE(theory.find("0.256840"), std::string::npos) << theory;
 }

@@ -173,6 +173,25 @@ TEST(ModelBWidths, OverParameterisedStudentsReachTheTeacherAndSayHowTheirUnitsEn
   }
 }
 
+TEST(ModelBWidths, TheSafranShamirExampleHoldsItsThirtyCells) {
+  // examples/safran-shamir.toml: k = 6..20, teacher of k units in d = k, students of k and k + 1
+  // units, Xavier starts (sigma = sqrt(2 / (d + K))).
+  const SweepConfig s =
+      load_sweep_file(std::string(RELUSIM_SOURCE_DIR) + "/examples/safran-shamir.toml");
+  ASSERT_EQ(s.cells.size(), 30u);
+  for (std::size_t i = 0; i < s.cells.size(); ++i) {
+    const CellConfig& c = s.cells[i];
+    const int k = 6 + static_cast<int>(i / 2);
+    EXPECT_EQ(c.of<ModelBCell>().teacher_width(), k);
+    EXPECT_EQ(c.d, k);
+    EXPECT_EQ(c.of<ModelBCell>().K, k + static_cast<int>(i % 2));
+    EXPECT_EQ(c.init, InitKind::xavier);
+    const ModelBParams p = resolve_model_b(c);
+    EXPECT_EQ(p.init, InitKind::gaussian);  // Xavier is the Gaussian init at its own scale
+    EXPECT_DOUBLE_EQ(p.init_sigma, std::sqrt(2.0 / (k + p.K)));
+  }
+}
+
 TEST(ModelBWidths, UnequalWidthsAreRefusedWhereTheyMeanNothing) {
   auto refused_key = [](CellConfig c) {
     try {

@@ -376,20 +376,26 @@ def _toml_value(key: str, value: Any) -> str:
     raise ConfigError(f"'{key}': cannot read a value of Python type {type(value).__name__}")
 
 
-def sweep_toml(base: Optional[Mapping[str, Any]] = None, grid: Optional[Mapping[str, Any]] = None) -> str:
-    """The sweep file that ``sweep(base=..., grid=...)`` runs (``relusim sweep FILE`` runs the
-    same cells)."""
+def sweep_toml(
+    base: Optional[Mapping[str, Any]] = None,
+    grid: Optional[Mapping[str, Any]] = None,
+    zip: Optional[Mapping[str, Any]] = None,
+) -> str:
+    """The sweep file that ``sweep(base=..., grid=..., zip=...)`` runs (``relusim sweep FILE``
+    runs the same cells)."""
     lines = []
     base = dict(base or {})
     for k, v in base.items():
         lines.append(f"{_key(k)} = {_toml_value(_key(k), v)}")
-    if grid:
+    for table, axes in (("grid", grid), ("zip", zip)):
+        if not axes:
+            continue
         lines.append("")
-        lines.append("[grid]")
-        for k, v in grid.items():
+        lines.append(f"[{table}]")
+        for k, v in axes.items():
             v = _plain(v)
             if not isinstance(v, list):
-                raise ConfigError(f"'{_key(k)}': a grid axis must be a list of values")
+                raise ConfigError(f"'{_key(k)}': a {table} axis must be a list of values")
             lines.append(f"{_key(k)} = {_toml_value(_key(k), v)}")
     return "\n".join(lines) + "\n"
 
@@ -399,6 +405,7 @@ def sweep(
     *,
     base: Optional[Mapping[str, Any]] = None,
     grid: Optional[Mapping[str, Any]] = None,
+    zip: Optional[Mapping[str, Any]] = None,
     trials: Union[None, int, float, str] = None,
     backend: str = "auto",
     threads: int = 0,
@@ -411,12 +418,13 @@ def sweep(
     progress: Progress = None,
 ) -> Result:
     """A grid of cells: a sweep file (``relusim sweep FILE``), or ``base`` (keys every cell
-    shares) and ``grid`` (key -> list of values; every combination is a cell). ``trials``
-    replaces every cell's trials (as ``--trials``)."""
+    shares) and ``grid`` (key -> list of values; every combination is a cell) and/or ``zip``
+    (key -> list, all of one length, varied together: entry i of each list is one point).
+    ``trials`` replaces every cell's trials (as ``--trials``); ``"auto"`` too."""
     trials_text = "" if trials is None else str(_plain(trials))
     if file is not None:
-        if base is not None or grid is not None:
-            raise ConfigError("a sweep is a file or base= and grid=, not both")
+        if base is not None or grid is not None or zip is not None:
+            raise ConfigError("a sweep is a file or base=, grid= and zip=, not both")
         path = os.fspath(file)
         shown: Dict[str, Any] = {"trials": trials} if trials is not None else {}
         if out is not None:
@@ -424,8 +432,10 @@ def sweep(
         command = _call_text("sweep", path, **shown)
         call = lambda a: _core.run_sweep(path, "", "", trials_text, a)  # noqa: E731
     else:
-        text = sweep_toml(base, grid)
+        text = sweep_toml(base, grid, zip)
         given = {"base": dict(base or {}), "grid": dict(grid or {})}
+        if zip:
+            given["zip"] = dict(zip)
         if trials is not None:
             given["trials"] = trials
         if out is not None:

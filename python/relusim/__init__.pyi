@@ -74,7 +74,7 @@ def run(
     precision: Literal['float', 'double'] = ...,
     teacher: Union[Literal['ones', 'random', 'orthonormal', 'random-orthonormal', 'gaussian', 'spectrum', 'zero'], Sequence[float]] = ...,
     teacher_norm: Union[float, int] = ...,
-    init: Union[Literal['ball', 'ball-tight', 'gaussian', 'zero', 'symmetric', 'noise', 'spectrum'], Sequence[float]] = ...,
+    init: Union[Literal['ball', 'ball-tight', 'gaussian', 'zero', 'symmetric', 'noise', 'xavier', 'spectrum'], Sequence[float]] = ...,
     eps: Union[float, int] = ...,
     init_scale: Union[float, int] = ...,
     criterion: Literal['distance', 'angle', 'loss'] = ...,
@@ -125,7 +125,7 @@ def run(
         precision: arithmetic of the dynamics: float or double (model A, default 'double'); arithmetic of the dynamics: float or double (model B, default 'double'); arithmetic of the dynamics: float or double (model C, default 'double')
         teacher: teacher w*: ones (all-ones), random (random direction of norm teacher_norm, one per trajectory) or an explicit vector such as [1, 1] (model A, default 'ones'); model B: teacher W*: orthonormal (first K_teacher basis vectors, d >= K_teacher), random-orthonormal, random (Gaussian rows of norm teacher_norm) or a K_teacher x d matrix as a row-major list (model B, default 'orthonormal'); model C: teacher W* (the teacher always has the identity): gaussian (i.i.d. entries scaled to spectral norm teacher_spectral), spectrum (U diag(s) V^T, Haar U, V; one singular value at teacher_spectral, the rest equal, meeting teacher_frobenius), zero, or d x d numbers row by row (column c is unit c) (model C, default 'gaussian')
         teacher_norm: norm of the random teacher (model B: of each random row) (model A, default 1.0); norm of the random teacher (model B: of each random row) (model B, default 1.0)
-        init: initial w: ball (uniform in the ball of radius eps*sqrt(2 pi/(d+1))*|w*|, Tian Thm 3.3), ball-tight (the proof's tight radius), gaussian (N(0, sigma^2 I), sigma = init_scale/sqrt(d)), zero, or an explicit vector (model A, default 'ball'); model B: initial W: gaussian (N(0, sigma^2), sigma = init_scale/sqrt(d)), ball (each row uniform in a ball of radius eps*sqrt(2 pi/(d+1)) times the teacher's rms row norm), zero, symmetric (w_j = x w*_j + y sum_{j' != j} w*_j', Tian Thm 4.1), noise (1e-3 W* + N(0, 1e-3 * noise_level), Tian Fig. 5) or a K x d matrix (model B, default 'gaussian'); model C: initial W: gaussian (i.i.d. entries scaled to spectral norm init_spectral), spectrum (as for the teacher, with init_spectral and init_frobenius), zero, or d x d numbers row by row (model C, default 'gaussian')
+        init: initial w: ball (uniform in the ball of radius eps*sqrt(2 pi/(d+1))*|w*|, Tian Thm 3.3), ball-tight (the proof's tight radius), gaussian (N(0, sigma^2 I), sigma = init_scale/sqrt(d)), zero, or an explicit vector (model A, default 'ball'); model B: initial W: gaussian (N(0, sigma^2), sigma = init_scale/sqrt(d)), xavier (the same with sigma = init_scale sqrt(2/(d+K)), Glorot), ball (each row uniform in a ball of radius eps*sqrt(2 pi/(d+1)) times the teacher's rms row norm), zero, symmetric (w_j = x w*_j + y sum_{j' != j} w*_j', Tian Thm 4.1), noise (1e-3 W* + N(0, 1e-3 * noise_level), Tian Fig. 5) or a K x d matrix (model B, default 'gaussian'); model C: initial W: gaussian (i.i.d. entries scaled to spectral norm init_spectral), spectrum (as for the teacher, with init_spectral and init_frobenius), zero, or d x d numbers row by row (model C, default 'gaussian')
         eps: epsilon in (0, 1) of the ball radius and of the bounds (model A, default 0.1); epsilon in (0, 1) of the ball radius and of the bounds (model B, default 0.1)
         init_scale: c in sigma = c / sqrt(d) of the gaussian init (model A, default 1.0); c in sigma = c / sqrt(d) of the gaussian init (model B, default 1.0)
         criterion: convergence criterion: distance (|w - target|/|target| < tol), angle (theta(w, w*) < tol), loss (data loss / |w*|^2 < tol) (model A, default 'distance'); convergence criterion: distance (|w - target|/|target| < tol), angle (theta(w, w*) < tol), loss (data loss / |w*|^2 < tol) (model B, default 'distance')
@@ -165,6 +165,7 @@ def sweep(
     *,
     base: Optional[Mapping[str, Any]] = None,
     grid: Optional[Mapping[str, Sequence[Any]]] = None,
+    zip: Optional[Mapping[str, Sequence[Any]]] = None,
     trials: Union[None, int, float, str] = None,
     backend: Literal["auto", "cpu", "cuda"] = "auto",
     threads: int = 0,
@@ -176,9 +177,14 @@ def sweep(
     batch_trajectories: int = 0,
     progress: Progress = None,
 ) -> Result:
-    """A sweep file, or base= and grid= (key -> list of values)."""
+    """A sweep file, or base=, grid= (key -> list of values; every combination) and zip= (lists
+    of one length varied together)."""
 
-def sweep_toml(base: Optional[Mapping[str, Any]] = None, grid: Optional[Mapping[str, Any]] = None) -> str: ...
+def sweep_toml(
+    base: Optional[Mapping[str, Any]] = None,
+    grid: Optional[Mapping[str, Any]] = None,
+    zip: Optional[Mapping[str, Any]] = None,
+) -> str: ...
 def trace(
     *,
     trajectory: int = 0,
@@ -197,7 +203,7 @@ def trace(
     precision: Literal['float', 'double'] = ...,
     teacher: Union[Literal['ones', 'random', 'orthonormal', 'random-orthonormal', 'gaussian', 'spectrum', 'zero'], Sequence[float]] = ...,
     teacher_norm: Union[float, int] = ...,
-    init: Union[Literal['ball', 'ball-tight', 'gaussian', 'zero', 'symmetric', 'noise', 'spectrum'], Sequence[float]] = ...,
+    init: Union[Literal['ball', 'ball-tight', 'gaussian', 'zero', 'symmetric', 'noise', 'xavier', 'spectrum'], Sequence[float]] = ...,
     eps: Union[float, int] = ...,
     init_scale: Union[float, int] = ...,
     criterion: Literal['distance', 'angle', 'loss'] = ...,
@@ -265,7 +271,7 @@ def field(
     precision: Literal['float', 'double'] = ...,
     teacher: Union[Literal['ones', 'random', 'orthonormal', 'random-orthonormal', 'gaussian', 'spectrum', 'zero'], Sequence[float]] = ...,
     teacher_norm: Union[float, int] = ...,
-    init: Union[Literal['ball', 'ball-tight', 'gaussian', 'zero', 'symmetric', 'noise', 'spectrum'], Sequence[float]] = ...,
+    init: Union[Literal['ball', 'ball-tight', 'gaussian', 'zero', 'symmetric', 'noise', 'xavier', 'spectrum'], Sequence[float]] = ...,
     eps: Union[float, int] = ...,
     init_scale: Union[float, int] = ...,
     criterion: Literal['distance', 'angle', 'loss'] = ...,

@@ -170,6 +170,30 @@ def test_auto_trials_stop_as_the_cli_stops_and_keep_only_what_they_used(cli, tmp
     assert fixed["converged"] == s["converged"] and fixed["stopped_by"] == "trials"
 
 
+def test_students_of_another_width_and_zipped_sweeps_match_the_cli(cli, tmp_path):
+    base = dict(model="B", mode="expected", criterion="loss", tol=1e-6, eta=0.2, steps=20000,
+                trials=30, seed=2, init="xavier")
+    zipped = dict(K_teacher=[3, 3], d=[3, 3], K=[3, 4])
+    toml = tmp_path / "widths.toml"
+    toml.write_text(relusim.sweep_toml(base, zip=zipped))
+    assert "[zip]" in toml.read_text()
+    r = relusim.sweep(base=base, zip=zipped, backend="cpu", trajectories=True,
+                      out=tmp_path / "py", progress=False)
+    cli("sweep", toml, "--backend", "cpu", "--trajectories", "--out", tmp_path / "cli",
+        "--progress", "never")
+    assert read(tmp_path / "py" / "summary.csv") == read(tmp_path / "cli" / "summary.csv")
+    assert read(tmp_path / "py" / "trajectories.csv") == read(tmp_path / "cli" / "trajectories.csv")
+    s = r.summary
+    assert list(s["K"]) == [3, 4] and list(s["K_teacher"]) == [3, 3]
+    # Units by fate: never more than the student has; the x, y projection only at equal widths.
+    t = r.trajectories
+    assert ((t["units_matched"] + t["units_split"] + t["dead_units"]) <= t["cell"].map({0: 3, 1: 4})).all()
+    assert not np.isnan(s["mean_x"].iloc[0]) and np.isnan(s["mean_x"].iloc[1])
+    assert r.summary_json["sweep"]["zip"]["K"] == [3, 4]
+    with pytest.raises(relusim.ConfigError, match="criterion"):
+        relusim.run(model="B", K=3, K_teacher=2, d=3, criterion="distance", trials=2)
+
+
 def test_stuck_points_are_classified_by_curvature_as_the_cli_classifies_them(cli, tmp_path):
     # Tian Thm 4.1: symmetric starts x = y end at the saddle (x*, x*), a strict saddle; Gaussian
     # starts of K = 8 include spurious minima (local-min, positive smallest eigenvalue).

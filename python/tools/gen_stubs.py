@@ -146,12 +146,18 @@ def sweep(
     *,
     base: Optional[Mapping[str, Any]] = None,
     grid: Optional[Mapping[str, Sequence[Any]]] = None,
+    zip: Optional[Mapping[str, Sequence[Any]]] = None,
     trials: Union[None, int, float, str] = None,
 {options}
 ) -> Result:
-    """A sweep file, or base= and grid= (key -> list of values)."""
+    """A sweep file, or base=, grid= (key -> list of values; every combination) and zip= (lists
+    of one length varied together)."""
 
-def sweep_toml(base: Optional[Mapping[str, Any]] = None, grid: Optional[Mapping[str, Any]] = None) -> str: ...
+def sweep_toml(
+    base: Optional[Mapping[str, Any]] = None,
+    grid: Optional[Mapping[str, Any]] = None,
+    zip: Optional[Mapping[str, Any]] = None,
+) -> str: ...
 def trace(
     *,
     trajectory: int = 0,

@@ -57,15 +57,19 @@ SweepJob sweep_job(SweepConfig s, const std::string& file, const std::string& tr
   def["file"] = file;
   def["base"] = cell_json(s.base);
   def["grid"] = nlohmann::json::object();
-  for (const auto& [key, values] : s.axes) {
-    swept.push_back(key);
-    nlohmann::json list = nlohmann::json::array();
-    for (const ParamValue& v : values) {
-      CellConfig probe = s.base;  // cell_json lists the base model's keys
-      set_parameter(probe, key, v);
-      list.push_back(cell_json(probe)[key]);
+  if (!s.zip.empty()) def["zip"] = nlohmann::json::object();
+  for (const auto* lists : {&s.zip, &s.axes}) {
+    const char* table = lists == &s.zip ? "zip" : "grid";
+    for (const auto& [key, values] : *lists) {
+      swept.push_back(key);
+      nlohmann::json list = nlohmann::json::array();
+      for (const ParamValue& v : values) {
+        CellConfig probe = s.base;  // cell_json lists the base model's keys
+        set_parameter(probe, key, v);
+        list.push_back(cell_json(probe)[key]);
+      }
+      def[table][key] = list;
     }
-    def["grid"][key] = list;
   }
   SweepJob job;
   job.source.file = file;

@@ -106,7 +106,8 @@ const ChoiceTable<InitKind> kInits{{{"ball", InitKind::ball},
                                     {"gaussian", InitKind::gaussian},
                                     {"zero", InitKind::zero},
                                     {"symmetric", InitKind::symmetric},
-                                    {"noise", InitKind::noise}}};
+                                    {"noise", InitKind::noise},
+                                    {"xavier", InitKind::xavier}}};
 const ChoiceTable<InputDistribution> kInputs{
     {{"gaussian", InputDistribution::gaussian}, {"uniform", InputDistribution::uniform}}};
 const ChoiceTable<Precision> kPrecisions{{{"float", Precision::f32}, {"double", Precision::f64}}};

@@ -79,7 +79,15 @@ void expand_grid(SweepConfig& sweep) {
   // 10^5 cells expand and validate in about a second; the fuzzer found a grid of 980,000
   // cells that took 14 s (under ASan) and 0.9 GB (tests/fuzz/corpus/sweep/timeout-*.toml).
   constexpr std::size_t kMaxCells = 100'000;
-  std::size_t product = 1;
+  const std::size_t zip_points = sweep.zip.empty() ? 1 : sweep.zip.front().second.size();
+  for (const auto& [key, values] : sweep.zip)
+    if (values.size() != zip_points)
+      throw ConfigError("zip", "its lists must have one length: " + sweep.zip.front().first +
+                                   " has " + std::to_string(zip_points) + " values, " + key + " " +
+                                   std::to_string(values.size()));
+  if (zip_points > kMaxCells)
+    throw ConfigError("zip", "expands to more than " + std::to_string(kMaxCells) + " cells");
+  std::size_t product = zip_points;
   for (const auto& [key, values] : sweep.axes) {
     if (values.size() > kMaxCells / product)
       throw ConfigError("grid", "expands to more than " + std::to_string(kMaxCells) +
@@ -93,29 +101,34 @@ void expand_grid(SweepConfig& sweep) {
   for (const ParamInfo& p : cell_parameters(base.model))  // a model's own lists (B's top weights)
     if (const std::vector<double>* v = p.numbers != nullptr ? p.numbers(base) : nullptr)
       if (v != &base.teacher_vector && v != &base.init_vector) longest += v->size();
-  for (const auto& [key, values] : sweep.axes)
-    for (const ParamValue& v : values)
-      if (const auto* vec = std::get_if<std::vector<double>>(&v))
-        longest = std::max(longest, 3 * vec->size());
+  for (const auto* lists : {&sweep.zip, &sweep.axes})
+    for (const auto& [key, values] : *lists)
+      for (const ParamValue& v : values)
+        if (const auto* vec = std::get_if<std::vector<double>>(&v))
+          longest = std::max(longest, 3 * vec->size());
   if (longest > 0 && product > kMaxEntries / longest)
     throw ConfigError("grid", "expands to " + std::to_string(product) + " cells that each copy " +
                                   std::to_string(longest) +
                                   " vector entries; split the sweep into several files");
-  std::vector<std::size_t> index(sweep.axes.size(), 0);
-  for (;;) {
-    CellConfig cell = sweep.base;
-    for (std::size_t a = 0; a < sweep.axes.size(); ++a)
-      set_parameter(cell, sweep.axes[a].first, sweep.axes[a].second[index[a]]);
-    validate(cell);
-    sweep.cells.push_back(std::move(cell));
-    std::size_t a = sweep.axes.size();
-    while (a > 0) {
-      --a;
-      if (++index[a] < sweep.axes[a].second.size()) break;
-      index[a] = 0;
-      if (a == 0) return;
+  for (std::size_t z = 0; z < zip_points; ++z) {
+    std::vector<std::size_t> index(sweep.axes.size(), 0);
+    for (bool more = true; more;) {
+      CellConfig cell = sweep.base;
+      for (const auto& [key, values] : sweep.zip)
+        set_parameter(cell, key, values[z]);
+      for (std::size_t a = 0; a < sweep.axes.size(); ++a)
+        set_parameter(cell, sweep.axes[a].first, sweep.axes[a].second[index[a]]);
+      validate(cell);
+      sweep.cells.push_back(std::move(cell));
+      more = false;
+      for (std::size_t a = sweep.axes.size(); a-- > 0;) {
+        if (++index[a] < sweep.axes[a].second.size()) {
+          more = true;
+          break;
+        }
+        index[a] = 0;
+      }
     }
-    if (sweep.axes.empty()) return;
   }
 }
 
@@ -134,13 +147,14 @@ SweepConfig parse_sweep_text(const std::string& text, const std::string& source_
     if (m->is_table()) throw ConfigError("model", "must be a name such as \"A\" or \"B\"");
     set_parameter(sweep.base, "model", to_value(*m, "model"));
   }
-  std::vector<std::pair<std::string, std::vector<ParamValue>>> axes;
+  std::vector<std::pair<std::string, std::vector<ParamValue>>> axes, zip;
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
     if (key == "model") continue;
-    if (key == "grid") {
+    if (key == "grid" || key == "zip") {
       const toml::table* grid = node.as_table();
-      if (grid == nullptr) throw ConfigError("grid", "must be a table: [grid]");
+      if (grid == nullptr) throw ConfigError(key, "must be a table: [" + key + "]");
+      const bool zipped = key == "zip";
       for (const auto& [gk, gnode] : *grid) {
         const std::string gkey(gk.str());
         if (gkey == "model")
@@ -150,17 +164,19 @@ SweepConfig parse_sweep_text(const std::string& text, const std::string& source_
         find_parameter(sweep.base.model, gkey);  // unknown keys and other models' keys fail here
         const toml::array* values = gnode.as_array();
         if (values == nullptr || values->empty())
-          throw ConfigError(
-              gkey, "a [grid] entry must be a non-empty list (" + where(gnode, source_name) + ")");
+          throw ConfigError(gkey, "a [" + key + "] entry must be a non-empty list (" +
+                                      where(gnode, source_name) + ")");
         std::vector<ParamValue> list;
         for (const toml::node& v : *values)
           list.push_back(to_value(v, gkey));
-        refuse_repeats(gkey, list, *values, source_name);
-        axes.emplace_back(gkey, std::move(list));
+        // A zipped list may repeat a value (the points differ in another list); identical
+        // points are refused with the cells (refuse_identical_cells).
+        if (!zipped) refuse_repeats(gkey, list, *values, source_name);
+        (zipped ? zip : axes).emplace_back(gkey, std::move(list));
       }
       continue;
     }
-    if (node.is_table()) throw ConfigError(key, "unknown table; the only table is [grid]");
+    if (node.is_table()) throw ConfigError(key, "unknown table; the tables are [grid] and [zip]");
     const ParamInfo& info = find_parameter(sweep.base.model, key);
     const ParamValue value = to_value(node, key);
     if (std::holds_alternative<std::vector<double>>(value) &&
@@ -170,9 +186,16 @@ SweepConfig parse_sweep_text(const std::string& text, const std::string& source_
   }
   // Axes in registry order, so the table's columns and the cells' order do not depend on how
   // the file is laid out.
-  for (const ParamInfo& p : cell_parameters(sweep.base.model))
+  for (const auto& z : zip)
+    for (const auto& axis : axes)
+      if (axis.first == z.first)
+        throw ConfigError(z.first, "is in [zip] and in [grid]; a key varies in one of them");
+  for (const ParamInfo& p : cell_parameters(sweep.base.model)) {
     for (auto& axis : axes)
       if (axis.first == p.key) sweep.axes.push_back(std::move(axis));
+    for (auto& z : zip)
+      if (z.first == p.key) sweep.zip.push_back(std::move(z));
+  }
   expand_grid(sweep);
   return sweep;
 }

@@ -23,6 +23,7 @@ enum class InitKind : int {
   explicit_vector = 4,  ///< A: a vector; B: a K x d matrix, row-major
   symmetric = 5,        ///< B: w_j = x w*_j + y sum_{j' != j} w*_j' (Tian Thm 4.1)
   noise = 6,            ///< B: 1e-3 W* + N(0, 1e-3 * level) (Tian Fig. 5)
+  xavier = 7,  ///< B: N(0, sigma^2), sigma = init_scale sqrt(2 / (d + K)) (Glorot & Bengio)
 };
 enum class TeacherKind : int {
   ones = 0,                ///< A: w* = (1, ..., 1)

@@ -238,14 +238,18 @@ std::string to_string(Precision p);
 std::string to_string(StopTarget t);
 
 /// A sweep: a base cell, grid axes (key -> list of values) and the cells of their product.
+/// `zip` holds lists of one length varied together (entry i of each forms point i): one more
+/// axis, the slowest, before the grid's.
 struct SweepConfig {
   CellConfig base;
+  std::vector<std::pair<std::string, std::vector<ParamValue>>> zip;   // in registry order
   std::vector<std::pair<std::string, std::vector<ParamValue>>> axes;  // in registry order
   std::vector<CellConfig> cells;                                      // product, last axis fastest
   std::string text;  ///< the file's contents (load_sweep_file)
 };
 
-/// Reads a sweep file (TOML): top-level keys set the base cell, table [grid] holds lists.
+/// Reads a sweep file (TOML): top-level keys set the base cell, table [grid] holds lists (every
+/// combination is a cell), table [zip] lists of one length that vary together.
 /// Throws ConfigError naming the key on unknown keys, wrong types and out-of-range values
 /// (every cell is validated before anything runs). `model` is read first and cannot be swept.
 SweepConfig load_sweep_file(const std::string& path);

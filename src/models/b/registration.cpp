@@ -27,7 +27,8 @@ const ChoiceTable<InitKind> kInits{{{"gaussian", InitKind::gaussian},
                                     {"ball", InitKind::ball},
                                     {"zero", InitKind::zero},
                                     {"symmetric", InitKind::symmetric},
-                                    {"noise", InitKind::noise}}};
+                                    {"noise", InitKind::noise},
+                                    {"xavier", InitKind::xavier}}};
 const ChoiceTable<TeacherKind> kTeachers{{{"orthonormal", TeacherKind::orthonormal},
                                           {"random-orthonormal", TeacherKind::random_orthonormal},
                                           {"random", TeacherKind::random}}};
@@ -109,7 +110,8 @@ std::vector<ParamInfo> own_parameters() {
                kTeachers.names(), set_teacher<&kTeachers>, get_teacher<&kTeachers>,
                teacher_numbers});
   r.push_back({"init", T::vector_or_choice,
-               "model B: initial W: gaussian (N(0, sigma^2), sigma = init_scale/sqrt(d)), ball "
+               "model B: initial W: gaussian (N(0, sigma^2), sigma = init_scale/sqrt(d)), xavier "
+               "(the same with sigma = init_scale sqrt(2/(d+K)), Glorot), ball "
                "(each row uniform in a ball of radius eps*sqrt(2 pi/(d+1)) times the teacher's "
                "rms row norm), zero, symmetric (w_j = x w*_j + y sum_{j' != j} w*_j', Tian Thm "
                "4.1), noise (1e-3 W* + N(0, 1e-3 * noise_level), Tian Fig. 5) or a K x d matrix",
@@ -207,7 +209,8 @@ void canonical_b(CellConfig& c) {
   const CellConfig defaults;
   if (c.mode != DataMode::online) c.batch = defaults.batch;
   if (c.teacher != TeacherKind::random) c.teacher_norm = defaults.teacher_norm;
-  if (c.init != InitKind::gaussian) c.init_scale = defaults.init_scale;
+  if (c.init != InitKind::gaussian && c.init != InitKind::xavier)
+    c.init_scale = defaults.init_scale;
   if (c.init != InitKind::symmetric) {
     c.of<ModelBCell>().init_x = defaults.of<ModelBCell>().init_x;
     c.of<ModelBCell>().init_y = defaults.of<ModelBCell>().init_y;
@@ -568,11 +571,14 @@ ModelBParams resolve_model_b(const CellConfig& c) {
   p.unit_cos = std::cos(b.unit_angle);
   p.teacher = c.teacher;
   p.teacher_norm = c.teacher_norm;
-  p.init = c.init;
+  // Xavier is the Gaussian init at another scale: the same streams, one code path.
+  p.init = c.init == InitKind::xavier ? InitKind::gaussian : c.init;
   p.init_x = c.of<ModelBCell>().init_x;
   p.init_y = c.of<ModelBCell>().init_y;
   p.noise_sigma = std::sqrt(1e-3 * c.of<ModelBCell>().noise_level);
-  p.init_sigma = c.init_scale / std::sqrt(static_cast<double>(c.d));
+  p.init_sigma = c.init == InitKind::xavier
+                     ? c.init_scale * std::sqrt(2.0 / static_cast<double>(c.d + b.K))
+                     : c.init_scale / std::sqrt(static_cast<double>(c.d));
   p.init_radius = ball_radius(c.d, c.eps) * rms_teacher_row_norm(c);
   p.teacher_matrix = c.teacher_vector.empty() ? nullptr : c.teacher_vector.data();
   p.init_matrix = c.init_vector.empty() ? nullptr : c.init_vector.data();
