@@ -190,6 +190,13 @@ def test_students_of_another_width_and_zipped_sweeps_match_the_cli(cli, tmp_path
     assert ((t["units_matched"] + t["units_split"] + t["dead_units"]) <= t["cell"].map({0: 3, 1: 4})).all()
     assert not np.isnan(s["mean_x"].iloc[0]) and np.isnan(s["mean_x"].iloc[1])
     assert r.summary_json["sweep"]["zip"]["K"] == [3, 4]
+    # trace follows the wider student's trajectory 0 to the run's end.
+    tr = relusim.trace(**{k: v for k, v in base.items() if k != "trials"}, K=4, K_teacher=3, d=3,
+                       trajectory=0, every=1000000)
+    end = t[(t["cell"] == 1) & (t["trajectory"] == 0)].iloc[0]
+    assert tr["step"].iloc[-1] == end["steps"]
+    assert tr["loss"].iloc[-1] == end["final_loss"]
+    assert tr["units_matched"].iloc[-1] == end["units_matched"]
     with pytest.raises(relusim.ConfigError, match="criterion"):
         relusim.run(model="B", K=3, K_teacher=2, d=3, criterion="distance", trials=2)
 
