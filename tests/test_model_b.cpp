@@ -12,6 +12,7 @@
 #include "relusim/models/a/theory.hpp"
 #include "relusim/models/b/theory.hpp"
 #include "relusim/models/registry.hpp"
+#include "model_b_helpers.hpp"
 #include "test_helpers.hpp"
 
 namespace relusim {
@@ -218,21 +219,8 @@ TEST(ModelB, ExpectedUpdateWithTopWeightsIsTheMeanOfFixedDesignGradients) {
     c.init_vector = w;
     c.of<ModelBCell>().top_weights = a;
     c.seed = 21;
-    const ModelBParams p = resolve_model_b(c);
-    std::vector<double> scratch(static_cast<std::size_t>(ModelB::workspace_size(p, 1)));
-    const ModelBWorkspace<double> wsp = ModelB::carve<double>(p, 1, scratch.data());
-    std::vector<double> mean(K * d, 0.0);
     double mean_loss = 0;
-    for (int m = 0; m < designs; ++m) {
-      SerialTeam team;
-      TrajectoryRecord rec;
-      ModelB::setup(team, p, static_cast<std::uint32_t>(m), wsp);
-      const auto start = ModelB::begin(team, p, wsp, rec);
-      const auto e = ModelB::evaluate(team, p, static_cast<std::uint32_t>(m), 0, wsp, start);
-      for (int t = 0; t < K * d; ++t)
-        mean[static_cast<std::size_t>(t)] += wsp.delta[t] / designs;
-      mean_loss += e.loss / designs;
-    }
+    const std::vector<double> mean = testing::mean_fixed_design_update(c, designs, &mean_loss);
     *loss_error = std::fabs(mean_loss - expected_loss);
     return testing::distance(mean, expected);
   };

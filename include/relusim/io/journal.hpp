@@ -3,7 +3,7 @@
 // sweep killed at any moment (kill -9, power loss, wall-time limit) resumes with only the
 // missing batches and ends with the same summary. A shard's journal is its partial result.
 //
-// File: records back to back. A record is the magic "RSJ2", a type byte ('H' header, 'B'
+// File: records back to back. A record is the magic "RSJ4", a type byte ('H' header, 'B'
 // batch), the payload length (u64), the payload and an FNV-1a 64 checksum of type, length and
 // payload (u64); integers little-endian, doubles as their IEEE bits. The first record is the
 // header (the JSON fingerprint of the run); each batch record holds the batch's index into the
