@@ -760,6 +760,9 @@ struct ModelB {
     }
     for (int j = rank; j < K; j += size) {
       const T active = !expected && lanes > 1 ? model_b::lane_sum(ws, kd + j, lanes) : ws.active[j];
+      // Kept for describe (unit fates): only this rank touches entry j until the next step's
+      // phase 2, which follows this step's last barrier.
+      if (!expected && lanes > 1) ws.active[j] = active;
       model_b::unit_status(p, ws, j, active, counts[0], counts[1], sums[1]);
     }
     team.reduce_sums(sums, counts);  // barrier 3
@@ -800,20 +803,12 @@ struct ModelB {
     return st;
   }
 
-  /// Whether student unit j can fire: in fixed mode on some row of the design, else w_j != 0
-  /// (unit_status's test, for one unit).
+  /// Whether student unit j can fire at the evaluated state: in fixed mode on some row of the
+  /// design (ws.active holds the last evaluation's counts on every path), else w_j != 0 (the
+  /// test of unit_status).
   template <class T>
   RELUSIM_HD static bool unit_alive(const Params& p, const Workspace<T>& ws, int j) {
-    if (p.mode != DataMode::fixed) return ws.ww[j] != T(0);
-    const int ld = model_b_ld(p), d = p.d;
-    const T* wj = ws.w + j * d;
-    for (int i = 0; i < p.n_samples; ++i) {
-      T z = T(0);
-      for (int k = 0; k < d; ++k)
-        z = hd::fma(ws.x[static_cast<std::int64_t>(k) * ld + i], wj[k], z);
-      if (z > T(0)) return true;
-    }
-    return false;
+    return p.mode == DataMode::fixed ? ws.active[j] > T(0) : ws.ww[j] != T(0);
   }
 
   /// The student's units by fate (MODEL.md §2.1, docs/model.md): a live unit whose angle to its
@@ -822,8 +817,8 @@ struct ModelB {
   template <class T>
   RELUSIM_HD static void unit_fates(const Params& p, const Workspace<T>& ws, int& matched,
                                     int& split) {
-    const int K = p.K, Kt = p.K_teacher;
-    constexpr int kMaxK = 128;  // K <= 128 (validated)
+    constexpr int kMaxK = 128;  // K <= 128 (validated; the bound keeps `on` in range anyway)
+    const int K = hd::min(p.K, kMaxK), Kt = p.K_teacher;
     int on[kMaxK];
     for (int j = 0; j < K; ++j) {
       on[j] = -1;
