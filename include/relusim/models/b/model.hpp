@@ -819,7 +819,7 @@ struct ModelB {
                                     int& split) {
     constexpr int kMaxK = 128;  // K <= 128 (validated; the bound keeps `on` in range anyway)
     const int K = hd::min(p.K, kMaxK), Kt = p.K_teacher;
-    int on[kMaxK];
+    std::int8_t on[kMaxK];  // the teacher unit each student unit lies on, -1: none (Kt <= 128)
     for (int j = 0; j < K; ++j) {
       on[j] = -1;
       if (!unit_alive(p, ws, j)) continue;
@@ -833,7 +833,7 @@ struct ModelB {
           q_best = q;
         }
       }
-      if (best > p.unit_cos) on[j] = q_best;
+      if (best > p.unit_cos) on[j] = static_cast<std::int8_t>(q_best);
     }
     matched = split = 0;
     for (int j = 0; j < K; ++j) {
