@@ -181,6 +181,14 @@ TEST(AutoTrials, MaxTrialsEndsACellThatNeverMeetsItsTarget) {
 TEST(AutoTrials, KeysAreCheckedAndIdentityIgnoresThemWithoutAuto) {
   CellConfig c;
   EXPECT_THROW(set_parameter(c, "trials", std::string("many")), ConfigError);
+  try {  // the flag's reader names both forms
+    parse_param_text(find_parameter("A", "trials"), "many");
+    ADD_FAILURE() << "no ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("an integer or \"auto\""), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(std::get<std::string>(parse_param_text(find_parameter("A", "trials"), "auto")), "auto");
+  EXPECT_EQ(std::get<std::int64_t>(parse_param_text(find_parameter("A", "trials"), "500")), 500);
   set_parameter(c, "trials", std::string("auto"));
   EXPECT_EQ(c.trials, kDefaultMaxTrials);  // the plan cuts max_trials
   set_parameter(c, "max_trials", std::int64_t{500});

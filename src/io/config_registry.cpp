@@ -366,14 +366,16 @@ ParamValue parse_param_text(const ParamInfo& info, const std::string& text) {
       if (text == "auto") return text;
       [[fallthrough]];
     case ParamType::integer: {
+      const char* what =
+          info.type == ParamType::integer_or_auto ? "an integer or \"auto\"" : "an integer";
       std::size_t used = 0;
       try {
         const double d = std::stod(text, &used);
-        if (used != text.size()) throw fail("an integer");
+        if (used != text.size()) throw fail(what);
         if (text.find_first_of(".eE") == std::string::npos) return std::stoll(text);
         return d;  // as_integer accepts whole numbers such as 1e6
       } catch (const std::logic_error&) {
-        throw fail("an integer");
+        throw fail(what);
       }
     }
     case ParamType::real: {
