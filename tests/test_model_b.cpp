@@ -199,38 +199,8 @@ TEST(ModelB, AllOnesTopWeightsReduceToTian13AndOneUnitToModelA) {
 TEST(ModelB, ExpectedUpdateWithTopWeightsIsTheMeanOfFixedDesignGradients) {
   // The average of M fixed-design gradients (N samples each) estimates E[Delta W] with an error
   // shrinking like (M N)^-1/2: 16 times the samples, a quarter of the error.
-  const int K = 3, d = 4;
   const std::vector<double> a = {1.0, 0.5, -0.7};
-  std::mt19937_64 gen(9);
-  std::normal_distribution<double> n01;
-  std::vector<double> w(K * d), ws(K * d);
-  for (auto& x : w)
-    x = 0.6 * n01(gen);
-  for (auto& x : ws)
-    x = n01(gen);
-  double expected_loss = 0;
-  const auto expected = model_b_expected_update(K, d, w, ws, a, &expected_loss);
-  auto error_with = [&](int n, int designs, double* loss_error) {
-    CellConfig c = model_b_cell(K, d, DataMode::fixed);
-    c.n_samples = n;
-    c.teacher = TeacherKind::explicit_vector;
-    c.teacher_vector = ws;
-    c.init = InitKind::explicit_vector;
-    c.init_vector = w;
-    c.of<ModelBCell>().top_weights = a;
-    c.seed = 21;
-    double mean_loss = 0;
-    const std::vector<double> mean = testing::mean_fixed_design_update(c, designs, &mean_loss);
-    *loss_error = std::fabs(mean_loss - expected_loss);
-    return testing::distance(mean, expected);
-  };
-  double loss_small = 0, loss_large = 0;
-  const double small = error_with(200, 50, &loss_small);
-  const double large = error_with(3200, 50, &loss_large);
-  EXPECT_LT(large, 0.5 * small) << small << " " << large;
-  EXPECT_GT(large, 0.125 * small) << small << " " << large;  // not better than (MN)^-1/2 allows
-  EXPECT_LT(large, 0.02 * testing::norm(expected));
-  EXPECT_LT(loss_large, 0.02 * expected_loss);
+  testing::expect_expected_update_is_the_mean_of_designs(3, 3, 4, a, a, 9);
 }
 
 TEST(ModelB, APermutedTeacherIsRecognised) {
