@@ -36,26 +36,23 @@ std::vector<CellProgress> cell_progress(const SweepPlan& plan,
     const CellConfig& cell = plan.cells[c];
     CellProgress& p = out[c];
     CellTally prefix;
-    std::int64_t used = 0;
     for (std::size_t b = p.first_batch; b < p.end_batch; ++b) {
       if (!per_batch[b]) break;
       const PlannedBatch& pb = plan.batches[b];
-      used += pb.count;
       const std::int64_t end = static_cast<std::int64_t>(pb.first_id) + pb.count;
       const bool last = b + 1 == p.end_batch;
       if (!cell.trials_auto) {
         if (last)
-          p = {true, p.first_batch, p.end_batch, b + 1 - p.first_batch, 0, used, kStoppedByTrials};
+          p = {true, p.first_batch, p.end_batch, b + 1 - p.first_batch, 0, kStoppedByTrials};
         continue;
       }
-      prefix += per_batch[b]->tally;
+      add_counts(prefix, per_batch[b]->tally);             // the rule reads counts only
       if (end % cell.trials_step != 0 && !last) continue;  // inside a step
       ++p.steps_present;
       const bool met = stop_rule_met(cell, prefix);
       if (met || last) {
         p.decided = true;
         p.batches_used = b + 1 - p.first_batch;
-        p.trials_used = used;
         p.stopped_by = !met                                ? kStoppedByMaxTrials
                        : cell.until == StopTarget::verdict ? kStoppedByVerdict
                                                            : kStoppedByHalfwidth;

@@ -5,6 +5,18 @@
 
 namespace relusim {
 
+namespace {
+
+/// The trials a cell's batches may not straddle: its steps with trials = "auto" (the stopping
+/// rule is tested at step ends, so no batch spans two whatever the cap), else all of them.
+std::uint64_t batch_step(const CellConfig& cell) {
+  const auto trials = static_cast<std::uint64_t>(std::max<std::int64_t>(cell.trials, 1));
+  return cell.trials_auto ? static_cast<std::uint64_t>(std::max<std::int64_t>(cell.trials_step, 1))
+                          : trials;
+}
+
+}  // namespace
+
 LaunchShape launch_shape(const CellConfig& c) {
   return {c.model, c.precision,        c.mode, data_rows(c.mode, c.n_samples, c.batch),
           c.d,     c.own.launch_key(c)};
@@ -18,10 +30,7 @@ SweepPlan make_plan(std::vector<CellConfig> cells, std::uint32_t max_batch) {
     validate(plan.cells[c]);
     const CellConfig& cell = plan.cells[c];
     const auto trials = static_cast<std::uint64_t>(cell.trials);  // < 2^32
-    // A cell with trials = "auto" is cut at its steps too: no batch spans two, so the stopping
-    // rule (tested at step ends) sees the same trajectories whatever the cap.
-    const std::uint64_t step =
-        cell.trials_auto ? static_cast<std::uint64_t>(cell.trials_step) : trials;
+    const std::uint64_t step = batch_step(cell);
     for (std::uint64_t first = 0; first < trials;) {  // 64 bits: no wrap
       const std::uint64_t step_end = std::min(trials, (first / step + 1) * step);
       const std::uint64_t count = std::min<std::uint64_t>(max_batch, step_end - first);
@@ -41,9 +50,7 @@ std::uint32_t fitting_batch_cap(const std::vector<CellConfig>& cells, std::uint3
     std::uint64_t n = 0;
     for (const CellConfig& cell : cells) {
       const auto trials = static_cast<std::uint64_t>(std::max<std::int64_t>(cell.trials, 0));
-      const std::uint64_t step =
-          cell.trials_auto ? static_cast<std::uint64_t>(std::max<std::int64_t>(cell.trials_step, 1))
-                           : std::max<std::uint64_t>(trials, 1);
+      const std::uint64_t step = batch_step(cell);
       n += trials / step * ((step + c - 1) / c) + (trials % step + c - 1) / c;  // as make_plan
     }
     return n;

@@ -46,10 +46,10 @@ bool stop_rule_met(const CellConfig& cell, const CellTally& prefix) {
   const double bound = theory_bound_for(cell).value;
   if (std::isnan(bound) || !(ci.lo > bound || ci.hi < bound)) return false;
   if (ci.hi < bound) {
-    const Interval with_censored = wilson_interval(
-        prefix.counts[static_cast<int>(Outcome::converged)] +
-            prefix.counts[static_cast<int>(Outcome::undecided)],
-        prefix.trials);
+    const Interval with_censored =
+        wilson_interval(prefix.counts[static_cast<int>(Outcome::converged)] +
+                            prefix.counts[static_cast<int>(Outcome::undecided)],
+                        prefix.trials);
     if (!(with_censored.lo > bound || with_censored.hi < bound)) return false;
   }
   const ModelInfo& m = model_info(cell.model);

@@ -441,9 +441,6 @@ std::string to_string(InputDistribution i) {
 std::string to_string(Precision p) {
   return kPrecisions.name_of(p);
 }
-std::string to_string(StopTarget t) {
-  return kStopTargets.name_of(t);
-}
 std::string report_number(double v) {
   return std::isnan(v) ? std::string("nan") : params::format_double(v);
 }

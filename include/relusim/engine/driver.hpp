@@ -51,7 +51,6 @@ struct CellProgress {
   std::size_t end_batch = 0;      ///< one past its last
   std::size_t batches_used = 0;   ///< decided: its result is batches [first, first + used)
   std::size_t steps_present = 0;  ///< auto: whole steps at the start with every batch there
-  std::int64_t trials_used = 0;   ///< decided: the trajectories of those batches
   std::string stopped_by;         ///< decided: kStoppedBy* (engine/stats.hpp)
 };
 std::vector<CellProgress> cell_progress(const SweepPlan& plan,

@@ -54,12 +54,18 @@ inline CellTally tally_of(const TrajectoryRecord& r) {
   return t;
 }
 
-inline CellTally& operator+=(CellTally& a, const CellTally& b) {
+/// Adds b's counts (trials, outcomes, flags) to a, not its sums: what a stopping rule reads
+/// (engine/stats.hpp stop_rule_met), without the exact sums' cost.
+inline void add_counts(CellTally& a, const CellTally& b) {
   a.trials += b.trials;
   for (int o = 0; o < kOutcomeCount; ++o)
     a.counts[o] += b.counts[o];
   for (int f = 0; f < kRecordFlags; ++f)
     a.flag_counts[f] += b.flag_counts[f];
+}
+
+inline CellTally& operator+=(CellTally& a, const CellTally& b) {
+  add_counts(a, b);
   a.steps_to_converge_sum += b.steps_to_converge_sum;
   for (int s = 0; s < kRecordSlots; ++s) {
     a.slot_sums[s] += b.slot_sums[s];

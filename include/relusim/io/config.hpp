@@ -235,7 +235,6 @@ std::string to_string(Criterion c);
 std::string to_string(InitKind k);
 std::string to_string(InputDistribution i);
 std::string to_string(Precision p);
-std::string to_string(StopTarget t);
 
 /// A sweep: a base cell, grid axes (key -> list of values) and the cells of their product.
 /// `zip` holds lists of one length varied together (entry i of each forms point i): one more
